@@ -1,0 +1,79 @@
+#include "connectionpool.h"
+
+#include "dberror.h"
+#include "logcategories.h"
+
+#include <pqxx/except>
+
+namespace af {
+
+ConnectionPool::Lease::Lease(ConnectionPool *pool, std::unique_ptr<pqxx::connection> conn)
+    : m_pool(pool), m_conn(std::move(conn))
+{
+}
+
+ConnectionPool::Lease::Lease(Lease &&other) noexcept
+    : m_pool(other.m_pool), m_conn(std::move(other.m_conn))
+{
+    other.m_pool = nullptr;
+}
+
+ConnectionPool::Lease::~Lease()
+{
+    if (m_pool)
+        m_pool->giveBack(std::move(m_conn));
+}
+
+ConnectionPool::ConnectionPool(std::string connString, int size)
+    : m_connString(std::move(connString)), m_size(size < 1 ? 1 : size)
+{
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<pqxx::connection> ConnectionPool::connect(const std::string &connString)
+{
+    try {
+        return std::make_unique<pqxx::connection>(connString);
+    } catch (const std::exception &e) {
+        throw DbUnavailable(std::string("cannot connect to the database: ") + e.what());
+    }
+}
+
+ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds wait)
+{
+    std::unique_ptr<pqxx::connection> conn;
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        if (!m_cv.wait_for(lock, wait, [this] { return m_out < m_size; }))
+            throw DbUnavailable("all database connections are busy");
+        ++m_out;
+        if (!m_idle.empty()) {
+            conn = std::move(m_idle.back());
+            m_idle.pop_back();
+        }
+    }
+    if (conn && conn->is_open())
+        return Lease(this, std::move(conn));
+    try {
+        conn = connect(m_connString);
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        --m_out;
+        m_cv.notify_one();
+        throw;
+    }
+    return Lease(this, std::move(conn));
+}
+
+void ConnectionPool::giveBack(std::unique_ptr<pqxx::connection> conn)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    --m_out;
+    // A connection whose server went away is dropped; the next lease reconnects.
+    if (conn && conn->is_open())
+        m_idle.push_back(std::move(conn));
+    m_cv.notify_one();
+}
+
+} // namespace af

@@ -1,0 +1,58 @@
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+namespace af {
+
+/// @brief A small pool of libpqxx connections; a lease gives one thread sole use of one.
+class ConnectionPool
+{
+public:
+    class Lease
+    {
+    public:
+        Lease(ConnectionPool *pool, std::unique_ptr<pqxx::connection> conn);
+        Lease(Lease &&other) noexcept;
+        Lease &operator=(Lease &&) = delete;
+        Lease(const Lease &) = delete;
+        ~Lease();
+        pqxx::connection &operator*() const { return *m_conn; }
+        pqxx::connection *operator->() const { return m_conn.get(); }
+        [[nodiscard]] pqxx::connection &get() const { return *m_conn; }
+
+    private:
+        ConnectionPool *m_pool;
+        std::unique_ptr<pqxx::connection> m_conn;
+    };
+
+    ConnectionPool(std::string connString, int size);
+    ~ConnectionPool();
+
+    /// @brief Waits up to @p wait for a free connection; throws DbUnavailable if none or
+    /// the server cannot be reached.
+    Lease acquire(std::chrono::milliseconds wait = std::chrono::milliseconds(5000));
+
+    [[nodiscard]] const std::string &connectionString() const { return m_connString; }
+    [[nodiscard]] int size() const { return m_size; }
+
+    /// @brief Opens a connection outside the pool (LISTEN, long jobs); throws DbUnavailable.
+    static std::unique_ptr<pqxx::connection> connect(const std::string &connString);
+
+private:
+    void giveBack(std::unique_ptr<pqxx::connection> conn);
+
+    std::string m_connString;
+    int m_size;
+    int m_out = 0;
+    std::vector<std::unique_ptr<pqxx::connection>> m_idle;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+};
+
+} // namespace af

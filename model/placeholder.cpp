@@ -1,0 +1,3 @@
+// The model layer (FeedModel, CommentsModel, AdminModel, FeedSource) lands here.
+namespace af {
+}
