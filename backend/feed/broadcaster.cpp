@@ -1,0 +1,89 @@
+#include "broadcaster.h"
+
+#include <algorithm>
+
+namespace af {
+
+void Broadcaster::registerFeedClient(int tenantId, const std::shared_ptr<FeedClient> &client)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_clients[tenantId].push_back(client);
+}
+
+void Broadcaster::unregisterFeedClient(int tenantId, const FeedClient *client)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_clients.find(tenantId);
+    if (it == m_clients.end())
+        return;
+    auto &list = it.value();
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [client](const auto &c) { return c.get() == client; }),
+               list.end());
+    if (list.empty())
+        m_clients.erase(it);
+}
+
+QByteArray Broadcaster::frame(const QString &eventName, const QByteArray &data, qint64 id)
+{
+    QByteArray out;
+    out.reserve(data.size() + eventName.size() + 32);
+    out += "event: ";
+    out += eventName.toUtf8();
+    out += '\n';
+    if (id >= 0) {
+        out += "id: ";
+        out += QByteArray::number(id);
+        out += '\n';
+    }
+    out += "data: ";
+    out += data;
+    out += "\n\n";
+    return out;
+}
+
+std::vector<std::shared_ptr<FeedClient>> Broadcaster::snapshot(int tenantId, bool all) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::vector<std::shared_ptr<FeedClient>> out;
+    if (all) {
+        for (const auto &list : m_clients)
+            out.insert(out.end(), list.begin(), list.end());
+    } else {
+        const auto it = m_clients.constFind(tenantId);
+        if (it != m_clients.constEnd())
+            out = it.value();
+    }
+    return out;
+}
+
+int Broadcaster::broadcastFeedUpdate(int tenantId, const QString &eventName,
+                                     const QByteArray &data, qint64 id)
+{
+    const QByteArray f = frame(eventName, data, id);
+    // Push outside the lock so that a client's push never delays registration.
+    const auto clients = snapshot(tenantId, false);
+    for (const auto &c : clients)
+        c->push(f);
+    return int(clients.size());
+}
+
+int Broadcaster::broadcastAll(const QString &eventName, const QByteArray &data, qint64 id)
+{
+    const QByteArray f = frame(eventName, data, id);
+    const auto clients = snapshot(0, true);
+    for (const auto &c : clients)
+        c->push(f);
+    return int(clients.size());
+}
+
+int Broadcaster::clientCount() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    int n = 0;
+    for (const auto &list : m_clients)
+        n += int(list.size());
+    return n;
+}
+
+} // namespace af

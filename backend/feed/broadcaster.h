@@ -1,0 +1,52 @@
+#pragma once
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace af {
+
+/// @brief One connected SSE client as the broadcaster sees it. Implemented by the HTTP
+/// layer's SSE connection; `push` must be thread-safe and must not block (it queues the
+/// frame to the socket's own thread).
+class FeedClient
+{
+public:
+    virtual ~FeedClient() = default;
+    /// @brief Queues one complete SSE frame ("event: …\nid: …\ndata: …\n\n").
+    virtual void push(const QByteArray &frame) = 0;
+};
+
+/// @brief Thread-safe registry of SSE clients keyed by tenant (CONTRACT §3).
+/// Each broadcast serialises its frame once; every client gets the same shared buffer.
+class Broadcaster
+{
+public:
+    void registerFeedClient(int tenantId, const std::shared_ptr<FeedClient> &client);
+    void unregisterFeedClient(int tenantId, const FeedClient *client);
+
+    /// @brief Sends @p eventName with JSON @p data (one line) to @p tenantId's clients;
+    /// @p id < 0 sends no `id:` field. Returns how many clients it reached.
+    int broadcastFeedUpdate(int tenantId, const QString &eventName, const QByteArray &data,
+                            qint64 id = -1);
+    /// @brief The same frame to every connected client of every tenant.
+    int broadcastAll(const QString &eventName, const QByteArray &data, qint64 id = -1);
+
+    [[nodiscard]] int clientCount() const;
+
+    /// @brief The SSE frame for one event; data must be one line of JSON.
+    [[nodiscard]] static QByteArray frame(const QString &eventName, const QByteArray &data,
+                                          qint64 id = -1);
+
+private:
+    std::vector<std::shared_ptr<FeedClient>> snapshot(int tenantId, bool all) const;
+
+    mutable std::mutex m_mutex;
+    QHash<int, std::vector<std::shared_ptr<FeedClient>>> m_clients;
+};
+
+} // namespace af

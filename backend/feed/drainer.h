@@ -1,0 +1,41 @@
+#pragma once
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+#include <pqxx/connection>
+
+namespace af {
+
+struct DrainResult {
+    int processed = 0;                 ///< queue rows marked processed
+    int inserted = 0;                  ///< activity_events rows inserted
+    std::vector<QByteArray> events;    ///< the inserted events as JSON objects (feed shape)
+};
+
+struct PreviewTile {
+    int tenantId = 0;
+    QString eventType;
+    QString description;
+    int rows = 0;          ///< queue rows that would make this event
+    QString firstAt, lastAt;
+};
+
+/// @brief Queue → events (CONTRACT §3): one global advisory transaction lock, batches of
+/// at most 5 000 rows, each batch one transaction that inserts events and their source
+/// rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on commit.
+class Drainer
+{
+public:
+    static constexpr int kBatchSize = 5000;
+
+    static DrainResult drainQueue(pqxx::connection &conn, std::optional<int> tenantId = {},
+                                  const QString &trigger = QStringLiteral("api"));
+    /// @brief The same grouping without writing (first batch only).
+    static std::vector<PreviewTile> previewDrain(pqxx::connection &conn,
+                                                 std::optional<int> tenantId = {});
+};
+
+} // namespace af

@@ -1,0 +1,56 @@
+#pragma once
+#include <QByteArray>
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+#include <pqxx/connection>
+
+namespace af {
+
+struct Tenant {
+    int id = 0;
+    QString name;
+    QDateTime createdAt;
+    int activeTokens = 0;
+};
+
+struct IssuedToken {
+    int id = 0;       ///< api_tokens.id
+    int tenantId = 0;
+    QString token;    ///< the secret, shown once; only its SHA-256 is stored
+};
+
+struct TokenInfo {
+    int id = 0;
+    int tenantId = 0;
+    QString label;
+    QDateTime createdAt;
+    QDateTime revokedAt; ///< null while active
+};
+
+/// @brief Tenants and their API tokens. Blocking: call on a worker thread.
+class Tenants
+{
+public:
+    /// @brief Creates a tenant and its first token; throws BadInput for a bad or taken name.
+    static IssuedToken add(pqxx::connection &conn, const QString &name);
+    [[nodiscard]] static std::vector<Tenant> list(pqxx::connection &conn);
+    /// @brief throws NotFound for an unknown tenant (id or name).
+    static IssuedToken issueToken(pqxx::connection &conn, int tenantId, const QString &label = {});
+    /// @brief Resolves a tenant by id ("3") or by name; throws NotFound.
+    static int resolve(pqxx::connection &conn, const QString &idOrName);
+    /// @brief false when no such active token.
+    static bool revokeToken(pqxx::connection &conn, int tokenId);
+    [[nodiscard]] static std::vector<TokenInfo> tokens(pqxx::connection &conn, int tenantId);
+    /// @brief The tenant of an active token, or nothing.
+    [[nodiscard]] static std::optional<int> tenantForToken(pqxx::connection &conn,
+                                                           const QString &token);
+    /// @brief A new random token: "aft_" + 43 base64url characters (256 bits).
+    [[nodiscard]] static QString generateToken();
+    [[nodiscard]] static QByteArray sha256(const QString &token);
+};
+
+} // namespace af
