@@ -1,0 +1,58 @@
+#pragma once
+#include <QString>
+#include <QStringList>
+
+#include <string>
+
+namespace af {
+
+/// @brief A private PostgreSQL cluster under a data directory (CONTRACT §1): initdb on
+/// first use, a server that listens only on a Unix socket inside the data directory, run
+/// as an unprivileged system user when we are root, reused by a second instance.
+/// Every method blocks (initdb, pg_ctl): never call it on the GUI thread.
+class ManagedPostgres
+{
+public:
+    struct Options {
+        QString dataDir;              ///< the cluster lives in <dataDir>/pgdata
+        QStringList extraSettings;    ///< extra "-c name=value" settings, e.g. fsync=off
+        QString databaseName = QStringLiteral("activityfeed");
+        bool quiet = false;           ///< no progress lines on stderr
+    };
+
+    explicit ManagedPostgres(Options options);
+
+    /// @brief initdb if needed, start if not running, create the database; throws
+    /// std::runtime_error with a sentence for the user.
+    void ensureRunning();
+
+    /// @brief Stops the server if we started it or nobody else uses it (other
+    /// activityfeed connections keep it running).
+    void stopIfUnused();
+    /// @brief Stops the server now (fast, or immediate: no shutdown checkpoint).
+    void stop(bool immediate = false);
+    /// @brief Is a server running on this data directory?
+    [[nodiscard]] bool isRunning() const;
+
+    [[nodiscard]] std::string connectionString(const QString &database = {}) const;
+    [[nodiscard]] QString socketDir() const;
+    [[nodiscard]] QString pgdata() const;
+    [[nodiscard]] bool startedHere() const { return m_startedHere; }
+
+    /// @brief The PostgreSQL server binaries directory; throws with an install hint.
+    [[nodiscard]] static QString findBinDir();
+    /// @brief When running as root: the unprivileged account that runs the server.
+    [[nodiscard]] static QString serverUser();
+
+private:
+    int run(const QString &program, const QStringList &args, QString *output = nullptr,
+            int timeoutMs = 120000) const;
+    void prepareDirectories() const;
+    void createDatabase();
+
+    Options m_options;
+    QString m_binDir;
+    bool m_startedHere = false;
+};
+
+} // namespace af

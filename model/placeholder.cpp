@@ -1,3 +1,0 @@
-// The model layer (FeedModel, CommentsModel, AdminModel, FeedSource) lands here.
-namespace af {
-}

@@ -1,0 +1,131 @@
+#include "db/migrator.h"
+#include "pgharness.h"
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include <thread>
+
+namespace {
+
+int count(pqxx::connection &c, const std::string &sql)
+{
+    pqxx::work tx(c);
+    return tx.exec1(sql)[0].as<int>();
+}
+
+TEST(Migrator, AppliesEveryMigrationOnceAndIsRerunnable)
+{
+    pqxx::connection c(aftest::PgCluster::instance().createDatabase("mig"));
+    const int total = int(af::Migrator::bundled().size());
+    ASSERT_GE(total, 3);
+    EXPECT_EQ(af::Migrator::migrate(c), total);
+    EXPECT_EQ(af::Migrator::migrate(c), 0);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM schema_migrations"), total);
+    EXPECT_EQ(af::Migrator::currentVersion(c), af::Migrator::bundled().back().version);
+}
+
+TEST(Migrator, ConcurrentMigrationsAreSafe)
+{
+    const std::string cs = aftest::PgCluster::instance().createDatabase("migc");
+    std::vector<std::thread> threads;
+    std::atomic<int> applied{0};
+    std::atomic<int> failures{0};
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] {
+            try {
+                pqxx::connection c(cs);
+                applied += af::Migrator::migrate(c);
+            } catch (...) {
+                ++failures;
+            }
+        });
+    for (auto &t : threads)
+        t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(applied.load(), int(af::Migrator::bundled().size()));
+}
+
+TEST(Migrator, ChatThreadsBackfillKeepsEveryMessageInItsTenantsMainThread)
+{
+    pqxx::connection c(aftest::PgCluster::instance().createDatabase("chat"));
+    af::Migrator::migrate(c, 1);
+    {
+        pqxx::work tx(c);
+        tx.exec0("INSERT INTO tenants (name) VALUES ('A'), ('B'), ('C')");
+        tx.exec0("INSERT INTO chat_messages (tenant_id, role, content) "
+                 "SELECT 1 + (g % 2), 'user', 'm' || g FROM generate_series(1, 25) g");
+        tx.commit();
+    }
+    af::Migrator::migrate(c);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM chat_threads"), 2); // C had no messages
+    EXPECT_EQ(count(c, "SELECT count(*) FROM chat_messages WHERE thread_id IS NULL"), 0);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM chat_messages m JOIN chat_threads t "
+                       "ON t.id = m.thread_id WHERE t.tenant_id <> m.tenant_id "
+                       "OR t.title <> 'Main'"),
+              0);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM chat_messages"), 25);
+    // ON DELETE SET NULL
+    {
+        pqxx::work tx(c);
+        tx.exec0("DELETE FROM chat_threads WHERE tenant_id = 1");
+        tx.commit();
+    }
+    EXPECT_EQ(count(c, "SELECT count(*) FROM chat_messages WHERE thread_id IS NULL"), 12);
+}
+
+template <typename E> bool throwsIn(pqxx::connection &c, const std::string &sql)
+{
+    try {
+        pqxx::work tx(c);
+        tx.exec0(sql);
+        tx.commit();
+    } catch (const E &) {
+        return true;
+    }
+    return false;
+}
+
+void exec(pqxx::connection &c, const std::string &sql)
+{
+    pqxx::work tx(c);
+    tx.exec0(sql);
+    tx.commit();
+}
+
+TEST(Migrator, SchemaMatchesTheReference)
+{
+    pqxx::connection c(aftest::freshDatabase("schema"));
+    exec(c, "INSERT INTO tenants (name) VALUES ('A'), ('B')");
+    exec(c, "INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon)"
+            " VALUES (1, 'badge_earned', 'Badge earned', 'x', 'x')");
+    // Reaction type CHECK and the unique constraint.
+    EXPECT_TRUE(throwsIn<pqxx::check_violation>(
+        c, "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type)"
+           " SELECT id, 2, 'love' FROM activity_events"));
+    exec(c, "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type)"
+            " SELECT id, 2, 'hype' FROM activity_events");
+    EXPECT_TRUE(throwsIn<pqxx::unique_violation>(
+        c, "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type)"
+           " SELECT id, 2, 'hype' FROM activity_events"));
+    // Comment length is counted in code points.
+    exec(c, "INSERT INTO activity_comments (event_id, tenant_id, body)"
+            " SELECT id, 2, repeat('😀', 500) FROM activity_events");
+    EXPECT_TRUE(throwsIn<pqxx::check_violation>(
+        c, "INSERT INTO activity_comments (event_id, tenant_id, body)"
+           " SELECT id, 2, repeat('😀', 501) FROM activity_events"));
+    // The partial index of the reference exists.
+    EXPECT_EQ(count(c, "SELECT count(*) FROM pg_indexes WHERE indexname = "
+                       "'activity_queue_unprocessed_idx' AND indexdef LIKE "
+                       "'%WHERE (processed = false)%'"),
+              1);
+    // A queue row can feed one event only.
+    exec(c, "INSERT INTO activity_queue (tenant_id, event_type) VALUES (1, 'badge_earned')");
+    exec(c, "INSERT INTO activity_event_sources SELECT e.id, q.id FROM activity_events e, "
+            "activity_queue q");
+    EXPECT_TRUE(throwsIn<pqxx::unique_violation>(
+        c, "INSERT INTO activity_event_sources SELECT e.id, q.id FROM activity_events e, "
+           "activity_queue q"));
+}
+
+} // namespace
