@@ -34,3 +34,37 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                                 '[]'::json),
         'commentCount', (SELECT count(*) FROM activity_comments c WHERE c.event_id = e.id))
 $$;
+
+-- One comment as the API shows it (CONTRACT §4: columns snake_case, tenantName camelCase).
+CREATE FUNCTION af_comment_json(c activity_comments) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', c.id,
+        'event_id', c.event_id,
+        'tenant_id', c.tenant_id,
+        'tenantName', (SELECT name FROM tenants t WHERE t.id = c.tenant_id),
+        'body', c.body,
+        'created_at', af_ts(c.created_at))
+$$;
+
+-- The opaque keyset cursor: base64url("<created_at in µs since epoch>:<tie-breaker>"),
+-- decoded by af::Cursor in C++.
+CREATE FUNCTION af_cursor(t timestamptz, tie text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT rtrim(translate(encode(convert_to(
+               (extract(epoch FROM t) * 1000000)::bigint::text || ':' || tie, 'UTF8'),
+               'base64'), E'+/\n', '-_'), '=')
+$$;
+
+-- Sliding-window rate limit of reactions: one row per request that reached the upsert,
+-- written under a per-tenant advisory lock so that the count is exact under concurrency.
+CREATE TABLE reaction_attempts (
+    id           bigserial PRIMARY KEY,
+    tenant_id    int NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    attempted_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX reaction_attempts_tenant_idx ON reaction_attempts (tenant_id, attempted_at);
+
+-- The feed filtered by tenant pages on the same key as the shared feed.
+CREATE INDEX activity_events_tenant_feed_idx
+    ON activity_events (tenant_id, created_at DESC, seq DESC);

@@ -1,0 +1,153 @@
+#include "cursor.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QRegularExpression>
+
+namespace af {
+
+namespace {
+
+QString toBase64Url(const QString &text)
+{
+    return QString::fromLatin1(text.toUtf8().toBase64(QByteArray::Base64UrlEncoding
+                                                      | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<QString> fromBase64Url(const QString &text)
+{
+    if (text.isEmpty() || text.size() > 200)
+        return std::nullopt;
+    const auto decoded = QByteArray::fromBase64Encoding(
+        text.toLatin1(),
+        QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    return QString::fromLatin1(*decoded);
+}
+
+// Years 1..9999 keep both QDateTime and PostgreSQL exact.
+constexpr qint64 kMinMicros = -62135596800LL * 1000000LL;
+constexpr qint64 kMaxMicros = 253402300799LL * 1000000LL + 999999LL;
+
+std::optional<qint64> parseMicros(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral("^-?[0-9]{1,19}$"));
+    if (!re.match(text).hasMatch())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 v = text.toLongLong(&ok);
+    if (!ok || v < kMinMicros || v > kMaxMicros)
+        return std::nullopt;
+    return v;
+}
+
+} // namespace
+
+QString Cursor::encodeFeed(qint64 epochMicros, qint64 seq)
+{
+    return toBase64Url(QString::number(epochMicros) + QLatin1Char(':') + QString::number(seq));
+}
+
+QString Cursor::encodeComment(qint64 epochMicros, const QString &uuid)
+{
+    return toBase64Url(QString::number(epochMicros) + QLatin1Char(':') + uuid);
+}
+
+std::optional<Cursor::Position> Cursor::decodeFeed(const QString &cursor)
+{
+    if (isIsoTimestamp(cursor))
+        return Position{cursor, QStringLiteral("0")};
+    const auto text = fromBase64Url(cursor);
+    if (!text)
+        return std::nullopt;
+    static const QRegularExpression re(QStringLiteral("^(-?[0-9]{1,19}):([0-9]{1,18})$"));
+    const auto m = re.match(*text);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const auto micros = parseMicros(m.captured(1));
+    if (!micros)
+        return std::nullopt;
+    return Position{isoFromMicros(*micros), m.captured(2)};
+}
+
+std::optional<Cursor::Position> Cursor::decodeComment(const QString &cursor)
+{
+    if (isIsoTimestamp(cursor))
+        return Position{cursor, QStringLiteral("00000000-0000-0000-0000-000000000000")};
+    const auto text = fromBase64Url(cursor);
+    if (!text)
+        return std::nullopt;
+    const int colon = text->indexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return std::nullopt;
+    const auto micros = parseMicros(text->left(colon));
+    const QString id = text->mid(colon + 1);
+    if (!micros || !isUuid(id))
+        return std::nullopt;
+    return Position{isoFromMicros(*micros), id};
+}
+
+QString Cursor::isoFromMicros(qint64 epochMicros)
+{
+    if (epochMicros < kMinMicros || epochMicros > kMaxMicros)
+        return {};
+    qint64 secs = epochMicros / 1000000;
+    qint64 micros = epochMicros % 1000000;
+    if (micros < 0) {
+        micros += 1000000;
+        secs -= 1;
+    }
+    const QDateTime dt = QDateTime::fromSecsSinceEpoch(secs, Qt::UTC);
+    return dt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + QLatin1Char('.')
+        + QStringLiteral("%1").arg(micros, 6, 10, QLatin1Char('0')) + QLatin1Char('Z');
+}
+
+bool Cursor::isIsoTimestamp(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral(
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+        "(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\\.[0-9]{1,6})?)?"
+        "(?:Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"));
+    return text.size() <= 40 && re.match(text).hasMatch();
+}
+
+bool Cursor::isUuid(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral(
+        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+    return text.size() == 36 && re.match(text).hasMatch();
+}
+
+std::optional<int> Cursor::parseLimit(const QString &text, int def, int max)
+{
+    if (text.isEmpty())
+        return def;
+    for (const QChar c : text) {
+        if (c < QLatin1Char('0') || c > QLatin1Char('9'))
+            return std::nullopt;
+    }
+    int first = 0;
+    while (first < text.size() - 1 && text.at(first) == QLatin1Char('0'))
+        ++first;
+    const QString digits = text.mid(first);
+    if (digits.size() > 9)
+        return max;
+    const int value = digits.toInt();
+    if (value <= 0)
+        return std::nullopt;
+    return value > max ? max : value;
+}
+
+int Cursor::codePoints(const QString &text)
+{
+    int n = 0;
+    for (int i = 0; i < text.size(); ++i) {
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        ++n;
+    }
+    return n;
+}
+
+} // namespace af
