@@ -31,8 +31,10 @@ class Drainer
 public:
     static constexpr int kBatchSize = 5000;
 
+    /// @brief @p collectEvents false skips reading the inserted events back (bulk drains).
     static DrainResult drainQueue(pqxx::connection &conn, std::optional<int> tenantId = {},
-                                  const QString &trigger = QStringLiteral("api"));
+                                  const QString &trigger = QStringLiteral("api"),
+                                  bool collectEvents = true);
     /// @brief The same grouping without writing (first batch only).
     static std::vector<PreviewTile> previewDrain(pqxx::connection &conn,
                                                  std::optional<int> tenantId = {});

@@ -45,9 +45,9 @@ public:
 private:
     struct Item {
         int tenantId;
-        std::string type;
-        std::string payload;  ///< compact JSON text
-        std::string createdAt; ///< ISO text with microseconds, taken at emit time
+        QString type;
+        QJsonObject payload; ///< serialised by the writer, off the caller's thread
+        qint64 createdAt;    ///< µs since epoch, taken at emit time
     };
     void run();
 
