@@ -6,6 +6,7 @@
 
 (function () {
   const TOKEN_KEY = 'activityfeed.token';
+  const ME_KEY = 'activityfeed.tenantId';
   const PAGE_SIZE = 20;
   const COMMENT_LIMIT = 500;
   const CLOCK_TICK_MS = 30000;
@@ -54,6 +55,7 @@
     reconnectTimer: null,
     reconnectDelay: 3000,
     unseen: 0,
+    myTenantId: null, // learnt from our own comment or a 403 on our own event
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -274,8 +276,12 @@
   }
 
   function signOut(message) {
-    try { localStorage.removeItem(TOKEN_KEY); } catch (_) { /* storage may be disabled */ }
+    try {
+      localStorage.removeItem(TOKEN_KEY);
+      localStorage.removeItem(ME_KEY);
+    } catch (_) { /* storage may be disabled */ }
     state.token = null;
+    state.myTenantId = null;
     stopStream();
     resetFeed();
     showLogin(message);
@@ -296,7 +302,12 @@
       throw err;
     }
     if (gen !== state.generation) return false;
-    try { localStorage.setItem(TOKEN_KEY, token); } catch (_) { /* ignore */ }
+    try {
+      if (localStorage.getItem(TOKEN_KEY) !== token) localStorage.removeItem(ME_KEY);
+      localStorage.setItem(TOKEN_KEY, token);
+      const me = Number.parseInt(localStorage.getItem(ME_KEY) || '', 10);
+      state.myTenantId = Number.isInteger(me) ? me : null;
+    } catch (_) { /* ignore */ }
     showFeed();
     applyPage(data, gen);
     startStream();
@@ -565,9 +576,23 @@
     return card;
   }
 
+  function isOwn(ev) {
+    return state.myTenantId !== null && Number(ev.tenant_id) === state.myTenantId;
+  }
+
+  function learnMe(tenantId) {
+    const id = Number(tenantId);
+    if (!Number.isInteger(id) || state.myTenantId === id) return;
+    state.myTenantId = id;
+    try { localStorage.setItem(ME_KEY, String(id)); } catch (_) { /* ignore */ }
+    for (const card of state.cards.values()) renderReactions(card);
+  }
+
   function renderReactions(card) {
     const counts = card.ev.reactions || {};
     const mine = new Set(card.ev.myReactions || []);
+    const own = isOwn(card.ev);
+    card.el.classList.toggle('card-own', own);
     for (const [type, r] of Object.entries(card.refs.reactBtns)) {
       const n = Number(counts[type] || 0);
       const on = mine.has(type);
@@ -576,8 +601,9 @@
       r.btn.classList.toggle('mine', on);
       r.btn.classList.toggle('has-count', n > 0);
       r.btn.setAttribute('aria-label', `${r.label}: ${n}${on ? ', you reacted' : ''}`);
-      r.btn.title = on ? `Remove your ${r.label.toLowerCase()}` : `Give ${r.label.toLowerCase()}`;
-      r.btn.disabled = card.pending.has(type);
+      r.btn.title = own ? "Your team's event: others can react to it"
+        : on ? `Remove your ${r.label.toLowerCase()}` : `Give ${r.label.toLowerCase()}`;
+      r.btn.disabled = card.pending.has(type) || own;
     }
   }
 
@@ -623,6 +649,7 @@
     } catch (err) {
       const msg = reactionError(err);
       if (msg) toast(msg);
+      if (err.status === 403) learnMe(card.ev.tenant_id);
     } finally {
       card.pending.delete(type);
       const cur = state.cards.get(id);
@@ -749,6 +776,7 @@
       const data = await api('POST', '/api/activity/comments', { eventId: card.ev.id, body });
       const c = data && data.comment;
       if (c) {
+        learnMe(c.tenant_id);
         const known = c.id && card.commentIds.has(c.id);
         appendComment(card, c);
         // The stream may have delivered it first and already counted it.
