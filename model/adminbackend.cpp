@@ -1,0 +1,1 @@
+#include "adminbackend.h"
