@@ -261,6 +261,7 @@
   function showLogin(message) {
     ui.feedView.hidden = true;
     ui.signout.hidden = true;
+    ui.conn.hidden = true;
     ui.login.hidden = false;
     ui.loginMessage.hidden = !message;
     ui.loginMessage.textContent = message || '';
@@ -273,6 +274,7 @@
     ui.login.hidden = true;
     ui.feedView.hidden = false;
     ui.signout.hidden = false;
+    ui.conn.hidden = false;
   }
 
   function signOut(message) {
@@ -568,7 +570,9 @@
     h('div', { class: 'actions' }, reactions, refs.commentBtn),
     refs.comments);
 
-    const card = { ev: { ...ev }, el, refs, commentsOpen: false, commentIds: new Set(), pending: new Set() };
+    const card = {
+      ev: { ...ev }, el, refs, commentsOpen: false, commentIds: new Set(), pending: new Set(), lateComments: [],
+    };
     if (!card.ev.reactions) card.ev.reactions = { hype: 0, respect: 0, tribute: 0 };
     if (!Array.isArray(card.ev.myReactions)) card.ev.myReactions = [];
     renderReactions(card);
@@ -724,6 +728,7 @@
     const refs = card.refs;
     if (card.commentsLoading) return;
     card.commentsLoading = true;
+    card.lateComments = [];
     refs.commentLoading.hidden = false;
     refs.commentMore.hidden = true;
     if (fresh) {
@@ -739,6 +744,8 @@
       if (state.cards.get(id) !== card) return;
       const list = data && Array.isArray(data.comments) ? data.comments : [];
       for (const c of list) appendComment(card, c);
+      // Comments pushed during the load are newer than the page when it is the last one.
+      if (!(data && data.nextCursor)) for (const c of card.lateComments) appendComment(card, c);
       card.commentCursor = data && data.nextCursor ? data.nextCursor : null;
       refs.commentMore.hidden = !card.commentCursor;
       refs.commentEmpty.hidden = card.commentIds.size > 0 || refs.commentList.children.length > 0;
@@ -899,7 +906,9 @@
         card.ev.commentCount = Number(card.ev.commentCount || 0) + 1;
       }
       renderCommentCount(card);
-      if (card.commentsOpen && !card.commentsLoading) appendComment(card, c);
+      if (!card.commentsOpen) return;
+      // Arriving while the list loads: keep it and add it once the list is there.
+      if (card.commentsLoading) card.lateComments.push(c); else appendComment(card, c);
     });
     es.addEventListener('activity.resync', () => {
       reloadFeed();
