@@ -1,0 +1,17 @@
+#pragma once
+#include <QJsonObject>
+#include <QString>
+
+#include <vector>
+
+namespace af {
+
+/// @brief One event a hook decided to fire; emitted only after the domain change commits.
+struct HookEvent {
+    QString type;        ///< e.g. "xp_rank_up"
+    QJsonObject payload; ///< the payload of CONTRACT §6
+};
+
+using HookEvents = std::vector<HookEvent>;
+
+} // namespace af
