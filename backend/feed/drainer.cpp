@@ -119,7 +119,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     tx.exec_params("UPDATE activity_queue SET processed = true WHERE id = ANY($1::uuid[])",
                    uuidArray(processedIds));
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
-    tx.exec0("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
+    tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
     out.processed = int(processedIds.size());
     out.inserted = int(events.size());

@@ -1,0 +1,200 @@
+#include "clicommands.h"
+
+#include "db/databaselocation.h"
+#include "db/dberror.h"
+#include "db/migrator.h"
+#include "demodata.h"
+#include "feed/drainer.h"
+#include "feed/eventtypes.h"
+#include "feed/tenants.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <pqxx/pqxx>
+
+#include <cstdio>
+
+namespace {
+
+void out(const QString &line)
+{
+    std::fprintf(stdout, "%s\n", line.toUtf8().constData());
+}
+
+void outJson(const QJsonObject &o)
+{
+    std::fprintf(stdout, "%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+}
+
+int fail(const QString &sentence)
+{
+    std::fprintf(stderr, "activityfeed: %s\n", sentence.toUtf8().constData());
+    return 1;
+}
+
+int need(const AppOptions &o, int n, const char *usage)
+{
+    if (o.args.size() < n)
+        return fail(QStringLiteral("usage: activityfeed %1").arg(QString::fromUtf8(usage)));
+    return 0;
+}
+
+int tenantCommand(pqxx::connection &conn, const AppOptions &o)
+{
+    if (need(o, 1, "tenant add NAME [--json] | tenant list [--json]"))
+        return 2;
+    const QString sub = o.args.at(0);
+    if (sub == QLatin1String("add")) {
+        if (need(o, 2, "tenant add NAME [--json]"))
+            return 2;
+        const af::IssuedToken t = af::Tenants::add(conn, o.args.mid(1).join(QLatin1Char(' ')));
+        const QString name = o.args.mid(1).join(QLatin1Char(' ')).trimmed();
+        if (o.json)
+            outJson({{QStringLiteral("id"), t.tenantId},
+                     {QStringLiteral("name"), name},
+                     {QStringLiteral("token"), t.token}});
+        else
+            out(QStringLiteral("tenant %1 \"%2\" created; its token (shown once): %3")
+                    .arg(t.tenantId).arg(name, t.token));
+        return 0;
+    }
+    if (sub == QLatin1String("list")) {
+        const auto tenants = af::Tenants::list(conn);
+        if (o.json) {
+            QJsonArray arr;
+            for (const auto &t : tenants)
+                arr.append(QJsonObject{{QStringLiteral("id"), t.id},
+                                       {QStringLiteral("name"), t.name},
+                                       {QStringLiteral("created_at"), t.createdAt.toString(Qt::ISODateWithMs)},
+                                       {QStringLiteral("activeTokens"), t.activeTokens}});
+            std::fprintf(stdout, "%s\n", QJsonDocument(arr).toJson(QJsonDocument::Compact).constData());
+        } else {
+            for (const auto &t : tenants)
+                out(QStringLiteral("%1\t%2\t%3 active token(s)").arg(t.id).arg(t.name).arg(t.activeTokens));
+        }
+        return 0;
+    }
+    return fail(QStringLiteral("unknown tenant command '%1' (use add or list)").arg(sub));
+}
+
+int tokenCommand(pqxx::connection &conn, const AppOptions &o)
+{
+    if (need(o, 2, "token issue TENANT [--json] | token revoke ID"))
+        return 2;
+    const QString sub = o.args.at(0);
+    if (sub == QLatin1String("issue")) {
+        const int tenantId = af::Tenants::resolve(conn, o.args.at(1));
+        const af::IssuedToken t = af::Tenants::issueToken(conn, tenantId, QStringLiteral("cli"));
+        if (o.json)
+            outJson({{QStringLiteral("id"), t.id},
+                     {QStringLiteral("tenantId"), t.tenantId},
+                     {QStringLiteral("token"), t.token}});
+        else
+            out(QStringLiteral("token %1 for tenant %2 (shown once): %3").arg(t.id).arg(t.tenantId).arg(t.token));
+        return 0;
+    }
+    if (sub == QLatin1String("revoke")) {
+        bool ok = false;
+        const int id = o.args.at(1).toInt(&ok);
+        if (!ok)
+            return fail(QStringLiteral("a token id is a number (see 'tenant list' and the admin)"));
+        if (!af::Tenants::revokeToken(conn, id))
+            return fail(QStringLiteral("no active token with id %1").arg(id));
+        out(QStringLiteral("token %1 revoked").arg(id));
+        return 0;
+    }
+    return fail(QStringLiteral("unknown token command '%1' (use issue or revoke)").arg(sub));
+}
+
+int emitCommand(pqxx::connection &conn, const AppOptions &o)
+{
+    if (need(o, 2, "emit TENANT TYPE [JSON]"))
+        return 2;
+    const int tenantId = af::Tenants::resolve(conn, o.args.at(0));
+    const QString type = o.args.at(1);
+    if (!af::EventTypes::isKnown(type))
+        return fail(QStringLiteral("unknown event type '%1'; known types: %2")
+                        .arg(type, af::EventTypes::all().join(QStringLiteral(", "))));
+    QJsonObject payload;
+    if (o.args.size() > 2) {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(o.args.at(2).toUtf8(), &err);
+        if (err.error != QJsonParseError::NoError || !doc.isObject())
+            return fail(QStringLiteral("the payload must be a JSON object (%1)").arg(err.errorString()));
+        payload = doc.object();
+    }
+    pqxx::work tx(conn);
+    const auto r = tx.exec_params1("INSERT INTO activity_queue (tenant_id, event_type, payload_json) "
+                                   "VALUES ($1, $2, $3::jsonb) RETURNING id::text",
+                                   tenantId, type.toStdString(),
+                                   QJsonDocument(payload).toJson(QJsonDocument::Compact).toStdString());
+    tx.commit();
+    if (o.json)
+        outJson({{QStringLiteral("ok"), true}, {QStringLiteral("queued"), 1},
+                 {QStringLiteral("id"), QString::fromStdString(r[0].as<std::string>())}});
+    else
+        out(QStringLiteral("queued %1 for tenant %2").arg(type).arg(tenantId));
+    return 0;
+}
+
+int drainCommand(pqxx::connection &conn, const AppOptions &o)
+{
+    std::optional<int> tenant;
+    if (o.tenant > 0)
+        tenant = o.tenant;
+    const af::DrainResult r = af::Drainer::drainQueue(conn, tenant, QStringLiteral("cli"), false);
+    if (o.json)
+        outJson({{QStringLiteral("ok"), true}, {QStringLiteral("processed"), r.processed},
+                 {QStringLiteral("inserted"), r.inserted}});
+    else
+        out(QStringLiteral("%1 queue rows → %2 events").arg(r.processed).arg(r.inserted));
+    return 0;
+}
+
+} // namespace
+
+int runCliCommand(const AppOptions &o)
+{
+    static const QStringList known{QStringLiteral("migrate"), QStringLiteral("tenant"),
+                                   QStringLiteral("token"), QStringLiteral("emit"),
+                                   QStringLiteral("drain"), QStringLiteral("demo-data"),
+                                   QStringLiteral("arena")};
+    if (!known.contains(o.command))
+        return fail(QStringLiteral("unknown command '%1' (see --help)").arg(o.command));
+    try {
+        af::DatabaseLocation location(o.databaseUrl, o.dataDir);
+        pqxx::connection conn(location.open());
+        af::Migrator::migrate(conn);
+        int rc = 0;
+        if (o.command == QLatin1String("migrate")) {
+            out(QStringLiteral("database is at schema version %1 (%2)")
+                    .arg(af::Migrator::currentVersion(conn))
+                    .arg(location.describe()));
+        } else if (o.command == QLatin1String("tenant")) {
+            rc = tenantCommand(conn, o);
+        } else if (o.command == QLatin1String("token")) {
+            rc = tokenCommand(conn, o);
+        } else if (o.command == QLatin1String("emit")) {
+            rc = emitCommand(conn, o);
+        } else if (o.command == QLatin1String("drain")) {
+            rc = drainCommand(conn, o);
+        } else if (o.command == QLatin1String("demo-data")) {
+            rc = runDemoData(conn, o);
+        } else if (o.command == QLatin1String("arena")) {
+            rc = runArenaCommand(conn, o);
+        } else {
+            rc = fail(QStringLiteral("unknown command '%1' (see --help)").arg(o.command));
+        }
+        return rc;
+    } catch (const af::BadInput &e) {
+        return fail(QString::fromUtf8(e.what()));
+    } catch (const af::NotFound &e) {
+        return fail(QString::fromUtf8(e.what()));
+    } catch (const pqxx::broken_connection &e) {
+        return fail(QStringLiteral("cannot reach the database: %1").arg(QString::fromUtf8(e.what()).trimmed()));
+    } catch (const std::exception &e) {
+        return fail(QString::fromUtf8(e.what()).trimmed());
+    }
+}

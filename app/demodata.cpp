@@ -1,0 +1,183 @@
+#include "demodata.h"
+
+#include "feed/drainer.h"
+#include "feed/grouping.h"
+#include "feed/tenants.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QStringList>
+
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <cstdio>
+
+namespace {
+
+const QStringList kTenants{QStringLiteral("Acme"),    QStringLiteral("Globex"),
+                           QStringLiteral("Initech"), QStringLiteral("Umbrella"),
+                           QStringLiteral("Hooli"),   QStringLiteral("Stark Industries"),
+                           QStringLiteral("Wayne Enterprises"), QStringLiteral("Wonka")};
+const QStringList kBadges{QStringLiteral("Sprint Champion"), QStringLiteral("Bug Hunter"),
+                          QStringLiteral("Early Bird"),      QStringLiteral("Night Owl"),
+                          QStringLiteral("Team Player"),     QStringLiteral("Code Reviewer")};
+const QStringList kRanks{QStringLiteral("Rookie"), QStringLiteral("Apprentice"),
+                         QStringLiteral("Adept"),  QStringLiteral("Expert"),
+                         QStringLiteral("Master"), QStringLiteral("Legend")};
+const QStringList kChallenges{QStringLiteral("Inbox Zero"),     QStringLiteral("Ship It Friday"),
+                              QStringLiteral("Docs Marathon"),  QStringLiteral("Refactor Week"),
+                              QStringLiteral("Test Coverage 80%")};
+const QStringList kComments{QStringLiteral("Well deserved! 🎉"), QStringLiteral("Nice work, team."),
+                            QStringLiteral("How did you pull that off so fast?"),
+                            QStringLiteral("Legendary."), QStringLiteral("Respect 🫡"),
+                            QStringLiteral("Next sprint it's our turn.")};
+
+QJsonObject payloadFor(const QString &type, QRandomGenerator &rng)
+{
+    auto pick = [&rng](const QStringList &l) { return l.at(int(rng.bounded(l.size()))); };
+    if (type == QLatin1String("badge_earned"))
+        return {{QStringLiteral("badgeName"), pick(kBadges)},
+                {QStringLiteral("xpAwarded"), 25 * int(1 + rng.bounded(4))}};
+    if (type == QLatin1String("xp_rank_up")) {
+        const int r = 1 + int(rng.bounded(kRanks.size() - 1));
+        return {{QStringLiteral("rank"), kRanks.at(r)},
+                {QStringLiteral("previousRank"), kRanks.at(r - 1)},
+                {QStringLiteral("totalXp"), 100 * r * r + int(rng.bounded(90))}};
+    }
+    if (type == QLatin1String("challenge_completed"))
+        return {{QStringLiteral("challengeId"), int(1 + rng.bounded(500))},
+                {QStringLiteral("challengeName"), pick(kChallenges)},
+                {QStringLiteral("xpAwarded"), 50}};
+    if (type == QLatin1String("streak_milestone")) {
+        static const int days[] = {7, 30, 100};
+        return {{QStringLiteral("days"), days[rng.bounded(3)]}};
+    }
+    if (type == QLatin1String("tasks_burst"))
+        return {{QStringLiteral("count"), 10 + int(rng.bounded(8))}};
+    return {{QStringLiteral("tasksDone"), 3 + int(rng.bounded(20))}};
+}
+
+std::vector<int> ensureTenants(pqxx::connection &conn)
+{
+    std::vector<int> ids;
+    for (const QString &name : kTenants) {
+        pqxx::work tx(conn);
+        const auto r = tx.exec_params("SELECT id FROM tenants WHERE name = $1", name.toStdString());
+        if (!r.empty()) {
+            ids.push_back(r[0][0].as<int>());
+            continue;
+        }
+        tx.abort();
+        ids.push_back(af::Tenants::add(conn, name).tenantId);
+    }
+    return ids;
+}
+
+} // namespace
+
+int runDemoData(pqxx::connection &conn, const AppOptions &o)
+{
+    const int total = o.events;
+    if (total < 0 || total > 10'000'000) {
+        std::fprintf(stderr, "activityfeed: --events must be between 0 and 10000000\n");
+        return 2;
+    }
+    const std::vector<int> tenants = ensureTenants(conn);
+    static const QStringList types{QStringLiteral("badge_earned"), QStringLiteral("xp_rank_up"),
+                                   QStringLiteral("challenge_completed"), QStringLiteral("streak_milestone"),
+                                   QStringLiteral("tasks_burst"), QStringLiteral("all_tasks_cleared")};
+    QRandomGenerator rng(20261127);
+    const af::Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    const af::Micros span = 7LL * 24 * 3600 * 1000000; // the past week
+    {
+        pqxx::work tx(conn);
+        pqxx::stream_to copy(tx, "activity_queue",
+                             std::vector<std::string>{"tenant_id", "event_type", "payload_json",
+                                                      "created_at"});
+        int written = 0;
+        while (written < total) {
+            const int tenant = tenants[rng.bounded(int(tenants.size()))];
+            const QString type = types.at(int(rng.bounded(types.size())));
+            af::Micros t = now - af::Micros(rng.generateDouble() * double(span));
+            // About 30 % of rows arrive in bursts of 3–6 within two minutes: they group.
+            const bool burst = rng.bounded(100) < 9;
+            const int n = burst ? 3 + int(rng.bounded(4)) : 1;
+            for (int i = 0; i < n && written < total; ++i, ++written) {
+                copy << std::make_tuple(tenant, type.toStdString(),
+                                        QJsonDocument(payloadFor(type, rng)).toJson(QJsonDocument::Compact).toStdString(),
+                                        af::isoMicros(t).toStdString());
+                t += af::Micros(1 + rng.bounded(20)) * 1000000;
+            }
+        }
+        copy.complete();
+        tx.commit();
+    }
+    const af::DrainResult drained = af::Drainer::drainQueue(conn, {}, QStringLiteral("demo-data"), false);
+    int reactions = 0;
+    int comments = 0;
+    {
+        pqxx::work tx(conn);
+        // Reactions from other tenants on about 40 % of the events, comments on about 15 %.
+        reactions = tx.exec0(
+                          "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type, created_at) "
+                          "SELECT e.id, t.id, (ARRAY['hype','respect','tribute'])[1 + (abs(hashtext(e.id::text || t.id)) % 3)], "
+                          "       e.created_at + interval '5 minutes' "
+                          "  FROM activity_events e JOIN tenants t ON t.id <> e.tenant_id "
+                          " WHERE abs(hashtext(e.id::text || t.name)) % 100 < 12 "
+                          "ON CONFLICT DO NOTHING")
+                        .affected_rows();
+        pqxx::result r = tx.exec_params0(
+            "INSERT INTO activity_comments (event_id, tenant_id, body, created_at) "
+            "SELECT e.id, t.id, ($1::text[])[1 + (abs(hashtext(e.id::text || t.id || 'c')) % 6)], "
+            "       e.created_at + interval '10 minutes' "
+            "  FROM activity_events e JOIN tenants t ON t.id <> e.tenant_id "
+            " WHERE abs(hashtext(e.id::text || t.name || 'c')) % 100 < 3",
+            [] {
+                std::string arr = "{";
+                for (int i = 0; i < kComments.size(); ++i) {
+                    QString c = kComments.at(i);
+                    c.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\""));
+                    arr += (i ? ",\"" : "\"") + c.toStdString() + "\"";
+                }
+                return arr + "}";
+            }());
+        comments = int(r.affected_rows());
+        tx.commit();
+    }
+    std::fprintf(stdout, "demo data: %d tenants, %d queue rows → %d events, %d reactions, %d comments\n",
+                 int(tenants.size()), drained.processed, drained.inserted, reactions, comments);
+    return 0;
+}
+
+int runArenaCommand(pqxx::connection &conn, const AppOptions &o)
+{
+    if (o.args.size() != 4 || o.args.at(0) != QLatin1String("add")) {
+        std::fprintf(stderr, "activityfeed: usage: activityfeed arena add TITLE BADGE XP\n");
+        return 2;
+    }
+    bool ok = false;
+    const int xp = o.args.at(3).toInt(&ok);
+    if (!ok || xp < 1 || xp > 100000) {
+        std::fprintf(stderr, "activityfeed: XP must be a whole number from 1 to 100000\n");
+        return 2;
+    }
+    const QString title = o.args.at(1).trimmed();
+    const QString badge = o.args.at(2).trimmed();
+    if (title.isEmpty() || badge.isEmpty() || title.size() > 200 || badge.size() > 200) {
+        std::fprintf(stderr, "activityfeed: TITLE and BADGE must be 1 to 200 characters\n");
+        return 2;
+    }
+    pqxx::work tx(conn);
+    const int id = tx.exec_params1("INSERT INTO arena_challenges (title, badge_name, xp_reward) "
+                                   "VALUES ($1, $2, $3) RETURNING id",
+                                   title.toStdString(), badge.toStdString(), xp)[0]
+                       .as<int>();
+    tx.commit();
+    std::fprintf(stdout, "arena challenge %d \"%s\" added (badge \"%s\", %d XP)\n", id,
+                 title.toUtf8().constData(), badge.toUtf8().constData(), xp);
+    return 0;
+}

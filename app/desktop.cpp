@@ -1,0 +1,77 @@
+#include "desktop.h"
+
+#include "adminbackend.h"
+#include "embeddedfeedsource.h"
+#include "remotefeedsource.h"
+
+#include <QGuiApplication>
+#include <QIcon>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QSettings>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <cstdio>
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(ActivityFeedPlugin)
+Q_IMPORT_QML_PLUGIN(ActivityFeed_ModelsPlugin)
+
+namespace {
+
+std::unique_ptr<FeedSource> makeSource(const DesktopOptions &options, QSettings &settings)
+{
+    if (!options.remoteUrl.isEmpty()) {
+        QString token = options.token;
+        const QString url = options.remoteUrl.toString(QUrl::RemoveUserInfo);
+        if (token.isEmpty() && settings.value(QStringLiteral("remote/url")).toString() == url)
+            token = settings.value(QStringLiteral("remote/token")).toString();
+        settings.setValue(QStringLiteral("remote/url"), url);
+        settings.setValue(QStringLiteral("remote/token"), token);
+        return std::make_unique<RemoteFeedSource>(options.remoteUrl, token);
+    }
+    if (!options.feedService || !options.broadcaster)
+        return nullptr;
+    const int tenant =
+        settings.value(QStringLiteral("feed/actingTenantId"), options.defaultTenantId).toInt();
+    return std::make_unique<EmbeddedFeedSource>(*options.feedService, *options.broadcaster,
+                                                tenant);
+}
+
+} // namespace
+
+int runDesktop(QGuiApplication &app, const DesktopOptions &options)
+{
+    if (QCoreApplication::organizationName().isEmpty())
+        QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeed"));
+    if (QCoreApplication::applicationName().isEmpty())
+        QCoreApplication::setApplicationName(QStringLiteral("activityfeed"));
+    QGuiApplication::setApplicationDisplayName(QObject::tr("Activity Feed"));
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+        QQuickStyle::setStyle(QStringLiteral("Fusion")); // follows the desktop palette
+
+    QSettings settings;
+    std::unique_ptr<FeedSource> source = makeSource(options, settings);
+    if (!source) {
+        std::fputs("activityfeed: the desktop needs either --remote URL or the embedded backend\n",
+                   stderr);
+        return 2;
+    }
+    const bool embedded = source->isEmbedded();
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({
+        {QStringLiteral("source"), QVariant::fromValue(source.get())},
+        {QStringLiteral("adminBackend"),
+         QVariant::fromValue(embedded ? options.adminBackend : nullptr)},
+    });
+    QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app,
+                     [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
+    engine.load(QUrl(QStringLiteral("qrc:/ActivityFeed/Main.qml")));
+    if (engine.rootObjects().isEmpty()) {
+        std::fputs("activityfeed: the window could not be created (see the QML errors above)\n",
+                   stderr);
+        return 1;
+    }
+    return app.exec();
+}
