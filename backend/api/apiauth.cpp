@@ -1,0 +1,58 @@
+#include "apiauth.h"
+
+#include "apicontext.h"
+#include "apierror.h"
+#include "pgerrors.h"
+
+#include "db/connectionpool.h"
+#include "feed/tenants.h"
+#include "http/httprequest.h"
+
+#include <QCryptographicHash>
+
+namespace af {
+
+int ApiAuth::requireTenant(ApiContext &ctx, const HttpRequest &request, bool allowQueryToken)
+{
+    const QString queryToken = request.queryValue(QStringLiteral("access_token"));
+    if (!queryToken.isNull() && !allowQueryToken)
+        throw ApiError(401, "access_token is accepted on the stream route only; "
+                            "send Authorization: Bearer <token>");
+    QString token = request.bearerToken();
+    if (token.isEmpty() && allowQueryToken)
+        token = queryToken;
+    if (token.isEmpty())
+        throw ApiError(401, "missing bearer token");
+    if (token.size() > 512)
+        throw ApiError(401, "invalid or revoked token");
+    const std::optional<int> tenant = PgErrors::guard([&] {
+        auto lease = ctx.pool.acquire();
+        return Tenants::tenantForToken(*lease, token);
+    });
+    if (!tenant)
+        throw ApiError(401, "invalid or revoked token");
+    return *tenant;
+}
+
+void ApiAuth::requireDrainSecret(const ApiContext &ctx, const HttpRequest &request)
+{
+    if (ctx.drainSecret.isEmpty())
+        throw ApiError(403, "drain secret not configured");
+    if (!request.hasHeader("x-drain-secret"))
+        throw ApiError(401, "missing x-drain-secret");
+    if (!constantTimeEquals(request.header("x-drain-secret"), ctx.drainSecret))
+        throw ApiError(401, "wrong x-drain-secret");
+}
+
+bool ApiAuth::constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    // Comparing digests makes the time independent of the lengths as well.
+    const QByteArray da = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
+    const QByteArray db = QCryptographicHash::hash(b, QCryptographicHash::Sha256);
+    unsigned char diff = 0;
+    for (int i = 0; i < da.size(); ++i)
+        diff |= static_cast<unsigned char>(da[i] ^ db[i]);
+    return diff == 0;
+}
+
+} // namespace af

@@ -1,0 +1,24 @@
+#pragma once
+#include <QByteArray>
+
+namespace af {
+
+class HttpRequest;
+struct ApiContext;
+
+/// @brief Who may call: tenant tokens (SHA-256 lookup on every request, so a revocation
+/// applies at once) and the drain secret. Failures throw ApiError 401/403.
+class ApiAuth
+{
+public:
+    /// @brief The caller's tenant from `Authorization: Bearer`; with @p allowQueryToken
+    /// (the stream route only) also from `?access_token=`. Elsewhere that parameter is 401.
+    static int requireTenant(ApiContext &ctx, const HttpRequest &request,
+                             bool allowQueryToken = false);
+    /// @brief `x-drain-secret` against the configured secret, in constant time.
+    static void requireDrainSecret(const ApiContext &ctx, const HttpRequest &request);
+    /// @brief Compares in time independent of where the inputs differ.
+    [[nodiscard]] static bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+};
+
+} // namespace af
