@@ -1,0 +1,280 @@
+#include "httpconnection.h"
+
+#include "connectionhandle.h"
+#include "db/logcategories.h"
+#include "router.h"
+#include "servercontext.h"
+#include "sseconnection.h"
+
+#include <QTcpSocket>
+#include <QThreadPool>
+
+#include <sys/socket.h>
+
+namespace af {
+
+namespace {
+constexpr qint64 kReadChunk = 64 * 1024;
+constexpr qint64 kWriteBacklogPause = 1 << 20;
+} // namespace
+
+HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObject *parent)
+    : QObject(parent)
+    , m_context(context)
+    , m_socket(new QTcpSocket(this))
+    , m_parser(context->config().limits)
+    , m_handle(std::make_shared<ConnectionHandle>(this))
+{
+    const HttpServerConfig &cfg = context->config();
+    if (!m_socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcHttp) << "cannot adopt an accepted socket:" << m_socket->errorString();
+        deleteLater();
+        return;
+    }
+    m_peerAddress = m_socket->peerAddress().toString();
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    // A bounded read buffer lets TCP push back on a client that sends faster than we serve.
+    m_socket->setReadBufferSize(4 * kReadChunk);
+
+    m_requestTimer.setSingleShot(true);
+    m_requestTimer.setInterval(cfg.requestTimeoutMs);
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setInterval(cfg.idleTimeoutMs);
+    m_lingerTimer.setSingleShot(true);
+
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::process);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_closing) {
+            if (m_socket->bytesToWrite() == 0)
+                shutdownWrite();
+        } else if (m_socket->bytesToWrite() < kWriteBacklogPause / 2) {
+            process();
+        }
+    });
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+        m_handle->detach();
+        m_requestTimer.stop();
+        m_idleTimer.stop();
+        m_lingerTimer.stop();
+        deleteLater();
+    });
+    connect(&m_requestTimer, &QTimer::timeout, this, [this] {
+        if (!m_closing && !m_stopParsing)
+            fail(408, QStringLiteral("request not complete in time"));
+    });
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        if (m_slots.empty() && !m_parser.hasPartialRequest())
+            beginClose();
+    });
+    connect(&m_lingerTimer, &QTimer::timeout, this, [this] { m_socket->abort(); });
+    m_idleTimer.start();
+    process();
+}
+
+HttpConnection::~HttpConnection()
+{
+    m_handle->detach();
+}
+
+bool HttpConnection::paused() const
+{
+    return int(m_slots.size()) >= m_context->config().maxPipelined
+           || m_socket->bytesToWrite() > kWriteBacklogPause;
+}
+
+void HttpConnection::process()
+{
+    if (m_closing) {
+        // Lingering close: drain and drop input so that our answer is not reset away.
+        m_socket->skip(m_socket->bytesAvailable());
+        return;
+    }
+    bool completed = false;
+    while (!m_stopParsing && !paused()) {
+        HttpRequest request;
+        const auto status = m_parser.next(request);
+        if (status == HttpRequestParser::Status::Ready) {
+            completed = true;
+            dispatch(std::move(request));
+            continue;
+        }
+        if (status == HttpRequestParser::Status::Failed) {
+            fail(m_parser.errorStatus(), m_parser.errorMessage());
+            return;
+        }
+        if (m_socket->bytesAvailable() <= 0)
+            break;
+        m_parser.feed(m_socket->read(kReadChunk));
+    }
+    updateTimers(completed);
+}
+
+void HttpConnection::dispatch(HttpRequest &&request)
+{
+    request.setPeerAddress(m_peerAddress);
+    const quint64 id = m_nextSlotId++;
+    m_slots.emplace_back();
+    m_slots.back().id = id;
+    const bool keepAlive = request.keepAlive();
+    const bool head = request.isHead();
+    if (!keepAlive)
+        m_stopParsing = true;
+
+    Router::Match match = m_context->router().match(request.method(), request.rawPath());
+    std::shared_ptr<ConnectionHandle> handle = m_handle;
+    switch (match.kind) {
+    case Router::Match::Kind::Error:
+        finish(id, match.error.serialize(keepAlive, head), !keepAlive);
+        return;
+    case Router::Match::Kind::Handler:
+        m_context->pool()->start([handle, id, keepAlive, head, this,
+                                  handler = std::move(match.handler),
+                                  params = std::move(match.params), request = std::move(request)] {
+            const QByteArray bytes = Router::invoke(handler, request, params).serialize(keepAlive, head);
+            handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
+        });
+        return;
+    case Router::Match::Kind::Stream:
+        // Nothing after a stream request is read: the connection becomes the stream.
+        m_stopParsing = true;
+        m_streamPending = true;
+        m_context->pool()->start([handle, id, keepAlive, this, stream = std::move(match.stream),
+                                  params = std::move(match.params), request = std::move(request)] {
+            const StreamResult result = Router::invokeStream(stream, request, params);
+            handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
+        });
+        return;
+    }
+}
+
+HttpConnection::Slot *HttpConnection::slotFor(quint64 id)
+{
+    if (m_slots.empty() || id < m_slots.front().id)
+        return nullptr;
+    const quint64 index = id - m_slots.front().id;
+    return index < m_slots.size() ? &m_slots[index] : nullptr;
+}
+
+void HttpConnection::finish(quint64 id, const QByteArray &bytes, bool closeAfter)
+{
+    Slot *slot = slotFor(id);
+    if (!slot)
+        return;
+    slot->ready = true;
+    slot->bytes = bytes;
+    slot->closeAfter = closeAfter;
+    flush();
+    if (!m_closing)
+        process();
+}
+
+void HttpConnection::finishStream(quint64 id, const StreamResult &result, bool keepAlive)
+{
+    m_streamPending = false;
+    if (!result.accepted) {
+        m_stopParsing = !keepAlive;
+        finish(id, result.rejection.serialize(keepAlive), !keepAlive);
+        return;
+    }
+    Slot *slot = slotFor(id);
+    if (!slot)
+        return;
+    slot->ready = true;
+    slot->streamAccepted = true;
+    slot->stream = result;
+    flush();
+}
+
+void HttpConnection::fail(int status, const QString &message)
+{
+    // Every parse failure closes: after a framing doubt nothing that follows is trusted.
+    m_stopParsing = true;
+    m_requestTimer.stop();
+    const quint64 id = m_nextSlotId++;
+    m_slots.emplace_back();
+    m_slots.back().id = id;
+    qCDebug(lcHttp) << "rejecting request from" << m_peerAddress << "with" << status << message;
+    finish(id, HttpResponse::error(status, message).serialize(false), true);
+}
+
+void HttpConnection::flush()
+{
+    while (!m_slots.empty() && m_slots.front().ready && !m_closing) {
+        Slot slot = std::move(m_slots.front());
+        m_slots.pop_front();
+        if (slot.streamAccepted) {
+            handOffToSse(slot.stream);
+            return;
+        }
+        m_socket->write(slot.bytes);
+        if (slot.closeAfter)
+            beginClose();
+    }
+    updateTimers(false);
+}
+
+void HttpConnection::handOffToSse(const StreamResult &accept)
+{
+    if (!m_context->tryReserveSseSlot()) {
+        qCWarning(lcHttp) << "SSE client limit reached; refusing" << m_peerAddress;
+        m_socket->write(HttpResponse::error(503, QStringLiteral("too many stream clients"))
+                            .serialize(false));
+        beginClose();
+        return;
+    }
+    m_requestTimer.stop();
+    m_idleTimer.stop();
+    m_handle->detach();
+    m_socket->disconnect(this);
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    new SseConnection(socket, accept, m_peerAddress, m_context, parent());
+    deleteLater();
+}
+
+void HttpConnection::beginClose()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_stopParsing = true;
+    m_requestTimer.stop();
+    m_idleTimer.stop();
+    // A peer that never reads must not keep us waiting for the flush forever.
+    m_lingerTimer.start(qMax(m_context->config().lingerMs, m_context->config().requestTimeoutMs));
+    if (m_socket->bytesToWrite() == 0)
+        shutdownWrite();
+    m_socket->skip(m_socket->bytesAvailable());
+}
+
+void HttpConnection::shutdownWrite()
+{
+    if (m_writeShut)
+        return;
+    m_writeShut = true;
+    // Half-close, then read until the peer closes (or the linger time is up): closing
+    // with unread input would send an RST that can destroy the answer in flight.
+    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+    m_lingerTimer.start(m_context->config().lingerMs);
+}
+
+void HttpConnection::updateTimers(bool completedRequest)
+{
+    if (m_closing || !m_socket)
+        return;
+    const bool partial = !m_stopParsing && (m_parser.hasPartialRequest() || m_socket->bytesAvailable() > 0);
+    if (partial) {
+        if (completedRequest || !m_requestTimer.isActive())
+            m_requestTimer.start();
+    } else {
+        m_requestTimer.stop();
+    }
+    if (!partial && m_slots.empty() && !m_streamPending) {
+        if (!m_idleTimer.isActive())
+            m_idleTimer.start();
+    } else {
+        m_idleTimer.stop();
+    }
+}
+
+} // namespace af

@@ -1,0 +1,71 @@
+#pragma once
+#include "httprequestparser.h"
+#include "streamtypes.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+
+class QTcpSocket;
+
+namespace af {
+
+class ConnectionHandle;
+class ServerContext;
+
+/// @brief One keep-alive HTTP connection on its network thread: parses requests as
+/// bytes arrive, runs their handlers on the worker pool, writes the answers in request
+/// order, enforces the request and idle timeouts, and turns into an SseConnection when
+/// a stream route accepts.
+class HttpConnection : public QObject
+{
+    Q_OBJECT
+public:
+    /// @brief Adopts the accepted socket @p descriptor (on the calling thread).
+    HttpConnection(qintptr descriptor, ServerContext *context, QObject *parent);
+    ~HttpConnection() override;
+
+private:
+    /// One answer to write, in request order.
+    struct Slot
+    {
+        quint64 id = 0;
+        bool ready = false;
+        QByteArray bytes;
+        bool closeAfter = false;
+        bool streamAccepted = false;
+        StreamResult stream;
+    };
+
+    void process();
+    void dispatch(HttpRequest &&request);
+    void finish(quint64 id, const QByteArray &bytes, bool closeAfter);
+    void finishStream(quint64 id, const StreamResult &result, bool keepAlive);
+    void fail(int status, const QString &message);
+    void flush();
+    void handOffToSse(const StreamResult &accept);
+    void beginClose();
+    void shutdownWrite();
+    void updateTimers(bool completedRequest);
+    [[nodiscard]] Slot *slotFor(quint64 id);
+    [[nodiscard]] bool paused() const;
+
+    ServerContext *m_context;
+    QTcpSocket *m_socket;
+    QString m_peerAddress;
+    HttpRequestParser m_parser;
+    std::shared_ptr<ConnectionHandle> m_handle;
+    std::deque<Slot> m_slots;
+    quint64 m_nextSlotId = 0;
+    bool m_stopParsing = false;   ///< after an error, `Connection: close` or a stream request
+    bool m_streamPending = false; ///< a stream handler is deciding
+    bool m_closing = false;
+    bool m_writeShut = false;
+    QTimer m_requestTimer;
+    QTimer m_idleTimer;
+    QTimer m_lingerTimer;
+};
+
+} // namespace af

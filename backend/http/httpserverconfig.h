@@ -1,0 +1,27 @@
+#pragma once
+#include "httprequestparser.h"
+
+#include <QString>
+
+namespace af {
+
+/// @brief Everything the HTTP server lets a caller tune (CONTRACT §4/§5 defaults).
+/// Set it before listen(); connections read it without locking.
+struct HttpServerConfig
+{
+    QString host = QStringLiteral("127.0.0.1"); ///< "localhost", "*" / "" (any), or an address
+    quint16 port = 0;                           ///< 0 picks a free port
+    HttpParserLimits limits;                    ///< 16 KiB head (431), 64 KiB body (413)
+    int requestTimeoutMs = 10'000;   ///< a request must be complete this long after its first byte (408)
+    int idleTimeoutMs = 60'000;      ///< idle keep-alive connections are closed after this
+    int maxSseClients = 10'000;      ///< 503 past it
+    qint64 sseBacklogLimit = 1 << 20; ///< unsent SSE bytes past which a client is cut
+    int sseKeepaliveMs = 25'000;     ///< `: keepalive` comment interval
+    int sseRetryMs = 3'000;          ///< the `retry:` sent first
+    int networkThreads = 2;          ///< event loops that own the sockets
+    int workerThreads = 0;           ///< handler pool; 0 = max(4, 2 × cores)
+    int maxPipelined = 32;           ///< requests in flight per connection before reading pauses
+    int lingerMs = 2'000;            ///< how long a closing connection drains unread input
+};
+
+} // namespace af

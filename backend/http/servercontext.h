@@ -1,0 +1,64 @@
+#pragma once
+#include "httpserverconfig.h"
+#include "router.h"
+#include "streamtypes.h"
+
+#include <QHash>
+#include <QThreadPool>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace af {
+
+class Broadcaster;
+class SseClient;
+
+/// @brief What every connection of one HttpServer shares: configuration, router,
+/// worker pool, broadcaster, replay provider and the registry of SSE clients.
+/// The registry is thread-safe; the rest is set before listening and then only read.
+class ServerContext
+{
+public:
+    explicit ServerContext(const HttpServerConfig &config);
+
+    [[nodiscard]] const HttpServerConfig &config() const { return m_config; }
+    void setConfig(const HttpServerConfig &config) { m_config = config; }
+    [[nodiscard]] Router &router() { return m_router; }
+    [[nodiscard]] const Router &router() const { return m_router; }
+    [[nodiscard]] QThreadPool *pool() { return &m_pool; }
+    [[nodiscard]] Broadcaster *broadcaster() const { return m_broadcaster; }
+    void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
+    [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
+    void setReplayProvider(ReplayProvider provider) { m_replayProvider = std::move(provider); }
+    /// @brief Called (from any thread) whenever an SSE client comes or goes.
+    void setSseChangedCallback(std::function<void()> cb) { m_sseChanged = std::move(cb); }
+
+    /// @brief Takes one of the maxSseClients places; false when all are taken.
+    [[nodiscard]] bool tryReserveSseSlot();
+    void releaseSseSlot();
+    [[nodiscard]] quint64 nextSseId() { return ++m_lastSseId; }
+    void addSseClient(const std::shared_ptr<SseClient> &client);
+    void removeSseClient(quint64 id);
+    [[nodiscard]] QList<SseClientInfo> sseClients() const;
+    [[nodiscard]] int sseClientCount() const;
+    /// @brief Asks client @p id's thread to disconnect it; false if no such client.
+    bool disconnectSseClient(quint64 id);
+
+private:
+    HttpServerConfig m_config;
+    Router m_router;
+    QThreadPool m_pool;
+    Broadcaster *m_broadcaster = nullptr;
+    ReplayProvider m_replayProvider;
+    std::function<void()> m_sseChanged;
+
+    std::atomic<int> m_sseSlots{0};
+    std::atomic<quint64> m_lastSseId{0};
+    mutable std::mutex m_mutex;
+    QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
+};
+
+} // namespace af
