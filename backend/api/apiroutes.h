@@ -1,0 +1,42 @@
+#pragma once
+#include "http/router.h"
+#include "http/streamtypes.h"
+
+namespace af {
+
+struct ApiContext;
+
+/// @brief The HTTP routes of CONTRACT §4 except tasks, challenges, arena and profile.
+/// One .cpp per resource; every handler runs on the server's worker pool.
+class ApiRoutes
+{
+public:
+    /// @brief Registers every route below on @p router; @p ctx must outlive the router.
+    static void registerAll(Router &router, ApiContext &ctx);
+
+    static void registerEvents(Router &router, ApiContext &ctx);    ///< events, sources
+    static void registerStream(Router &router, ApiContext &ctx);    ///< SSE stream
+    static void registerDrain(Router &router, ApiContext &ctx);     ///< POST drain
+    static void registerEmit(Router &router, ApiContext &ctx);      ///< POST emit
+    static void registerReactions(Router &router, ApiContext &ctx); ///< POST/DELETE reactions
+    static void registerComments(Router &router, ApiContext &ctx);  ///< GET/POST comments
+    static void registerHealth(Router &router, ApiContext &ctx);    ///< /healthz
+    static void registerStatic(Router &router);                     ///< / and :/web/*
+
+    /// @brief The server's replay provider: every activity.event.created after a
+    /// Last-Event-ID in seq order, or a resync past kMaxReplay events.
+    [[nodiscard]] static ReplayProvider replayProvider(ApiContext &ctx);
+    static constexpr int kMaxReplay = 1000;
+
+    /// @brief Wraps @p handler so that ApiError becomes its status (+ Retry-After,
+    /// + WWW-Authenticate); the Router maps the other exceptions.
+    [[nodiscard]] static RouteHandler guarded(RouteHandler handler);
+};
+
+/// @brief The entry point the runtime calls: ApiRoutes::registerAll.
+inline void registerApiRoutes(Router &router, ApiContext &ctx)
+{
+    ApiRoutes::registerAll(router, ctx);
+}
+
+} // namespace af
