@@ -102,6 +102,8 @@ void HttpConnection::process()
             fail(m_parser.errorStatus(), m_parser.errorMessage());
             return;
         }
+        if (m_parser.takeExpectContinue() && m_slots.empty())
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
         if (m_socket->bytesAvailable() <= 0)
             break;
         m_parser.feed(m_socket->read(kReadChunk));

@@ -98,6 +98,9 @@ HttpRequestParser::Status HttpRequestParser::next(HttpRequest &out)
                     return Status::Failed;
                 m_inBody = true;
                 m_bodyStart = m_scan;
+                m_expectContinue = m_bodyLength > 0 && m_pending.minorVersion() == 1
+                                   && m_pending.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0
+                                   && m_buf.size() - m_bodyStart < m_bodyLength;
                 break;
             }
             m_lines.append({m_lineStart, lineLength});
@@ -109,6 +112,7 @@ HttpRequestParser::Status HttpRequestParser::next(HttpRequest &out)
     if (m_buf.size() - m_bodyStart < m_bodyLength)
         return Status::NeedMore;
 
+    m_expectContinue = false;
     m_pending.setBody(m_buf.mid(m_bodyStart, m_bodyLength));
     out = std::move(m_pending);
     m_pending = HttpRequest();

@@ -5,6 +5,8 @@
 #include <QList>
 #include <QString>
 
+#include <utility>
+
 namespace af {
 
 /// @brief Size limits the parser enforces (CONTRACT §4 transport limits).
@@ -42,6 +44,9 @@ public:
     [[nodiscard]] bool hasPartialRequest() const { return m_buf.size() > m_start; }
     [[nodiscard]] qsizetype bufferedBytes() const { return m_buf.size() - m_start; }
     [[nodiscard]] const HttpParserLimits &limits() const { return m_limits; }
+    /// @brief True once per request whose head asked `Expect: 100-continue` and whose
+    /// body has not fully arrived: the connection may answer `100 Continue` now.
+    [[nodiscard]] bool takeExpectContinue() { return std::exchange(m_expectContinue, false); }
 
 private:
     Status fail(int status, const QString &message);
@@ -58,6 +63,7 @@ private:
     qsizetype m_lineStart = 0; ///< first byte of the head line being scanned
     QList<QPair<qsizetype, qsizetype>> m_lines; ///< (offset, length) of head lines, no CRLF
     bool m_inBody = false;
+    bool m_expectContinue = false;
     qsizetype m_bodyStart = 0;
     qsizetype m_bodyLength = 0;
     HttpRequest m_pending;

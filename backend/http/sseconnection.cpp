@@ -51,6 +51,7 @@ void SseConnection::start()
         deleteLater();
     });
     // Clients have nothing to say on a stream; drop whatever they send.
+    m_socket->skip(m_socket->bytesAvailable());
     connect(m_socket, &QTcpSocket::readyRead, this, [this] { m_socket->skip(m_socket->bytesAvailable()); });
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this] { checkBacklog(); });
     connect(&m_keepalive, &QTimer::timeout, this, [this] { write(QByteArrayLiteral(": keepalive\n\n")); });

@@ -311,6 +311,19 @@ TEST_F(HttpServerTest, KeepAliveRules)
     }
 }
 
+TEST_F(HttpServerTest, ExpectContinue)
+{
+    start();
+    Client c(m_port);
+    c.send("POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    ASSERT_TRUE(c.readUntil([](const QByteArray &b) { return b == "HTTP/1.1 100 Continue\r\n\r\n"; }));
+    c.buffer().clear();
+    c.send("xyz");
+    auto r = c.response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "xyz");
+}
+
 TEST_F(HttpServerTest, IdleKeepAliveIsClosed)
 {
     HttpServerConfig cfg;

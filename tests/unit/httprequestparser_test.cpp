@@ -236,3 +236,19 @@ TEST(HttpRequestParser, ManyPipelinedRequestsStayLinear)
     EXPECT_EQ(o.requests.size(), 5000u);
     EXPECT_EQ(o.requests.back().body(), "abc");
 }
+
+TEST(HttpRequestParser, ExpectContinueOncePerWaitingBody)
+{
+    HttpRequestParser p;
+    HttpRequest r;
+    p.feed("POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n");
+    EXPECT_EQ(p.next(r), HttpRequestParser::Status::NeedMore);
+    EXPECT_TRUE(p.takeExpectContinue());
+    EXPECT_FALSE(p.takeExpectContinue());
+    p.feed("abc");
+    EXPECT_EQ(p.next(r), HttpRequestParser::Status::Ready);
+    // The body came with the head: nothing to announce.
+    p.feed("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx");
+    EXPECT_EQ(p.next(r), HttpRequestParser::Status::Ready);
+    EXPECT_FALSE(p.takeExpectContinue());
+}
