@@ -12,10 +12,7 @@
 #include <cstdio>
 #include <memory>
 
-#ifdef AF_HAVE_GUI
-#include "desktop.h"
-#include <QGuiApplication>
-#endif
+#include "desktoplaunch.h"
 
 namespace {
 
@@ -166,7 +163,7 @@ int main(int argc, char **argv)
                            qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
                            qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
     if (!noDisplay)
-        return runDesktop(argc, argv, o);
+        return launchDesktop(argc, argv, o);
 #endif
     std::fprintf(stderr, "activityfeed: no display found; starting the headless server "
                          "('activityfeed serve') instead\n");

@@ -1,9 +1,97 @@
 #include "servecommand.h"
 
-#include <cstdio>
+#include "http/httpserver.h"
+#include "runtime/backendruntime.h"
 
-int runServe(int, char **, const AppOptions &)
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QNetworkInterface>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+int g_signalFds[2] = {-1, -1};
+
+void onSignal(int)
 {
-    std::fprintf(stderr, "activityfeed: serve is not built yet\n");
-    return 1;
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalFds[0], &c, 1);
+}
+
+// Thousands of SSE clients need thousands of descriptors.
+rlim_t raiseOpenFileLimit()
+{
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+        ::getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur;
+}
+
+QStringList lanUrls(quint16 port)
+{
+    QStringList out;
+    for (const QHostAddress &a : QNetworkInterface::allAddresses()) {
+        if (a.isLoopback() || a.protocol() != QAbstractSocket::IPv4Protocol)
+            continue;
+        out << QStringLiteral("http://%1:%2/").arg(a.toString()).arg(port);
+    }
+    return out;
+}
+
+} // namespace
+
+int runServe(int argc, char **argv, const AppOptions &o)
+{
+    QCoreApplication app(argc, argv);
+    const rlim_t files = raiseOpenFileLimit();
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) == 0) {
+        auto *notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, &app);
+        QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
+            char c;
+            [[maybe_unused]] const auto n = ::read(g_signalFds[1], &c, 1);
+            QCoreApplication::quit();
+        });
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+
+    af::BackendRuntime::Config c;
+    c.databaseUrl = o.databaseUrl;
+    c.dataDir = o.dataDir;
+    c.listenHost = o.listenHost;
+    c.listenPort = o.listenPort;
+    c.reactionLimit = o.reactionLimit;
+    af::BackendRuntime runtime(c);
+    try {
+        runtime.start();
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "activityfeed: %s\n", QString::fromUtf8(e.what()).trimmed().toUtf8().constData());
+        return 1;
+    }
+    const quint16 port = runtime.server().serverPort();
+    std::fprintf(stdout, "activityfeed serve: listening on http://%s:%u/ (%s; open-file limit %llu)\n",
+                 o.listenHost.toUtf8().constData(), unsigned(port),
+                 runtime.databaseDescription().toUtf8().constData(),
+                 static_cast<unsigned long long>(files));
+    const QHostAddress host(o.listenHost);
+    if (host == QHostAddress::AnyIPv4 || host == QHostAddress::Any || o.listenHost == QLatin1String("*")) {
+        for (const QString &url : lanUrls(port))
+            std::fprintf(stdout, "  on the LAN: %s\n", url.toUtf8().constData());
+    }
+    std::fflush(stdout);
+    const int rc = app.exec();
+    runtime.stop();
+    return rc;
 }

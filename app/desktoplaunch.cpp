@@ -1,0 +1,54 @@
+#include "desktoplaunch.h"
+
+#ifdef AF_HAVE_GUI
+#include "desktop.h"
+#include "runtime/backendruntime.h"
+
+#include <QGuiApplication>
+#include <QUrl>
+
+#include <cstdio>
+#include <memory>
+
+int launchDesktop(int argc, char **argv, const AppOptions &o)
+{
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("activityfeed"));
+    QGuiApplication::setOrganizationName(QStringLiteral("ActivityFeed"));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Activity Feed"));
+    DesktopOptions d;
+    std::unique_ptr<af::BackendRuntime> runtime;
+    if (!o.remoteUrl.isEmpty()) {
+        d.remoteUrl = QUrl(o.remoteUrl);
+        d.token = o.token;
+    } else {
+        af::BackendRuntime::Config c;
+        c.databaseUrl = o.databaseUrl;
+        c.dataDir = o.dataDir;
+        c.listenHost = o.listenHost;
+        c.listenPort = o.listenPort;
+        c.reactionLimit = o.reactionLimit;
+        runtime = std::make_unique<af::BackendRuntime>(c);
+        try {
+            // Before the window exists and the event loop runs: nothing to freeze yet.
+            runtime->start();
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "activityfeed: %s\n", e.what());
+            return 1;
+        }
+        d.feedService = &runtime->feed();
+        d.broadcaster = &runtime->broadcaster();
+    }
+    const int rc = runDesktop(app, d);
+    if (runtime)
+        runtime->stop();
+    return rc;
+}
+#else
+#include <cstdio>
+int launchDesktop(int, char **, const AppOptions &)
+{
+    std::fprintf(stderr, "activityfeed: this build has no desktop app; use 'activityfeed serve'\n");
+    return 1;
+}
+#endif
