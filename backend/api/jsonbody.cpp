@@ -95,6 +95,13 @@ QJsonValue JsonBody::parse(const HttpRequest &request)
         bad(QStringLiteral("request body is not valid UTF-8"));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
+    if (err.error != QJsonParseError::NoError) {
+        // Qt refuses a scalar at the top level; it is valid JSON, just not what we take.
+        QJsonParseError inner;
+        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + body + ']', &inner);
+        if (inner.error == QJsonParseError::NoError && wrapped.array().size() == 1)
+            bad(QStringLiteral("request body must be a JSON object"));
+    }
     if (err.error != QJsonParseError::NoError)
         bad(QStringLiteral("request body is not valid JSON: %1 at offset %2")
                 .arg(err.errorString())
