@@ -630,6 +630,8 @@ TEST_F(HttpServerTest, SlowSseReaderIsCutWhileOthersKeepReceiving)
         reader->buffer() = reader->buffer().right(64); // the reader keeps up; drop what it read
     }
     EXPECT_EQ(m_broadcaster.clientCount(), 1) << "the stalled client was never cut";
+    // The admin registry follows the broadcaster a moment later (same clean-up, same thread).
+    ASSERT_TRUE(waitFor([&] { return m_server->sseClientCount() == 1; }));
     EXPECT_EQ(m_server->sseClients().value(0).tenantId, 2);
     EXPECT_LT(sent, 32ll * 1024 * 1024);
     // The reader still gets what comes next.
