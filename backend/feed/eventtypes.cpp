@@ -36,9 +36,12 @@ const QHash<QString, Row> &table()
 QString text(const QJsonObject &p, const char *key)
 {
     const QJsonValue v = p.value(QLatin1String(key));
-    if (v.isString())
-        return v.toString().left(200);
-    return {};
+    if (!v.isString())
+        return {};
+    const QString s = v.toString();
+    // Never cut between the two halves of a surrogate pair (emoji in names).
+    const qsizetype n = s.size() > 200 && s.at(199).isHighSurrogate() ? 199 : 200;
+    return s.left(n);
 }
 
 qint64 number(const QJsonObject &p, const char *key, qint64 fallback = -1)
