@@ -5,6 +5,7 @@
 #include "db/dberror.h"
 #include "feed/eventemitter.h"
 #include "feed/tenants.h"
+#include "hooks/demoactivity.h"
 #include "hooks/gamification.h"
 
 #include <QJsonDocument>
@@ -549,6 +550,32 @@ TEST_F(HooksServicesTest, HooksReachTheQueueAfterCommit)
         else
             EXPECT_EQ(p.value(QStringLiteral("challengeName")).toString(), QStringLiteral("Big one"));
     }
+}
+
+// --- demo data ---------------------------------------------------------------------------
+
+TEST_F(HooksServicesTest, DemoActivityFiresEveryHook)
+{
+    std::vector<int> tenants{m_tenant, m_other};
+    {
+        auto lease = m_pool->acquire();
+        tenants.push_back(Tenants::add(*lease, QStringLiteral("Initech")).tenantId);
+        tenants.push_back(Tenants::add(*lease, QStringLiteral("Umbrella")).tenantId);
+    }
+    EventEmitter emitter(m_db);
+    const DemoActivitySummary s = DemoActivity::seed(*m_pool, &emitter, tenants, kStart);
+    EXPECT_GT(s.tasksDone, 50);
+    EXPECT_EQ(s.challengesCompleted, 4);
+    EXPECT_EQ(s.arenaClaims, 6);
+    ASSERT_TRUE(emitter.flush(std::chrono::seconds(10)));
+    EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue"), s.hooksFired);
+    EXPECT_EQ(scalar("SELECT count(DISTINCT event_type) FROM activity_queue"), 6);
+    EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'streak_milestone'"), 3);
+    EXPECT_EQ(m_g->profile(tenants[3]).streakDays, 30);
+    // A second run adds more without failing (claims are once per tenant).
+    const DemoActivitySummary again = DemoActivity::seed(*m_pool, &emitter, tenants, kStart);
+    EXPECT_EQ(again.arenaClaims, 0);
+    EXPECT_EQ(m_g->profile(tenants[3]).streakDays, 30);
 }
 
 } // namespace
