@@ -538,6 +538,7 @@
       }, more > 0 ? `View all ${fmtNum(p.count)} (+${fmtNum(more)} more)` : `View all ${fmtNum(p.count)}`);
       refs.sources = h('div', { class: 'sources', hidden: true });
       refs.sourcesBtn.addEventListener('click', () => toggleSources(ev, refs));
+      refs.samples = list;
       samplesBlock = h('div', { class: 'tile-body' }, list, refs.sourcesBtn, refs.sources);
     }
 
@@ -810,6 +811,7 @@
     const open = refs.sourcesBtn.getAttribute('aria-expanded') !== 'true';
     refs.sourcesBtn.setAttribute('aria-expanded', String(open));
     refs.sources.hidden = !open;
+    refs.samples.hidden = open; // the full list replaces the samples while it is open
     const p = payloadOf(ev);
     refs.sourcesBtn.textContent = open ? 'Hide the list' : `View all ${fmtNum(p.count)}`;
     if (!open || refs.sourcesLoaded) return;

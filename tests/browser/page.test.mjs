@@ -307,6 +307,23 @@ async function scenario(backend) {
       `/api/activity/events?limit=20&cursor=${encodeURIComponent(first.nextCursor)}`);
     check(second.events.every((e) => ids2.includes(e.id)), 'the second page of the API is on screen');
 
+    // --- a grouped tile opens to list the queue rows it was made from
+    const tile = page.locator('#feed > article.card.card-tile').first();
+    if (await tile.count()) {
+      const n = Number((await tile.locator('.count-badge').textContent()).replace(/\D/g, ''));
+      check(n >= 3 && (await tile.locator('.sample:visible').count()) === Math.min(3, n),
+        `a tile shows its count (${n}) and up to 3 samples`);
+      await tile.locator('.sources-toggle').click();
+      await page.waitForFunction(([id, want]) =>
+        document.querySelectorAll(`article.card[data-event-id="${id}"] .source`).length === want,
+      [await tile.getAttribute('data-event-id'), n]);
+      check(true, `opening the tile lists its ${n} source events`);
+      await tile.screenshot({ path: path.join(screenshotDir, 'browser-tile.png') });
+      await tile.locator('.sources-toggle').click();
+    } else {
+      log('note: no grouped tile among the loaded cards; tile check skipped');
+    }
+
     // --- live event from the CLI
     await page.evaluate(() => window.scrollTo(0, 0));
     const before = new Set(ids2);
