@@ -89,6 +89,9 @@ async function waitExit(child, ms) {
 
 // ------------------------------------------------------------------ real backend
 
+// Whatever must be stopped if we are interrupted, even before realBackend() returns.
+let starting = null;
+
 async function realBackend() {
   const bin = process.env.ACTIVITYFEED_BIN;
   if (!bin || !fs.existsSync(bin)) {
@@ -125,6 +128,7 @@ async function realBackend() {
   const backend = {
     base,
     async stop() {
+      if (starting === backend) starting = null;
       if (child.exitCode === null && child.signalCode === null) {
         log(`stopping serve (SIGTERM to pid ${child.pid})`);
         child.kill('SIGTERM');
@@ -147,6 +151,7 @@ async function realBackend() {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  starting = backend;
 
   try {
     // initdb on first start takes a few seconds.
@@ -208,6 +213,7 @@ async function realBackend() {
       for (const t of extra) for (const ty of types) for (let i = 0; i < 2; i++) await backend.emit(t, ty, payloads[ty]);
       await backend.drain();
     }
+    starting = null;
     return backend;
   } catch (e) {
     await backend.stop().catch(() => {});
@@ -425,7 +431,8 @@ let backend = null;
 let exitCode = 0;
 const onSignal = async (sig) => {
   log(`${sig}: cleaning up`);
-  if (backend) await backend.stop().catch(() => {});
+  const b = backend || starting;
+  if (b) await b.stop().catch(() => {});
   process.exit(1);
 };
 process.once('SIGINT', onSignal);
