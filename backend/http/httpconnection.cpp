@@ -84,6 +84,22 @@ bool HttpConnection::paused() const
 
 void HttpConnection::process()
 {
+    // finish() calls back into process(); a flag instead of recursion keeps the stack
+    // flat when thousands of pipelined requests are answered synchronously (404s).
+    if (m_processing) {
+        m_processAgain = true;
+        return;
+    }
+    m_processing = true;
+    do {
+        m_processAgain = false;
+        processBuffered();
+    } while (m_processAgain && !m_closing && m_socket);
+    m_processing = false;
+}
+
+void HttpConnection::processBuffered()
+{
     if (m_closing) {
         // Lingering close: drain and drop input so that our answer is not reset away.
         m_socket->skip(m_socket->bytesAvailable());
@@ -264,7 +280,9 @@ void HttpConnection::updateTimers(bool completedRequest)
 {
     if (m_closing || !m_socket)
         return;
-    const bool partial = !m_stopParsing && (m_parser.hasPartialRequest() || m_socket->bytesAvailable() > 0);
+    // While paused the client waits for us, not the other way round: no 408 then.
+    const bool partial = !m_stopParsing && !paused()
+                         && (m_parser.hasPartialRequest() || m_socket->bytesAvailable() > 0);
     if (partial) {
         if (completedRequest || !m_requestTimer.isActive())
             m_requestTimer.start();

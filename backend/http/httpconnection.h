@@ -40,6 +40,7 @@ private:
     };
 
     void process();
+    void processBuffered();
     void dispatch(HttpRequest &&request);
     void finish(quint64 id, const QByteArray &bytes, bool closeAfter);
     void finishStream(quint64 id, const StreamResult &result, bool keepAlive);
@@ -63,6 +64,8 @@ private:
     bool m_streamPending = false; ///< a stream handler is deciding
     bool m_closing = false;
     bool m_writeShut = false;
+    bool m_processing = false;
+    bool m_processAgain = false;
     QTimer m_requestTimer;
     QTimer m_idleTimer;
     QTimer m_lingerTimer;

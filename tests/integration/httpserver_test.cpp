@@ -358,6 +358,22 @@ TEST_F(HttpServerTest, PipelinedAnswersKeepRequestOrder)
     EXPECT_EQ(r->status, 404);
 }
 
+TEST_F(HttpServerTest, ThousandsOfPipelinedRequestsInOneWrite)
+{
+    start();
+    Client c(m_port);
+    const int n = 5000;
+    QByteArray burst;
+    for (int i = 0; i < n; ++i)
+        burst += (i % 2 ? "GET /nope HTTP/1.1\r\n\r\n" : "GET /hello HTTP/1.1\r\n\r\n");
+    c.send(burst);
+    for (int i = 0; i < n; ++i) {
+        auto r = c.response(5000);
+        ASSERT_TRUE(r) << "answer " << i;
+        ASSERT_EQ(r->status, i % 2 ? 404 : 200) << "answer " << i;
+    }
+}
+
 TEST_F(HttpServerTest, RequestSplitAtEveryOffset)
 {
     start();
