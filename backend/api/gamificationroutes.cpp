@@ -13,17 +13,18 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace af {
+namespace af
+{
 
-namespace {
+namespace
+{
 
 HttpResponse jsonAnswer(int status, const QJsonObject &o)
 {
     return HttpResponse::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-template<typename T>
-QJsonArray toArray(const std::vector<T> &items)
+template <typename T> QJsonArray toArray(const std::vector<T> &items)
 {
     QJsonArray a;
     for (const T &item : items)
@@ -75,25 +76,26 @@ void GamificationRoutes::registerAll(Router &router, ApiContext &ctx, Gamificati
                  }));
 
     // --- the caller's own challenges ---
-    router.post(QStringLiteral("/api/gamification/challenges"),
-                ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
-                    const int tenant = ApiAuth::requireTenant(ctx, req);
-                    const QJsonObject body = JsonBody::parseObject(req);
-                    const QString title = JsonBody::requireString(body, QStringLiteral("title"));
-                    const QString xpField = QStringLiteral("xpReward");
-                    int xp = RankTable::kDefaultChallengeXp;
-                    if (body.contains(xpField) && !body.value(xpField).isNull())
-                        xp = int(JsonBody::requireInteger(body, xpField, 1, RankTable::kMaxXpReward));
-                    const Challenge c = g.createChallenge(tenant, title, xp);
-                    return jsonAnswer(201, {{QStringLiteral("ok"), true},
-                                            {QStringLiteral("challenge"), c.toJson()}});
-                }));
-    router.get(QStringLiteral("/api/gamification/challenges"),
-               ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
-                   const int tenant = ApiAuth::requireTenant(ctx, req);
-                   return jsonAnswer(200, {{QStringLiteral("challenges"),
-                                            toArray(g.challenges(tenant))}});
-               }));
+    router.post(
+        QStringLiteral("/api/gamification/challenges"),
+        ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
+            const int tenant = ApiAuth::requireTenant(ctx, req);
+            const QJsonObject body = JsonBody::parseObject(req);
+            const QString title = JsonBody::requireString(body, QStringLiteral("title"));
+            const QString xpField = QStringLiteral("xpReward");
+            int xp = RankTable::kDefaultChallengeXp;
+            if (body.contains(xpField) && !body.value(xpField).isNull())
+                xp = int(JsonBody::requireInteger(body, xpField, 1, RankTable::kMaxXpReward));
+            const Challenge c = g.createChallenge(tenant, title, xp);
+            return jsonAnswer(
+                201, {{QStringLiteral("ok"), true}, {QStringLiteral("challenge"), c.toJson()}});
+        }));
+    router.get(
+        QStringLiteral("/api/gamification/challenges"),
+        ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
+            const int tenant = ApiAuth::requireTenant(ctx, req);
+            return jsonAnswer(200, {{QStringLiteral("challenges"), toArray(g.challenges(tenant))}});
+        }));
     router.post(QStringLiteral("/api/gamification/challenges/:id/complete"),
                 ApiRoutes::guarded([&ctx, &g, id](const HttpRequest &req, const RouteParams &p) {
                     const int tenant = ApiAuth::requireTenant(ctx, req);
@@ -115,8 +117,8 @@ void GamificationRoutes::registerAll(Router &router, ApiContext &ctx, Gamificati
     router.get(QStringLiteral("/api/arena/challenges"),
                ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
                    const int tenant = ApiAuth::requireTenant(ctx, req);
-                   return jsonAnswer(200, {{QStringLiteral("challenges"),
-                                            toArray(g.arenaChallenges(tenant))}});
+                   return jsonAnswer(
+                       200, {{QStringLiteral("challenges"), toArray(g.arenaChallenges(tenant))}});
                }));
     router.post(QStringLiteral("/api/arena/claim"),
                 ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {

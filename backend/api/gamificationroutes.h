@@ -1,7 +1,8 @@
 #pragma once
 #include "http/router.h"
 
-namespace af {
+namespace af
+{
 
 class Gamification;
 struct ApiContext;

@@ -8,17 +8,18 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-namespace af {
+namespace af
+{
 
 std::vector<ArenaChallenge> Arena::list(pqxx::connection &conn, int tenantId)
 {
     pqxx::read_transaction tx(conn);
-    const pqxx::result r = tx.exec_params(
-        "SELECT a.id, a.title, a.badge_name, a.xp_reward, "
-        "       EXISTS (SELECT 1 FROM arena_claims c "
-        "                WHERE c.tenant_id = $1 AND c.arena_challenge_id = a.id) "
-        "  FROM arena_challenges a ORDER BY a.id",
-        tenantId);
+    const pqxx::result r =
+        tx.exec_params("SELECT a.id, a.title, a.badge_name, a.xp_reward, "
+                       "       EXISTS (SELECT 1 FROM arena_claims c "
+                       "                WHERE c.tenant_id = $1 AND c.arena_challenge_id = a.id) "
+                       "  FROM arena_challenges a ORDER BY a.id",
+                       tenantId);
     std::vector<ArenaChallenge> list;
     list.reserve(r.size());
     for (const pqxx::row &row : r) {

@@ -9,7 +9,8 @@
 
 #include <pqxx/connection>
 
-namespace af {
+namespace af
+{
 
 /// @brief The result of a claim.
 struct ArenaClaim {
@@ -32,8 +33,8 @@ public:
                             const QDateTime &now);
     /// @brief Adds an arena challenge (`activityfeed arena add TITLE BADGE XP`); BadInput
     /// for an empty or over-long title or badge, or an XP outside 1..100000.
-    static ArenaChallenge add(pqxx::connection &conn, const QString &title, const QString &badgeName,
-                              qint64 xpReward);
+    static ArenaChallenge add(pqxx::connection &conn, const QString &title,
+                              const QString &badgeName, qint64 xpReward);
 };
 
 } // namespace af

@@ -2,7 +2,8 @@
 #include <QJsonObject>
 #include <QString>
 
-namespace af {
+namespace af
+{
 
 /// @brief A shared arena challenge, with whether the viewing tenant has claimed it.
 struct ArenaChallenge {

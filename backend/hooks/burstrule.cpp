@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-namespace af {
+namespace af
+{
 
 QDateTime BurstRule::windowStart(const QDateTime &now)
 {

@@ -3,7 +3,8 @@
 
 #include <vector>
 
-namespace af {
+namespace af
+{
 
 /// @brief The tasks_burst rule (CONTRACT §6): a task becomes done and at least 10 of the
 /// tenant's tasks were done in the last 24 h (a task done exactly 24 h ago still counts,

@@ -8,9 +8,11 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-namespace af {
+namespace af
+{
 
-namespace {
+namespace
+{
 
 const char *const kChallengeColumns =
     "id, title, status, xp_reward, coalesce(af_ts(completed_at), '')";
@@ -43,8 +45,8 @@ Challenge Challenges::create(pqxx::connection &conn, int tenantId, const QString
     XpLedger::lockTenant(tx, tenantId);
     const pqxx::row row = tx.exec_params1(
         std::string("INSERT INTO challenges (tenant_id, title, xp_reward, created_at) "
-                    "VALUES ($1, $2, $3, $4::timestamptz) RETURNING ")
-            + kChallengeColumns,
+                    "VALUES ($1, $2, $3, $4::timestamptz) RETURNING ") +
+            kChallengeColumns,
         tenantId, clean.toStdString(), xpReward, XpLedger::timestamp(now));
     Challenge c = readChallenge(row);
     tx.commit();
@@ -55,8 +57,8 @@ std::vector<Challenge> Challenges::list(pqxx::connection &conn, int tenantId)
 {
     pqxx::read_transaction tx(conn);
     const pqxx::result r = tx.exec_params(
-        std::string("SELECT ") + kChallengeColumns
-            + " FROM challenges WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
+        std::string("SELECT ") + kChallengeColumns +
+            " FROM challenges WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
         tenantId);
     std::vector<Challenge> list;
     list.reserve(r.size());
@@ -71,10 +73,10 @@ ChallengeCompletion Challenges::complete(pqxx::connection &conn, int tenantId, q
 {
     pqxx::work tx(conn);
     StreakState streak = XpLedger::lockTenant(tx, tenantId);
-    const pqxx::result cur = tx.exec_params(
-        std::string("SELECT ") + kChallengeColumns
-            + " FROM challenges WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
-        challengeId, tenantId);
+    const pqxx::result cur =
+        tx.exec_params(std::string("SELECT ") + kChallengeColumns +
+                           " FROM challenges WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
+                       challengeId, tenantId);
     if (cur.empty())
         throw NotFound("challenge not found");
     ChallengeCompletion result;
@@ -85,8 +87,8 @@ ChallengeCompletion Challenges::complete(pqxx::connection &conn, int tenantId, q
     }
     result.challenge = readChallenge(tx.exec_params1(
         std::string("UPDATE challenges SET status = 'completed', completed_at = $2::timestamptz "
-                    " WHERE id = $1 RETURNING ")
-            + kChallengeColumns,
+                    " WHERE id = $1 RETURNING ") +
+            kChallengeColumns,
         challengeId, XpLedger::timestamp(now)));
     result.changed = true;
     // The completion goes first in the queue: it is what caused the XP and a rank up.

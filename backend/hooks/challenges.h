@@ -9,7 +9,8 @@
 
 #include <pqxx/connection>
 
-namespace af {
+namespace af
+{
 
 /// @brief The result of completing a challenge.
 struct ChallengeCompletion {

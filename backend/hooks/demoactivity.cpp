@@ -6,14 +6,16 @@
 
 #include <QStringList>
 
-namespace af {
+namespace af
+{
 
-namespace {
+namespace
+{
 
 const QStringList kDailyTasks = {
-    QStringLiteral("Answer the support inbox"),  QStringLiteral("Review a pull request"),
-    QStringLiteral("Update the roadmap"),        QStringLiteral("Write release notes"),
-    QStringLiteral("Triage new bug reports"),    QStringLiteral("Pair on the flaky test"),
+    QStringLiteral("Answer the support inbox"), QStringLiteral("Review a pull request"),
+    QStringLiteral("Update the roadmap"),       QStringLiteral("Write release notes"),
+    QStringLiteral("Triage new bug reports"),   QStringLiteral("Pair on the flaky test"),
     QStringLiteral("Plan tomorrow's stand-up"),
 };
 
@@ -44,7 +46,8 @@ DemoActivitySummary DemoActivity::seed(ConnectionPool &pool, EventEmitter *emitt
             for (int i = 0; i < perDay; ++i) {
                 clock = day.addSecs(i * 420);
                 const Task t = g.createTask(
-                    tenant, kDailyTasks.at(int((std::size_t(d) * 3 + std::size_t(i) + k) % kDailyTasks.size())));
+                    tenant, kDailyTasks.at(int((std::size_t(d) * 3 + std::size_t(i) + k) %
+                                               kDailyTasks.size())));
                 clock = clock.addSecs(300);
                 count(g.setTaskStatus(tenant, t.id, QStringLiteral("done")).hooks);
                 ++summary.tasksDone;
@@ -58,7 +61,8 @@ DemoActivitySummary DemoActivity::seed(ConnectionPool &pool, EventEmitter *emitt
                 burst.push_back(g.createTask(tenant, kBurstTasks.at(i % kBurstTasks.size())));
             for (int i = 0; i < 12; ++i) {
                 clock = now.toUTC().addSecs(-20 * 60 + i * 5);
-                count(g.setTaskStatus(tenant, burst[std::size_t(i)].id, QStringLiteral("done")).hooks);
+                count(g.setTaskStatus(tenant, burst[std::size_t(i)].id, QStringLiteral("done"))
+                          .hooks);
                 ++summary.tasksDone;
             }
         } else {
@@ -68,7 +72,8 @@ DemoActivitySummary DemoActivity::seed(ConnectionPool &pool, EventEmitter *emitt
         }
 
         clock = now.toUTC().addSecs(-10 * 60);
-        const Challenge big = g.createChallenge(tenant, QStringLiteral("Ship the quarterly report"), 120);
+        const Challenge big =
+            g.createChallenge(tenant, QStringLiteral("Ship the quarterly report"), 120);
         g.createChallenge(tenant, QStringLiteral("Mentor a new teammate"));
         const ChallengeCompletion done = g.completeChallenge(tenant, big.id);
         count(done.hooks);

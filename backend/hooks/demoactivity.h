@@ -3,7 +3,8 @@
 
 #include <vector>
 
-namespace af {
+namespace af
+{
 
 class ConnectionPool;
 class EventEmitter;

@@ -7,7 +7,8 @@
 
 #include <pqxx/except>
 
-namespace af {
+namespace af
+{
 
 Gamification::Gamification(ConnectionPool &pool, EventEmitter *emitter, Clock clock)
     : m_pool(pool), m_emitter(emitter), m_clock(std::move(clock))
@@ -26,8 +27,7 @@ QDateTime Gamification::now() const
     return m_clock ? m_clock().toUTC() : QDateTime::currentDateTimeUtc();
 }
 
-template<typename F>
-auto Gamification::withConnection(F &&f)
+template <typename F> auto Gamification::withConnection(F &&f)
 {
     auto lease = m_pool.acquire();
     try {
@@ -58,7 +58,8 @@ void Gamification::fire(int tenantId, const HookEvents &hooks) noexcept
 Task Gamification::createTask(int tenantId, const QString &title)
 {
     const QDateTime t = now();
-    return withConnection([&](pqxx::connection &c) { return Tasks::create(c, tenantId, title, t); });
+    return withConnection(
+        [&](pqxx::connection &c) { return Tasks::create(c, tenantId, title, t); });
 }
 
 std::vector<Task> Gamification::tasks(int tenantId)

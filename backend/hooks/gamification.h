@@ -10,7 +10,8 @@
 #include <functional>
 #include <mutex>
 
-namespace af {
+namespace af
+{
 
 class ConnectionPool;
 class EventEmitter;
@@ -48,8 +49,7 @@ public:
     [[nodiscard]] QDateTime now() const;
 
 private:
-    template<typename F>
-    auto withConnection(F &&f);
+    template <typename F> auto withConnection(F &&f);
     void fire(int tenantId, const HookEvents &hooks) noexcept;
 
     ConnectionPool &m_pool;

@@ -4,7 +4,8 @@
 
 #include <vector>
 
-namespace af {
+namespace af
+{
 
 /// @brief One event a hook decided to fire; emitted only after the domain change commits.
 struct HookEvent {

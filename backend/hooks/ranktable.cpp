@@ -1,13 +1,14 @@
 #include "ranktable.h"
 
-namespace af {
+namespace af
+{
 
 const std::vector<Rank> &RankTable::ranks()
 {
     static const std::vector<Rank> table = {
-        {QStringLiteral("Rookie"), 0},      {QStringLiteral("Apprentice"), 100},
-        {QStringLiteral("Adept"), 500},     {QStringLiteral("Expert"), 1500},
-        {QStringLiteral("Master"), 5000},   {QStringLiteral("Legend"), 15000},
+        {QStringLiteral("Rookie"), 0},    {QStringLiteral("Apprentice"), 100},
+        {QStringLiteral("Adept"), 500},   {QStringLiteral("Expert"), 1500},
+        {QStringLiteral("Master"), 5000}, {QStringLiteral("Legend"), 15000},
     };
     return table;
 }

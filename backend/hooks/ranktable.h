@@ -4,7 +4,8 @@
 #include <optional>
 #include <vector>
 
-namespace af {
+namespace af
+{
 
 /// @brief One rank of the XP ladder.
 struct Rank {

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-namespace af {
+namespace af
+{
 
 const std::vector<int> &StreakRules::milestones()
 {
@@ -24,9 +25,9 @@ StreakStep StreakRules::onXp(const StreakState &state, const QDate &todayUtc)
     }
     s.lastDay = todayUtc;
     const auto &ms = milestones();
-    if (std::find(ms.begin(), ms.end(), s.days) != ms.end()
-        && std::find(s.milestonesFired.begin(), s.milestonesFired.end(), s.days)
-               == s.milestonesFired.end()) {
+    if (std::find(ms.begin(), ms.end(), s.days) != ms.end() &&
+        std::find(s.milestonesFired.begin(), s.milestonesFired.end(), s.days) ==
+            s.milestonesFired.end()) {
         s.milestonesFired.push_back(s.days);
         step.milestone = s.days;
     }

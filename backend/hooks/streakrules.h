@@ -4,12 +4,13 @@
 #include <optional>
 #include <vector>
 
-namespace af {
+namespace af
+{
 
 /// @brief A tenant's daily streak as stored in gamification_state.
 struct StreakState {
-    int days = 0;                  ///< consecutive UTC days with XP, ending at lastDay
-    QDate lastDay;                 ///< the last UTC day with XP; invalid before any XP
+    int days = 0;                     ///< consecutive UTC days with XP, ending at lastDay
+    QDate lastDay;                    ///< the last UTC day with XP; invalid before any XP
     std::vector<int> milestonesFired; ///< milestones already fired during this streak
 };
 

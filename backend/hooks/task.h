@@ -3,7 +3,8 @@
 #include <QJsonValue>
 #include <QString>
 
-namespace af {
+namespace af
+{
 
 /// @brief A tenant's task as the API shows it.
 struct Task {

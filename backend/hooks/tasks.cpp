@@ -8,9 +8,11 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-namespace af {
+namespace af
+{
 
-namespace {
+namespace
+{
 
 const char *const kTaskColumns =
     "id, title, status, af_ts(created_at), coalesce(af_ts(done_at), '')";
@@ -42,8 +44,8 @@ QString Tasks::checkTitle(const QString &title, const char *field)
 
 bool Tasks::isStatus(const QString &status)
 {
-    return status == QLatin1String("todo") || status == QLatin1String("doing")
-        || status == QLatin1String("done");
+    return status == QLatin1String("todo") || status == QLatin1String("doing") ||
+           status == QLatin1String("done");
 }
 
 Task Tasks::create(pqxx::connection &conn, int tenantId, const QString &title, const QDateTime &now)
@@ -52,9 +54,10 @@ Task Tasks::create(pqxx::connection &conn, int tenantId, const QString &title, c
     pqxx::work tx(conn);
     XpLedger::lockTenant(tx, tenantId);
     const pqxx::row row = tx.exec_params1(
-        std::string("INSERT INTO tasks (tenant_id, title, created_at) VALUES ($1, $2, $3::timestamptz) "
-                    "RETURNING ")
-            + kTaskColumns,
+        std::string(
+            "INSERT INTO tasks (tenant_id, title, created_at) VALUES ($1, $2, $3::timestamptz) "
+            "RETURNING ") +
+            kTaskColumns,
         tenantId, clean.toStdString(), XpLedger::timestamp(now));
     Task t = readTask(row);
     tx.commit();
@@ -64,10 +67,10 @@ Task Tasks::create(pqxx::connection &conn, int tenantId, const QString &title, c
 std::vector<Task> Tasks::list(pqxx::connection &conn, int tenantId)
 {
     pqxx::read_transaction tx(conn);
-    const pqxx::result r = tx.exec_params(
-        std::string("SELECT ") + kTaskColumns
-            + " FROM tasks WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
-        tenantId);
+    const pqxx::result r =
+        tx.exec_params(std::string("SELECT ") + kTaskColumns +
+                           " FROM tasks WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
+                       tenantId);
     std::vector<Task> tasks;
     tasks.reserve(r.size());
     for (const pqxx::row &row : r)
@@ -84,8 +87,8 @@ TaskUpdate Tasks::setStatus(pqxx::connection &conn, int tenantId, qint64 taskId,
     pqxx::work tx(conn);
     StreakState streak = XpLedger::lockTenant(tx, tenantId);
     const pqxx::result cur = tx.exec_params(
-        "SELECT status, xp_awarded FROM tasks WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
-        taskId, tenantId);
+        "SELECT status, xp_awarded FROM tasks WHERE id = $1 AND tenant_id = $2 FOR UPDATE", taskId,
+        tenantId);
     if (cur.empty())
         throw NotFound("task not found");
     const QString before = QString::fromStdString(cur[0][0].as<std::string>());
@@ -105,8 +108,8 @@ TaskUpdate Tasks::setStatus(pqxx::connection &conn, int tenantId, qint64 taskId,
         std::string("UPDATE tasks SET status = $2, "
                     "       done_at = CASE WHEN $2 = 'done' THEN $3::timestamptz END, "
                     "       xp_awarded = xp_awarded OR $2 = 'done' "
-                    " WHERE id = $1 RETURNING ")
-            + kTaskColumns,
+                    " WHERE id = $1 RETURNING ") +
+            kTaskColumns,
         taskId, status.toStdString(), ts));
     update.changed = true;
 
@@ -114,19 +117,20 @@ TaskUpdate Tasks::setStatus(pqxx::connection &conn, int tenantId, qint64 taskId,
         if (!xpAwarded)
             XpLedger::award(tx, tenantId, streak, RankTable::kTaskDoneXp,
                             QStringLiteral("task %1 done").arg(taskId), now, update.hooks);
-        const int recent = tx.exec_params1(
-                                 "SELECT count(*)::int FROM tasks WHERE tenant_id = $1 "
-                                 "   AND status = 'done' AND done_at >= $2::timestamptz "
-                                 "   AND done_at <= $3::timestamptz",
-                                 tenantId, XpLedger::timestamp(BurstRule::windowStart(now)), ts)[0]
-                               .as<int>();
+        const int recent =
+            tx.exec_params1("SELECT count(*)::int FROM tasks WHERE tenant_id = $1 "
+                            "   AND status = 'done' AND done_at >= $2::timestamptz "
+                            "   AND done_at <= $3::timestamptz",
+                            tenantId, XpLedger::timestamp(BurstRule::windowStart(now)), ts)[0]
+                .as<int>();
         if (BurstRule::fires(recent))
-            update.hooks.push_back({QStringLiteral("tasks_burst"), {{QStringLiteral("count"), recent}}});
-        const pqxx::row counts = tx.exec_params1(
-            "SELECT count(*) FILTER (WHERE status <> 'done')::int, "
-            "       count(*) FILTER (WHERE status = 'done')::int "
-            "  FROM tasks WHERE tenant_id = $1",
-            tenantId);
+            update.hooks.push_back(
+                {QStringLiteral("tasks_burst"), {{QStringLiteral("count"), recent}}});
+        const pqxx::row counts =
+            tx.exec_params1("SELECT count(*) FILTER (WHERE status <> 'done')::int, "
+                            "       count(*) FILTER (WHERE status = 'done')::int "
+                            "  FROM tasks WHERE tenant_id = $1",
+                            tenantId);
         if (counts[0].as<int>() == 0)
             update.hooks.push_back({QStringLiteral("all_tasks_cleared"),
                                     {{QStringLiteral("tasksDone"), counts[1].as<int>()}}});

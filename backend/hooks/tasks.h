@@ -9,7 +9,8 @@
 
 #include <pqxx/connection>
 
-namespace af {
+namespace af
+{
 
 /// @brief The result of a status change.
 struct TaskUpdate {

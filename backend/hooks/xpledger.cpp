@@ -9,16 +9,19 @@
 #include <pqxx/except>
 #include <pqxx/result>
 
-namespace af {
+namespace af
+{
 
-namespace {
+namespace
+{
 
 StreakState readStreak(const pqxx::row &row)
 {
     StreakState s;
     s.days = row[0].as<int>();
     if (!row[1].is_null())
-        s.lastDay = QDate::fromString(QString::fromStdString(row[1].as<std::string>()), Qt::ISODate);
+        s.lastDay =
+            QDate::fromString(QString::fromStdString(row[1].as<std::string>()), Qt::ISODate);
     const QString fired = QString::fromStdString(row[2].as<std::string>());
     for (const QString &part : fired.split(QLatin1Char(','), Qt::SkipEmptyParts))
         s.milestonesFired.push_back(part.toInt());
@@ -45,18 +48,17 @@ StreakState XpLedger::lockTenant(pqxx::work &tx, int tenantId)
     // Only the first change of a tenant creates the row; FOR UPDATE then serialises every
     // change of that tenant, and later statements in this READ COMMITTED transaction see
     // all that the previous holder committed.
-    const pqxx::result exists =
-        tx.exec_params("SELECT 1 FROM tenants WHERE id = $1", tenantId);
+    const pqxx::result exists = tx.exec_params("SELECT 1 FROM tenants WHERE id = $1", tenantId);
     if (exists.empty())
         throw NotFound("unknown tenant");
     tx.exec_params0("INSERT INTO gamification_state (tenant_id) VALUES ($1) "
                     "ON CONFLICT (tenant_id) DO NOTHING",
                     tenantId);
-    const pqxx::row row = tx.exec_params1(
-        "SELECT streak_days, to_char(last_xp_day, 'YYYY-MM-DD'), "
-        "       array_to_string(milestones_fired, ',') "
-        "  FROM gamification_state WHERE tenant_id = $1 FOR UPDATE",
-        tenantId);
+    const pqxx::row row =
+        tx.exec_params1("SELECT streak_days, to_char(last_xp_day, 'YYYY-MM-DD'), "
+                        "       array_to_string(milestones_fired, ',') "
+                        "  FROM gamification_state WHERE tenant_id = $1 FOR UPDATE",
+                        tenantId);
     return readStreak(row);
 }
 
@@ -88,7 +90,8 @@ XpAward XpLedger::award(pqxx::work &tx, int tenantId, StreakState &streak, int a
                           {QStringLiteral("totalXp"), result.post}}});
     }
     if (step.milestone)
-        hooks.push_back({QStringLiteral("streak_milestone"), {{QStringLiteral("days"), *step.milestone}}});
+        hooks.push_back(
+            {QStringLiteral("streak_milestone"), {{QStringLiteral("days"), *step.milestone}}});
     return result;
 }
 
@@ -103,11 +106,10 @@ GamificationProfile XpLedger::profile(pqxx::connection &conn, int tenantId, cons
                                 tenantId)[0]
                     .as<qint64>();
     p.rank = RankTable::rankFor(p.totalXp).name;
-    const pqxx::result r = tx.exec_params(
-        "SELECT streak_days, to_char(last_xp_day, 'YYYY-MM-DD'), "
-        "       array_to_string(milestones_fired, ',') "
-        "  FROM gamification_state WHERE tenant_id = $1",
-        tenantId);
+    const pqxx::result r = tx.exec_params("SELECT streak_days, to_char(last_xp_day, 'YYYY-MM-DD'), "
+                                          "       array_to_string(milestones_fired, ',') "
+                                          "  FROM gamification_state WHERE tenant_id = $1",
+                                          tenantId);
     if (!r.empty())
         p.streakDays = StreakRules::currentDays(readStreak(r[0]), now.toUTC().date());
     tx.commit();

@@ -8,7 +8,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction>
 
-namespace af {
+namespace af
+{
 
 /// @brief What the profile route shows.
 struct GamificationProfile {

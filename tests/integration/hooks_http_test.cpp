@@ -22,7 +22,8 @@
 
 using namespace af;
 
-namespace {
+namespace
+{
 
 struct Response {
     int status = 0;
@@ -90,7 +91,8 @@ protected:
                   const QByteArray &body = QByteArray(),
                   const QByteArray &contentType = "application/json")
     {
-        QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+        QByteArray req =
+            method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
         if (who >= 0)
             req += "Authorization: Bearer " + m_token.value(who) + "\r\n";
         if (!body.isNull()) {
@@ -101,7 +103,10 @@ protected:
         return roundTrip(m_server->serverPort(), req + "\r\n" + body);
     }
 
-    static QByteArray json(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+    static QByteArray json(const QJsonObject &o)
+    {
+        return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    }
 
     qint64 createTask(int who, const QString &title)
     {
@@ -131,15 +136,19 @@ protected:
 TEST_F(HooksHttpTest, EveryRouteNeedsAToken)
 {
     const QList<QPair<QByteArray, QByteArray>> routes = {
-        {"GET", "/api/tasks"},          {"POST", "/api/tasks"},
-        {"PATCH", "/api/tasks/1"},      {"GET", "/api/gamification/challenges"},
+        {"GET", "/api/tasks"},
+        {"POST", "/api/tasks"},
+        {"PATCH", "/api/tasks/1"},
+        {"GET", "/api/gamification/challenges"},
         {"POST", "/api/gamification/challenges"},
         {"POST", "/api/gamification/challenges/1/complete"},
-        {"GET", "/api/gamification/profile"}, {"GET", "/api/arena/challenges"},
+        {"GET", "/api/gamification/profile"},
+        {"GET", "/api/arena/challenges"},
         {"POST", "/api/arena/claim"}};
     for (const auto &[method, path] : routes) {
         const QByteArray body = method == "GET" ? QByteArray() : QByteArray("{}");
-        EXPECT_EQ(call(method, path, -1, body).status, 401) << method.constData() << ' ' << path.constData();
+        EXPECT_EQ(call(method, path, -1, body).status, 401)
+            << method.constData() << ' ' << path.constData();
     }
     EXPECT_EQ(scalar("SELECT count(*) FROM tasks"), 0);
 }
@@ -167,7 +176,8 @@ TEST_F(HooksHttpTest, TasksCreateListPatch)
 
     r = call("PATCH", "/api/tasks/" + QByteArray::number(first), 0, json({{"status", "doing"}}));
     ASSERT_EQ(r.status, 200) << r.body.constData();
-    EXPECT_EQ(r.json().value("task").toObject().value("status").toString(), QStringLiteral("doing"));
+    EXPECT_EQ(r.json().value("task").toObject().value("status").toString(),
+              QStringLiteral("doing"));
     r = call("PATCH", "/api/tasks/" + QByteArray::number(first), 0, json({{"status", "done"}}));
     ASSERT_EQ(r.status, 200);
     const QJsonObject done = r.json().value("task").toObject();
@@ -188,10 +198,12 @@ TEST_F(HooksHttpTest, AnotherTenantsIdsAre404AndChangeNothing)
     const qint64 theirTask = createTask(1, QStringLiteral("theirs"));
     const Response c = call("POST", "/api/gamification/challenges", 1, json({{"title", "theirs"}}));
     const qint64 theirChallenge = c.json().value("challenge").toObject().value("id").toInteger();
-    Response r = call("PATCH", "/api/tasks/" + QByteArray::number(theirTask), 0, json({{"status", "done"}}));
+    Response r =
+        call("PATCH", "/api/tasks/" + QByteArray::number(theirTask), 0, json({{"status", "done"}}));
     EXPECT_EQ(r.status, 404);
     EXPECT_FALSE(r.error().isEmpty());
-    r = call("POST", "/api/gamification/challenges/" + QByteArray::number(theirChallenge) + "/complete", 0);
+    r = call("POST",
+             "/api/gamification/challenges/" + QByteArray::number(theirChallenge) + "/complete", 0);
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(call("PATCH", "/api/tasks/424242", 0, json({{"status", "done"}})).status, 404);
     EXPECT_EQ(call("POST", "/api/gamification/challenges/424242/complete", 0).status, 404);
@@ -199,13 +211,15 @@ TEST_F(HooksHttpTest, AnotherTenantsIdsAre404AndChangeNothing)
     EXPECT_EQ(scalar("SELECT count(*) FROM challenges WHERE status = 'completed'"), 0);
     EXPECT_EQ(scalar("SELECT count(*) FROM xp_ledger"), 0);
     EXPECT_EQ(call("GET", "/api/tasks", 0).json().value("tasks").toArray().size(), 0);
-    EXPECT_EQ(call("GET", "/api/gamification/challenges", 0).json().value("challenges").toArray().size(), 0);
+    EXPECT_EQ(
+        call("GET", "/api/gamification/challenges", 0).json().value("challenges").toArray().size(),
+        0);
 }
 
 struct BadCase {
     const char *name;
     QByteArray method;
-    QByteArray path;   ///< "{task}" / "{challenge}" replaced by a real id of the caller
+    QByteArray path; ///< "{task}" / "{challenge}" replaced by a real id of the caller
     QByteArray body;
     int status;
     const char *errorContains;
@@ -220,7 +234,8 @@ TEST_P(HooksHttpBadInput, IsRefusedWithoutEffect)
     const BadCase &c = GetParam();
     const qint64 task = createTask(0, QStringLiteral("mine"));
     const Response ch = call("POST", "/api/gamification/challenges", 0, json({{"title", "mine"}}));
-    const QByteArray challenge = QByteArray::number(ch.json().value("challenge").toObject().value("id").toInteger());
+    const QByteArray challenge =
+        QByteArray::number(ch.json().value("challenge").toObject().value("id").toInteger());
     QByteArray path = c.path;
     path.replace("{task}", QByteArray::number(task)).replace("{challenge}", challenge);
     const qint64 tasksBefore = scalar("SELECT count(*) FROM tasks");
@@ -254,29 +269,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"IdZero", "PATCH", "/api/tasks/0", "{\"status\":\"done\"}", 400, "task id"},
         BadCase{"IdNegative", "PATCH", "/api/tasks/-1", "{\"status\":\"done\"}", 400, "task id"},
         BadCase{"IdFraction", "PATCH", "/api/tasks/1.5", "{\"status\":\"done\"}", 400, "task id"},
-        BadCase{"IdHuge", "PATCH", "/api/tasks/99999999999999999999999", "{\"status\":\"done\"}", 400, "task id"},
-        BadCase{"IdSql", "PATCH", "/api/tasks/1%20OR%201=1", "{\"status\":\"done\"}", 400, "task id"},
-        BadCase{"StatusUnknown", "PATCH", "/api/tasks/{task}", "{\"status\":\"finished\"}", 400, "status"},
-        BadCase{"StatusUpperCase", "PATCH", "/api/tasks/{task}", "{\"status\":\"DONE\"}", 400, "status"},
+        BadCase{"IdHuge", "PATCH", "/api/tasks/99999999999999999999999", "{\"status\":\"done\"}",
+                400, "task id"},
+        BadCase{"IdSql", "PATCH", "/api/tasks/1%20OR%201=1", "{\"status\":\"done\"}", 400,
+                "task id"},
+        BadCase{"StatusUnknown", "PATCH", "/api/tasks/{task}", "{\"status\":\"finished\"}", 400,
+                "status"},
+        BadCase{"StatusUpperCase", "PATCH", "/api/tasks/{task}", "{\"status\":\"DONE\"}", 400,
+                "status"},
         BadCase{"StatusMissing", "PATCH", "/api/tasks/{task}", "{}", 400, "status"},
-        BadCase{"StatusNotString", "PATCH", "/api/tasks/{task}", "{\"status\":true}", 400, "status"},
-        BadCase{"ChallengeTitleMissing", "POST", "/api/gamification/challenges", "{\"xpReward\":5}", 400, "title"},
-        BadCase{"XpZero", "POST", "/api/gamification/challenges", "{\"title\":\"c\",\"xpReward\":0}", 400, "xpReward"},
-        BadCase{"XpNegative", "POST", "/api/gamification/challenges", "{\"title\":\"c\",\"xpReward\":-3}", 400, "xpReward"},
-        BadCase{"XpFraction", "POST", "/api/gamification/challenges", "{\"title\":\"c\",\"xpReward\":1.5}", 400, "xpReward"},
-        BadCase{"XpString", "POST", "/api/gamification/challenges", "{\"title\":\"c\",\"xpReward\":\"50\"}", 400, "xpReward"},
-        BadCase{"XpTooBig", "POST", "/api/gamification/challenges", "{\"title\":\"c\",\"xpReward\":100001}", 400, "xpReward"},
-        BadCase{"XpHuge", "POST", "/api/gamification/challenges", "{\"title\":\"c\",\"xpReward\":1e300}", 400, "xpReward"},
-        BadCase{"ChallengeIdNotInteger", "POST", "/api/gamification/challenges/x/complete", "", 400, "challenge id"},
+        BadCase{"StatusNotString", "PATCH", "/api/tasks/{task}", "{\"status\":true}", 400,
+                "status"},
+        BadCase{"ChallengeTitleMissing", "POST", "/api/gamification/challenges", "{\"xpReward\":5}",
+                400, "title"},
+        BadCase{"XpZero", "POST", "/api/gamification/challenges",
+                "{\"title\":\"c\",\"xpReward\":0}", 400, "xpReward"},
+        BadCase{"XpNegative", "POST", "/api/gamification/challenges",
+                "{\"title\":\"c\",\"xpReward\":-3}", 400, "xpReward"},
+        BadCase{"XpFraction", "POST", "/api/gamification/challenges",
+                "{\"title\":\"c\",\"xpReward\":1.5}", 400, "xpReward"},
+        BadCase{"XpString", "POST", "/api/gamification/challenges",
+                "{\"title\":\"c\",\"xpReward\":\"50\"}", 400, "xpReward"},
+        BadCase{"XpTooBig", "POST", "/api/gamification/challenges",
+                "{\"title\":\"c\",\"xpReward\":100001}", 400, "xpReward"},
+        BadCase{"XpHuge", "POST", "/api/gamification/challenges",
+                "{\"title\":\"c\",\"xpReward\":1e300}", 400, "xpReward"},
+        BadCase{"ChallengeIdNotInteger", "POST", "/api/gamification/challenges/x/complete", "", 400,
+                "challenge id"},
         BadCase{"ArenaIdMissing", "POST", "/api/arena/claim", "{}", 400, "challengeId"},
-        BadCase{"ArenaIdString", "POST", "/api/arena/claim", "{\"challengeId\":\"1\"}", 400, "challengeId"},
-        BadCase{"ArenaIdFraction", "POST", "/api/arena/claim", "{\"challengeId\":1.25}", 400, "challengeId"},
-        BadCase{"ArenaIdUnknown", "POST", "/api/arena/claim", "{\"challengeId\":9999}", 404, "not found"}),
+        BadCase{"ArenaIdString", "POST", "/api/arena/claim", "{\"challengeId\":\"1\"}", 400,
+                "challengeId"},
+        BadCase{"ArenaIdFraction", "POST", "/api/arena/claim", "{\"challengeId\":1.25}", 400,
+                "challengeId"},
+        BadCase{"ArenaIdUnknown", "POST", "/api/arena/claim", "{\"challengeId\":9999}", 404,
+                "not found"}),
     [](const ::testing::TestParamInfo<BadCase> &info) { return info.param.name; });
 
 TEST_F(HooksHttpTest, WrongContentTypeIs415)
 {
-    EXPECT_EQ(call("POST", "/api/tasks", 0, "title=x", "application/x-www-form-urlencoded").status, 415);
+    EXPECT_EQ(call("POST", "/api/tasks", 0, "title=x", "application/x-www-form-urlencoded").status,
+              415);
     EXPECT_EQ(scalar("SELECT count(*) FROM tasks"), 0);
 }
 
@@ -290,7 +322,8 @@ TEST_F(HooksHttpTest, TitleOf200CodePointsIsAccepted)
 
 TEST_F(HooksHttpTest, ChallengesCreateCompleteTwice)
 {
-    Response r = call("POST", "/api/gamification/challenges", 0, json({{"title", "Default reward"}}));
+    Response r =
+        call("POST", "/api/gamification/challenges", 0, json({{"title", "Default reward"}}));
     ASSERT_EQ(r.status, 201) << r.body.constData();
     QJsonObject c = r.json().value("challenge").toObject();
     EXPECT_EQ(c.value("xp_reward").toInt(), 50);
@@ -300,21 +333,29 @@ TEST_F(HooksHttpTest, ChallengesCreateCompleteTwice)
              json({{"title", "Big"}, {"xpReward", 100000}}));
     ASSERT_EQ(r.status, 201);
     EXPECT_EQ(r.json().value("challenge").toObject().value("xp_reward").toInt(), 100000);
-    r = call("POST", "/api/gamification/challenges", 0, "{\"title\":\"Null reward\",\"xpReward\":null}");
+    r = call("POST", "/api/gamification/challenges", 0,
+             "{\"title\":\"Null reward\",\"xpReward\":null}");
     EXPECT_EQ(r.json().value("challenge").toObject().value("xp_reward").toInt(), 50);
 
-    const QByteArray path = "/api/gamification/challenges/" + QByteArray::number(c.value("id").toInteger()) + "/complete";
+    const QByteArray path = "/api/gamification/challenges/" +
+                            QByteArray::number(c.value("id").toInteger()) + "/complete";
     const Response first = call("POST", path, 0);
     ASSERT_EQ(first.status, 200) << first.body.constData();
-    EXPECT_EQ(first.json().value("challenge").toObject().value("status").toString(), QStringLiteral("completed"));
+    EXPECT_EQ(first.json().value("challenge").toObject().value("status").toString(),
+              QStringLiteral("completed"));
     const Response second = call("POST", path, 0);
     ASSERT_EQ(second.status, 200);
     EXPECT_EQ(second.json(), first.json());
     EXPECT_EQ(call("GET", "/api/gamification/profile", 0).json().value("totalXp").toInt(), 50);
-    EXPECT_EQ(call("GET", "/api/gamification/challenges", 0).json().value("challenges").toArray().size(), 3);
-    EXPECT_EQ(call("GET", "/api/gamification/challenges", 1).json().value("challenges").toArray().size(), 0);
+    EXPECT_EQ(
+        call("GET", "/api/gamification/challenges", 0).json().value("challenges").toArray().size(),
+        3);
+    EXPECT_EQ(
+        call("GET", "/api/gamification/challenges", 1).json().value("challenges").toArray().size(),
+        0);
     ASSERT_TRUE(m_emitter->flush(std::chrono::seconds(10)));
-    EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'challenge_completed'"), 1);
+    EXPECT_EQ(
+        scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'challenge_completed'"), 1);
 }
 
 TEST_F(HooksHttpTest, ArenaClaimTwiceIs409)
@@ -329,15 +370,29 @@ TEST_F(HooksHttpTest, ArenaClaimTwiceIs409)
     const QByteArray body = json({{"challengeId", a.value("id")}});
     r = call("POST", "/api/arena/claim", 0, body);
     ASSERT_EQ(r.status, 200) << r.body.constData();
-    EXPECT_EQ(r.json(), (QJsonObject{{"ok", true}, {"badgeName", a.value("badge_name")},
+    EXPECT_EQ(r.json(), (QJsonObject{{"ok", true},
+                                     {"badgeName", a.value("badge_name")},
                                      {"xpAwarded", a.value("xp_reward")}}));
     r = call("POST", "/api/arena/claim", 0, body);
     EXPECT_EQ(r.status, 409);
     EXPECT_FALSE(r.error().isEmpty());
-    EXPECT_TRUE(call("GET", "/api/arena/challenges", 0).json().value("challenges").toArray()[0].toObject().value("claimed").toBool());
-    EXPECT_FALSE(call("GET", "/api/arena/challenges", 1).json().value("challenges").toArray()[0].toObject().value("claimed").toBool());
+    EXPECT_TRUE(call("GET", "/api/arena/challenges", 0)
+                    .json()
+                    .value("challenges")
+                    .toArray()[0]
+                    .toObject()
+                    .value("claimed")
+                    .toBool());
+    EXPECT_FALSE(call("GET", "/api/arena/challenges", 1)
+                     .json()
+                     .value("challenges")
+                     .toArray()[0]
+                     .toObject()
+                     .value("claimed")
+                     .toBool());
     EXPECT_EQ(call("POST", "/api/arena/claim", 1, body).status, 200);
-    EXPECT_EQ(call("GET", "/api/gamification/profile", 0).json().value("totalXp").toInt(), a.value("xp_reward").toInt());
+    EXPECT_EQ(call("GET", "/api/gamification/profile", 0).json().value("totalXp").toInt(),
+              a.value("xp_reward").toInt());
     ASSERT_TRUE(m_emitter->flush(std::chrono::seconds(10)));
     EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'badge_earned'"), 2);
 }
@@ -354,7 +409,8 @@ TEST_F(HooksHttpTest, TwelveTasksInAMinuteGiveOneBurstTileInTheFeed)
     QElapsedTimer t;
     t.start();
     for (qint64 id : ids) {
-        const Response r = call("PATCH", "/api/tasks/" + QByteArray::number(id), 0, json({{"status", "done"}}));
+        const Response r =
+            call("PATCH", "/api/tasks/" + QByteArray::number(id), 0, json({{"status", "done"}}));
         ASSERT_EQ(r.status, 200) << r.body.constData();
     }
     ASSERT_LT(t.elapsed(), 60000);
@@ -362,8 +418,8 @@ TEST_F(HooksHttpTest, TwelveTasksInAMinuteGiveOneBurstTileInTheFeed)
     EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'tasks_burst'"), 3);
 
     Response r = roundTrip(m_server->serverPort(),
-                  "POST /api/activity/drain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                  "x-drain-secret: s3cret\r\nContent-Length: 0\r\n\r\n");
+                           "POST /api/activity/drain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                           "x-drain-secret: s3cret\r\nContent-Length: 0\r\n\r\n");
     ASSERT_EQ(r.status, 200) << r.body.constData();
     EXPECT_EQ(r.json().value("processed").toInt(), 5);
     EXPECT_EQ(r.json().value("inserted").toInt(), 3);

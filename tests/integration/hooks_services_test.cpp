@@ -19,7 +19,8 @@
 
 using namespace af;
 
-namespace {
+namespace
+{
 
 const QDateTime kStart(QDate(2026, 2, 23), QTime(10, 0, 0), Qt::UTC);
 
@@ -174,10 +175,10 @@ TEST_F(HooksServicesTest, LastOpenTaskDoneClearsAll)
 
 struct BurstCase {
     const char *name;
-    int doneInWindow;   ///< done earlier within the last 23 h
-    int doneAtEdge;     ///< done exactly 24 h before the final one
-    int doneTooOld;     ///< done 24 h + 1 s before the final one
-    int expectedCount;  ///< 0: no tasks_burst
+    int doneInWindow;  ///< done earlier within the last 23 h
+    int doneAtEdge;    ///< done exactly 24 h before the final one
+    int doneTooOld;    ///< done 24 h + 1 s before the final one
+    int expectedCount; ///< 0: no tasks_burst
 };
 
 class HooksBurstTest : public HooksServicesTest, public ::testing::WithParamInterface<BurstCase>
@@ -212,13 +213,15 @@ TEST_P(HooksBurstTest, FinalTaskDone)
     EXPECT_EQ(find(u.hooks, QStringLiteral("all_tasks_cleared")), nullptr);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Window, HooksBurstTest,
-    ::testing::Values(BurstCase{"NineDone", 8, 0, 0, 0}, BurstCase{"TenDone", 9, 0, 0, 10},
-                      BurstCase{"NinePlusOneDone24h1sAgo", 8, 0, 1, 0},
-                      BurstCase{"NinePlusOneDoneExactly24hAgo", 8, 1, 0, 10},
-                      BurstCase{"TwelveDone", 11, 0, 0, 12}),
-    [](const ::testing::TestParamInfo<BurstCase> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Window, HooksBurstTest,
+                         ::testing::Values(BurstCase{"NineDone", 8, 0, 0, 0},
+                                           BurstCase{"TenDone", 9, 0, 0, 10},
+                                           BurstCase{"NinePlusOneDone24h1sAgo", 8, 0, 1, 0},
+                                           BurstCase{"NinePlusOneDoneExactly24hAgo", 8, 1, 0, 10},
+                                           BurstCase{"TwelveDone", 11, 0, 0, 12}),
+                         [](const ::testing::TestParamInfo<BurstCase> &info) {
+                             return info.param.name;
+                         });
 
 TEST_F(HooksServicesTest, TwelveTasksInAMinuteFireBurstFromTheTenthOn)
 {
@@ -236,8 +239,10 @@ TEST_F(HooksServicesTest, TwelveTasksInAMinuteFireBurstFromTheTenthOn)
         if (const HookEvent *r = find(u.hooks, QStringLiteral("xp_rank_up"))) {
             ++rankUps;
             EXPECT_EQ(i, 9); // the tenth task reaches 100 XP
-            EXPECT_EQ(r->payload.value(QStringLiteral("rank")).toString(), QStringLiteral("Apprentice"));
-            EXPECT_EQ(r->payload.value(QStringLiteral("previousRank")).toString(), QStringLiteral("Rookie"));
+            EXPECT_EQ(r->payload.value(QStringLiteral("rank")).toString(),
+                      QStringLiteral("Apprentice"));
+            EXPECT_EQ(r->payload.value(QStringLiteral("previousRank")).toString(),
+                      QStringLiteral("Rookie"));
             EXPECT_EQ(r->payload.value(QStringLiteral("totalXp")).toInt(), 100);
         }
     }
@@ -251,9 +256,9 @@ TEST_F(HooksServicesTest, TwelveTasksInAMinuteFireBurstFromTheTenthOn)
 
 struct XpCase {
     const char *name;
-    int before;        ///< XP given first (no hook expected unless it crosses)
-    int award;         ///< then this challenge reward
-    const char *rank;  ///< expected xp_rank_up rank, or nullptr
+    int before;       ///< XP given first (no hook expected unless it crosses)
+    int award;        ///< then this challenge reward
+    const char *rank; ///< expected xp_rank_up rank, or nullptr
     const char *previous;
 };
 
@@ -326,8 +331,9 @@ TEST_F(HooksServicesTest, SevenReachedTwiceInOneDayFiresOnce)
     m_now = kStart.addDays(6).addSecs(3600);
     EXPECT_EQ(find(doneTask(m_tenant).hooks, QStringLiteral("streak_milestone")), nullptr);
     const Challenge c = m_g->createChallenge(m_tenant, QStringLiteral("same day"), 5);
-    EXPECT_EQ(find(m_g->completeChallenge(m_tenant, c.id).hooks, QStringLiteral("streak_milestone")),
-              nullptr);
+    EXPECT_EQ(
+        find(m_g->completeChallenge(m_tenant, c.id).hooks, QStringLiteral("streak_milestone")),
+        nullptr);
     EXPECT_EQ(m_g->profile(m_tenant).streakDays, 7);
 }
 
@@ -379,7 +385,8 @@ TEST_F(HooksServicesTest, ChallengeCompletedTwiceFiresOnce)
     const HookEvent *hook = find(first.hooks, QStringLiteral("challenge_completed"));
     ASSERT_NE(hook, nullptr);
     EXPECT_EQ(hook->payload.value(QStringLiteral("challengeId")).toInteger(), c.id);
-    EXPECT_EQ(hook->payload.value(QStringLiteral("challengeName")).toString(), QStringLiteral("Write docs"));
+    EXPECT_EQ(hook->payload.value(QStringLiteral("challengeName")).toString(),
+              QStringLiteral("Write docs"));
     EXPECT_EQ(hook->payload.value(QStringLiteral("xpAwarded")).toInt(), 50);
 
     m_now = kStart.addSecs(10);
@@ -425,7 +432,8 @@ TEST_F(HooksServicesTest, ArenaClaimedTwice)
 TEST_F(HooksServicesTest, ArenaAdd)
 {
     const std::size_t before = m_g->arenaChallenges(m_tenant).size();
-    const ArenaChallenge a = m_g->addArenaChallenge(QStringLiteral("Night owl"), QStringLiteral("Owl"), 42);
+    const ArenaChallenge a =
+        m_g->addArenaChallenge(QStringLiteral("Night owl"), QStringLiteral("Owl"), 42);
     EXPECT_GT(a.id, 0);
     const auto after = m_g->arenaChallenges(m_tenant);
     ASSERT_EQ(after.size(), before + 1);
@@ -434,7 +442,8 @@ TEST_F(HooksServicesTest, ArenaAdd)
     EXPECT_THROW(m_g->addArenaChallenge(QString(), QStringLiteral("B"), 5), BadInput);
     EXPECT_THROW(m_g->addArenaChallenge(QStringLiteral("T"), QStringLiteral(" "), 5), BadInput);
     EXPECT_THROW(m_g->addArenaChallenge(QStringLiteral("T"), QStringLiteral("B"), 0), BadInput);
-    EXPECT_THROW(m_g->addArenaChallenge(QStringLiteral("T"), QStringLiteral("B"), 100001), BadInput);
+    EXPECT_THROW(m_g->addArenaChallenge(QStringLiteral("T"), QStringLiteral("B"), 100001),
+                 BadInput);
 }
 
 // --- isolation and input ---------------------------------------------------------------
@@ -514,7 +523,8 @@ TEST_F(HooksServicesTest, ConcurrentArenaClaimsGiveOneBadge)
     std::atomic<int> claimed{0};
     std::vector<std::thread> threads;
     for (int w = 0; w < 4; ++w)
-        threads.emplace_back([&] { claimed += m_g->claimArena(m_tenant, arena[1].id).claimed ? 1 : 0; });
+        threads.emplace_back(
+            [&] { claimed += m_g->claimArena(m_tenant, arena[1].id).claimed ? 1 : 0; });
     for (auto &t : threads)
         t.join();
     EXPECT_EQ(claimed.load(), 1);
@@ -541,14 +551,16 @@ TEST_F(HooksServicesTest, HooksReachTheQueueAfterCommit)
     for (const auto &row : r)
         types << QString::fromStdString(row[0].as<std::string>());
     types.sort();
-    EXPECT_EQ(types, (QStringList{QStringLiteral("challenge_completed"), QStringLiteral("xp_rank_up")}));
+    EXPECT_EQ(types,
+              (QStringList{QStringLiteral("challenge_completed"), QStringLiteral("xp_rank_up")}));
     for (const auto &row : r) {
         const QJsonObject p =
             QJsonDocument::fromJson(QByteArray::fromStdString(row[1].as<std::string>())).object();
         if (row[0].as<std::string>() == "xp_rank_up")
             EXPECT_EQ(p.value(QStringLiteral("totalXp")).toInt(), 120);
         else
-            EXPECT_EQ(p.value(QStringLiteral("challengeName")).toString(), QStringLiteral("Big one"));
+            EXPECT_EQ(p.value(QStringLiteral("challengeName")).toString(),
+                      QStringLiteral("Big one"));
     }
 }
 
@@ -570,7 +582,8 @@ TEST_F(HooksServicesTest, DemoActivityFiresEveryHook)
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(10)));
     EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue"), s.hooksFired);
     EXPECT_EQ(scalar("SELECT count(DISTINCT event_type) FROM activity_queue"), 6);
-    EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'streak_milestone'"), 3);
+    EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'streak_milestone'"),
+              3);
     EXPECT_EQ(m_g->profile(tenants[3]).streakDays, 30);
     // A second run adds more without failing (claims are once per tenant).
     const DemoActivitySummary again = DemoActivity::seed(*m_pool, &emitter, tenants, kStart);

@@ -7,7 +7,8 @@
 
 using namespace af;
 
-namespace {
+namespace
+{
 
 struct RankForCase {
     qint64 xp;
@@ -23,19 +24,15 @@ TEST_P(RankForTest, NamesTheRankHeld)
     EXPECT_EQ(RankTable::rankFor(GetParam().xp).name, QString::fromUtf8(GetParam().rank));
 }
 
-INSTANTIATE_TEST_SUITE_P(Thresholds, RankForTest,
-                         ::testing::Values(RankForCase{-5, "Rookie"}, RankForCase{0, "Rookie"},
-                                           RankForCase{99, "Rookie"},
-                                           RankForCase{100, "Apprentice"},
-                                           RankForCase{499, "Apprentice"},
-                                           RankForCase{500, "Adept"},
-                                           RankForCase{1499, "Adept"},
-                                           RankForCase{1500, "Expert"},
-                                           RankForCase{4999, "Expert"},
-                                           RankForCase{5000, "Master"},
-                                           RankForCase{14999, "Master"},
-                                           RankForCase{15000, "Legend"},
-                                           RankForCase{10000000, "Legend"}));
+INSTANTIATE_TEST_SUITE_P(
+    Thresholds, RankForTest,
+    ::testing::Values(RankForCase{-5, "Rookie"}, RankForCase{0, "Rookie"},
+                      RankForCase{99, "Rookie"}, RankForCase{100, "Apprentice"},
+                      RankForCase{499, "Apprentice"}, RankForCase{500, "Adept"},
+                      RankForCase{1499, "Adept"}, RankForCase{1500, "Expert"},
+                      RankForCase{4999, "Expert"}, RankForCase{5000, "Master"},
+                      RankForCase{14999, "Master"}, RankForCase{15000, "Legend"},
+                      RankForCase{10000000, "Legend"}));
 
 struct RankUpCase {
     qint64 pre;
@@ -60,17 +57,17 @@ TEST_P(RankUpTest, NamesTheHighestRankCrossed)
 
 INSTANTIATE_TEST_SUITE_P(
     PrePost, RankUpTest,
-    ::testing::Values(RankUpCase{0, 10, nullptr},          // within Rookie
-                      RankUpCase{80, 99, nullptr},         // one short of the threshold
-                      RankUpCase{90, 100, "Apprentice"},   // lands exactly on it
-                      RankUpCase{95, 105, "Apprentice"},   // crosses one threshold
-                      RankUpCase{100, 110, nullptr},       // already there
-                      RankUpCase{90, 600, "Adept"},        // crosses two at once
-                      RankUpCase{0, 15000, "Legend"},      // crosses all of them
-                      RankUpCase{1400, 5000, "Master"},    // two, landing exactly
-                      RankUpCase{15000, 99999, nullptr},   // nothing above Legend
-                      RankUpCase{600, 90, nullptr},        // never down
-                      RankUpCase{100, 100, nullptr}));     // no change
+    ::testing::Values(RankUpCase{0, 10, nullptr},        // within Rookie
+                      RankUpCase{80, 99, nullptr},       // one short of the threshold
+                      RankUpCase{90, 100, "Apprentice"}, // lands exactly on it
+                      RankUpCase{95, 105, "Apprentice"}, // crosses one threshold
+                      RankUpCase{100, 110, nullptr},     // already there
+                      RankUpCase{90, 600, "Adept"},      // crosses two at once
+                      RankUpCase{0, 15000, "Legend"},    // crosses all of them
+                      RankUpCase{1400, 5000, "Master"},  // two, landing exactly
+                      RankUpCase{15000, 99999, nullptr}, // nothing above Legend
+                      RankUpCase{600, 90, nullptr},      // never down
+                      RankUpCase{100, 100, nullptr}));   // no change
 
 TEST(RankTableTest, AmountsAndOrder)
 {
@@ -185,8 +182,9 @@ class StreakCurrentTest : public ::testing::TestWithParam<CurrentCase>
 TEST_P(StreakCurrentTest, Shown)
 {
     const CurrentCase &c = GetParam();
-    EXPECT_EQ(StreakRules::currentDays(streakOf(c.days, c.lastOffset), kDay0.addDays(c.todayOffset)),
-              c.shown);
+    EXPECT_EQ(
+        StreakRules::currentDays(streakOf(c.days, c.lastOffset), kDay0.addDays(c.todayOffset)),
+        c.shown);
 }
 
 INSTANTIATE_TEST_SUITE_P(Alive, StreakCurrentTest,
@@ -200,9 +198,9 @@ const QDateTime kNow(QDate(2026, 2, 23), QTime(10, 0, 0), Qt::UTC);
 
 struct BurstCase {
     const char *name;
-    int doneRecently;  ///< done within the window (spread over the last 23 h)
-    int doneAtEdge;    ///< done exactly 24 h ago (counted)
-    int doneTooOld;    ///< done 24 h + 1 s ago (not counted)
+    int doneRecently; ///< done within the window (spread over the last 23 h)
+    int doneAtEdge;   ///< done exactly 24 h ago (counted)
+    int doneTooOld;   ///< done 24 h + 1 s ago (not counted)
     int counted;
     bool fires;
 };
@@ -226,14 +224,16 @@ TEST_P(BurstTest, Window)
     EXPECT_EQ(BurstRule::fires(n), c.fires);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Counts, BurstTest,
-    ::testing::Values(BurstCase{"Nine", 9, 0, 0, 9, false}, BurstCase{"Ten", 10, 0, 0, 10, true},
-                      BurstCase{"Eleven", 11, 0, 0, 11, true},
-                      BurstCase{"NinePlusOneTooOld", 9, 0, 1, 9, false},
-                      BurstCase{"NinePlusOneAtEdge", 9, 1, 0, 10, true},
-                      BurstCase{"NoneRecent", 0, 0, 12, 0, false}),
-    [](const ::testing::TestParamInfo<BurstCase> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Counts, BurstTest,
+                         ::testing::Values(BurstCase{"Nine", 9, 0, 0, 9, false},
+                                           BurstCase{"Ten", 10, 0, 0, 10, true},
+                                           BurstCase{"Eleven", 11, 0, 0, 11, true},
+                                           BurstCase{"NinePlusOneTooOld", 9, 0, 1, 9, false},
+                                           BurstCase{"NinePlusOneAtEdge", 9, 1, 0, 10, true},
+                                           BurstCase{"NoneRecent", 0, 0, 12, 0, false}),
+                         [](const ::testing::TestParamInfo<BurstCase> &info) {
+                             return info.param.name;
+                         });
 
 TEST(BurstRuleTest, FutureAndInvalidTimesDoNotCount)
 {
