@@ -5,6 +5,14 @@
 #include <QJsonDocument>
 #include <QRandomGenerator>
 
+namespace {
+/// English plurals without a translator loaded: %1 is the number.
+QString plural(int n, const QString &one, const QString &many)
+{
+    return (n == 1 ? one : many).arg(n);
+}
+} // namespace
+
 AdminModel::AdminModel(QObject *parent) : QObject(parent)
 {
     // Queue depth and age stay current while the page is shown.
@@ -49,12 +57,12 @@ QString AdminModel::oldestAgeText() const
     if (m_oldestSeconds < 0)
         return tr("nothing waiting");
     if (m_oldestSeconds < 60)
-        return tr("%n second(s)", nullptr, int(m_oldestSeconds));
+        return plural(int(m_oldestSeconds), tr("%1 second"), tr("%1 seconds"));
     if (m_oldestSeconds < 3600)
-        return tr("%n minute(s)", nullptr, int(m_oldestSeconds / 60));
+        return plural(int(m_oldestSeconds / 60), tr("%1 minute"), tr("%1 minutes"));
     if (m_oldestSeconds < 2 * 86400)
-        return tr("%n hour(s)", nullptr, int(m_oldestSeconds / 3600));
-    return tr("%n day(s)", nullptr, int(m_oldestSeconds / 86400));
+        return plural(int(m_oldestSeconds / 3600), tr("%1 hour"), tr("%1 hours"));
+    return plural(int(m_oldestSeconds / 86400), tr("%1 day"), tr("%1 days"));
 }
 
 void AdminModel::setAutoDrainSeconds(int seconds)
@@ -119,8 +127,8 @@ void AdminModel::drainNow(int tenantId)
         const QJsonObject o = QJsonDocument::fromJson(reply.body).object();
         const int processed = o.value(QLatin1String("processed")).toInt();
         const int inserted = o.value(QLatin1String("inserted")).toInt();
-        m_lastDrainText = tr("%n queue row(s)", nullptr, processed) + QStringLiteral(" → ") +
-                          tr("%n event(s)", nullptr, inserted);
+        m_lastDrainText = (processed == 1 ? tr("%n queue row", nullptr, processed) : tr("%n queue rows", nullptr, processed)) + QStringLiteral(" → ") +
+                          (inserted == 1 ? tr("%n event", nullptr, inserted) : tr("%n events", nullptr, inserted));
         Q_EMIT lastDrainTextChanged();
         refreshStats();
         refreshPreview();
@@ -273,8 +281,8 @@ void AdminModel::purgeProcessed(int days)
     if (!m_backend)
         return;
     m_backend->purgeProcessed(days, this, handle(tr("Purging failed"), [this](const QJsonObject &o) {
-        setStatus(tr("%n processed queue row(s) purged.", nullptr,
-                     o.value(QLatin1String("deleted")).toInt()));
+        setStatus(plural(o.value(QLatin1String("deleted")).toInt(),
+                         tr("%1 processed queue row purged."), tr("%1 processed queue rows purged.")));
         refreshStats();
     }));
 }

@@ -55,6 +55,8 @@ public:
     void setPageSize(int size) { m_pageSize = size; }
     void setNow(const std::function<QDateTime()> &now) { m_now = now; }
 
+    /// @brief fetchMore() for QML views.
+    Q_INVOKABLE void loadMore() { fetchMore({}); }
     /// @brief Length of @p text as the server counts it: trimmed, in Unicode code points.
     Q_INVOKABLE static int codePointCount(const QString &text);
     /// @brief Posts a comment by the acting tenant; emits posted() once it is saved.

@@ -24,11 +24,11 @@ QString sampleText(const QString &type, const QJsonObject &p)
     if (type == QLatin1String("challenge_completed") && !str("challengeName").isEmpty())
         return str("challengeName");
     if (type == QLatin1String("streak_milestone"))
-        return FeedModel::tr("%n-day streak", nullptr, int(num("days")));
+        return FeedModel::tr("%1-day streak").arg(num("days"));
     if (type == QLatin1String("tasks_burst"))
-        return FeedModel::tr("%n task(s) in 24 h", nullptr, int(num("count")));
+        return (num("count") == 1 ? FeedModel::tr("1 task in 24 h") : FeedModel::tr("%1 tasks in 24 h").arg(num("count")));
     if (type == QLatin1String("all_tasks_cleared"))
-        return FeedModel::tr("%n task(s) done", nullptr, int(num("tasksDone")));
+        return (num("tasksDone") == 1 ? FeedModel::tr("1 task done") : FeedModel::tr("%1 tasks done").arg(num("tasksDone")));
     // Unknown shapes: the first string value, else the compact JSON.
     for (auto it = p.begin(); it != p.end(); ++it)
         if (it->isString())
@@ -345,7 +345,7 @@ void FeedModel::toggleReaction(int row, const QString &type)
             if (reply.status == 429) {
                 const int minutes = std::max(1, (reply.retryAfter + 59) / 60);
                 setError(reply.retryAfter > 0
-                             ? tr("You have used all your reactions for this hour. Try again in %n minute(s).", nullptr, minutes)
+                             ? (minutes == 1 ? tr("You have used all your reactions for this hour. Try again in %n minute.", nullptr, minutes) : tr("You have used all your reactions for this hour. Try again in %n minutes.", nullptr, minutes))
                              : tr("You have used all your reactions for this hour. Try again later."));
             } else if (reply.status == 403) {
                 setError(tr("You cannot react to your own events."));

@@ -70,6 +70,8 @@ public:
     [[nodiscard]] int pageSize() const { return m_pageSize; }
     void setPageSize(int size);
 
+    /// @brief fetchMore() for QML views: starts loading the next page if there is one.
+    Q_INVOKABLE void loadMore() { fetchMore({}); }
     /// @brief Loads the newest page again and replaces the rows with it.
     Q_INVOKABLE void reload();
     /// @brief The viewer saw the top of the list: the "N new" pill goes away.

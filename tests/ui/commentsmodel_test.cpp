@@ -1,0 +1,110 @@
+#include "cannedfeedsource.h"
+#include "commentsmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+namespace {
+
+class CommentsModelTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        source.events.append(CannedFeedSource::event("ev-1", 2, "Northwind", "xp_rank_up",
+                                                     "Rank up", "⬆️", "Reached Adept", {}, 60, 1));
+        for (int i = 0; i < 7; ++i)
+            source.comments["ev-1"].append(source.makeComment(
+                "ev-1", 2, "Northwind", QStringLiteral("comment %1").arg(i), 600 - i));
+        model = std::make_unique<CommentsModel>();
+        tester = std::make_unique<QAbstractItemModelTester>(
+            model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+        tester->setUseFetchMore(true);
+        model->setPageSize(3);
+        inserted = std::make_unique<QSignalSpy>(model.get(), &QAbstractItemModel::rowsInserted);
+        model->setSource(&source);
+        model->setEventId("ev-1");
+    }
+    bool waitIdle() { return QTest::qWaitFor([this] { return !model->isLoading(); }, 3000); }
+    QString bodyAt(int row) const { return model->index(row).data(CommentsModel::BodyRole).toString(); }
+    void loadAll()
+    {
+        ASSERT_TRUE(waitIdle());
+        while (model->canFetchMore({})) {
+            model->fetchMore({});
+            ASSERT_TRUE(waitIdle());
+        }
+    }
+
+    CannedFeedSource source;
+    std::unique_ptr<CommentsModel> model;
+    std::unique_ptr<QAbstractItemModelTester> tester;
+    std::unique_ptr<QSignalSpy> inserted;
+};
+
+TEST_F(CommentsModelTest, PagesOldestFirstInOrder)
+{
+    loadAll();
+    ASSERT_EQ(model->rowCount(), 7);
+    ASSERT_EQ(inserted->size(), 3) << "pages of 3 appended in turn";
+    EXPECT_EQ((*inserted)[1][1].toInt(), 3);
+    EXPECT_EQ((*inserted)[2][2].toInt(), 6);
+    for (int i = 0; i < 7; ++i)
+        EXPECT_EQ(bodyAt(i), QStringLiteral("comment %1").arg(i));
+    EXPECT_EQ(model->index(0).data(CommentsModel::TenantNameRole).toString(), "Northwind");
+}
+
+TEST_F(CommentsModelTest, LiveCommentAppendsOnceAtTheEnd)
+{
+    loadAll();
+    QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(model.get(), &QAbstractItemModel::modelReset);
+    QJsonObject live = source.makeComment("ev-1", 3, "Globex", "live one");
+    live["eventId"] = "ev-1";
+    Q_EMIT source.commentCreated(live);
+    Q_EMIT source.commentCreated(live); // delivered twice: shown once
+    QJsonObject other = live;
+    other["eventId"] = "ev-2";
+    other["id"] = "x";
+    Q_EMIT source.commentCreated(other); // another event's thread
+    ASSERT_EQ(inserted.size(), 1);
+    EXPECT_EQ(inserted[0][1].toInt(), 7);
+    EXPECT_EQ(inserted[0][2].toInt(), 7);
+    EXPECT_EQ(reset.size(), 0);
+    EXPECT_EQ(bodyAt(7), "live one");
+}
+
+TEST_F(CommentsModelTest, PostAppendsTheSavedCommentOnce)
+{
+    loadAll();
+    QSignalSpy posted(model.get(), &CommentsModel::posted);
+    model->post("  hello 👋  ");
+    ASSERT_TRUE(posted.wait(1000));
+    QTest::qWait(20); // the stream's copy of the same comment arrives too
+    ASSERT_EQ(model->rowCount(), 8);
+    EXPECT_EQ(bodyAt(7), "hello 👋");
+    EXPECT_TRUE(model->index(7).data(CommentsModel::IsMineRole).toBool());
+}
+
+TEST_F(CommentsModelTest, LengthIsCountedInCodePoints)
+{
+    EXPECT_EQ(CommentsModel::codePointCount(QStringLiteral("  👋👋  ")), 2);
+    QString emoji;
+    for (int i = 0; i < 500; ++i)
+        emoji += QStringLiteral("😀"); // 1 000 UTF-16 units, 500 code points
+    EXPECT_EQ(CommentsModel::codePointCount(emoji), 500);
+    loadAll();
+    QSignalSpy posted(model.get(), &CommentsModel::posted);
+    model->post(emoji);
+    EXPECT_TRUE(model->isPosting());
+    ASSERT_TRUE(posted.wait(1000));
+    model->post(emoji + "x");
+    EXPECT_FALSE(model->isPosting());
+    EXPECT_EQ(model->errorString(), "A comment can have at most 500 characters.");
+}
+
+} // namespace

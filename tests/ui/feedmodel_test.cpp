@@ -1,0 +1,225 @@
+#include "cannedfeedsource.h"
+#include "feedmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+namespace {
+
+QJsonObject badge(int n, qint64 secondsAgo, int tenant = 2)
+{
+    return CannedFeedSource::event(QStringLiteral("ev-%1").arg(n), tenant, "Northwind",
+                                   "badge_earned", "Badge earned", "🏅",
+                                   QStringLiteral("Earned badge %1").arg(n),
+                                   {{"badgeName", QStringLiteral("Badge %1").arg(n)}}, secondsAgo, n);
+}
+
+class FeedModelTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        for (int i = 45; i >= 1; --i)
+            source.events.append(badge(i, 1000 - i)); // newest (45) first
+        model = std::make_unique<FeedModel>();
+        tester = std::make_unique<QAbstractItemModelTester>(
+            model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+        tester->setUseFetchMore(true);
+        model->setPageSize(20);
+        inserted = std::make_unique<QSignalSpy>(model.get(), &QAbstractItemModel::rowsInserted);
+        reset = std::make_unique<QSignalSpy>(model.get(), &QAbstractItemModel::modelReset);
+    }
+    /// The tester fetches more on every insert (setUseFetchMore), so one start loads all.
+    bool startAndLoadAll()
+    {
+        model->setSource(&source);
+        return QTest::qWaitFor([this] { return model->atEnd() && !model->isLoading(); }, 3000);
+    }
+    bool waitIdle() { return QTest::qWaitFor([this] { return !model->isLoading(); }, 3000); }
+    QString idAt(int row) const { return model->index(row).data(FeedModel::IdRole).toString(); }
+
+    CannedFeedSource source;
+    std::unique_ptr<FeedModel> model;
+    std::unique_ptr<QAbstractItemModelTester> tester;
+    std::unique_ptr<QSignalSpy> inserted;
+    std::unique_ptr<QSignalSpy> reset;
+};
+
+TEST_F(FeedModelTest, PagesWithFetchMoreUntilTheEnd)
+{
+    model->setSource(&source);
+    EXPECT_TRUE(model->isLoading());
+    EXPECT_FALSE(model->canFetchMore({})) << "canFetchMore is false while loading";
+    ASSERT_TRUE(startAndLoadAll());
+    ASSERT_EQ(inserted->size(), 3) << "one append per page";
+    EXPECT_EQ((*inserted)[0][1].toInt(), 0);
+    EXPECT_EQ((*inserted)[0][2].toInt(), 19);
+    EXPECT_EQ((*inserted)[1][1].toInt(), 20);
+    EXPECT_EQ((*inserted)[1][2].toInt(), 39);
+    EXPECT_EQ((*inserted)[2][1].toInt(), 40);
+    EXPECT_EQ((*inserted)[2][2].toInt(), 44);
+    EXPECT_EQ(reset->size(), 0);
+    EXPECT_EQ(source.eventLoads, 3);
+    EXPECT_EQ(model->rowCount(), 45);
+    EXPECT_FALSE(model->canFetchMore({}));
+    for (int row = 0; row < 45; ++row)
+        ASSERT_EQ(idAt(row), QStringLiteral("ev-%1").arg(45 - row));
+}
+
+TEST_F(FeedModelTest, RolesCarryEveryField)
+{
+    source.events.prepend(CannedFeedSource::event(
+        "tile", 3, "Acme", "badge_earned", "Badge earned", "🏅", "5 badges earned",
+        {{"count", 5}, {"samples", QJsonArray{QJsonObject{{"badgeName", "Sprint Champion"}, {"xpAwarded", 50}}}}},
+        120, 99, {{"hype", 2}, {"respect", 0}, {"tribute", 1}}, 4));
+    source.events[0]["myReactions"] = QJsonArray{"hype"};
+    ASSERT_TRUE(startAndLoadAll());
+    const QModelIndex i = model->index(0);
+    EXPECT_EQ(i.data(FeedModel::IdRole).toString(), "tile");
+    EXPECT_EQ(i.data(FeedModel::TenantIdRole).toInt(), 3);
+    EXPECT_EQ(i.data(FeedModel::TenantNameRole).toString(), "Acme");
+    EXPECT_EQ(i.data(FeedModel::EventTypeRole).toString(), "badge_earned");
+    EXPECT_EQ(i.data(FeedModel::DisplayNameRole).toString(), "Badge earned");
+    EXPECT_EQ(i.data(FeedModel::DescriptionRole).toString(), "5 badges earned");
+    EXPECT_EQ(i.data(FeedModel::IconRole).toString(), "🏅");
+    EXPECT_EQ(i.data(FeedModel::SeqRole).toLongLong(), 99);
+    EXPECT_EQ(i.data(FeedModel::HypeCountRole).toInt(), 2);
+    EXPECT_EQ(i.data(FeedModel::TributeCountRole).toInt(), 1);
+    EXPECT_EQ(i.data(FeedModel::MyReactionsRole).toStringList(), QStringList{"hype"});
+    EXPECT_EQ(i.data(FeedModel::CommentCountRole).toInt(), 4);
+    EXPECT_TRUE(i.data(FeedModel::IsGroupRole).toBool());
+    EXPECT_EQ(i.data(FeedModel::GroupCountRole).toInt(), 5);
+    EXPECT_EQ(i.data(FeedModel::SamplesRole).toStringList(), QStringList{"Sprint Champion · +50 XP"});
+    EXPECT_EQ(i.data(FeedModel::RelativeTimeRole).toString(), "2 min ago");
+    EXPECT_TRUE(i.data(FeedModel::CreatedAtRole).toDateTime().isValid());
+    EXPECT_FALSE(i.data(FeedModel::IsMineRole).toBool());
+    const auto names = model->roleNames();
+    EXPECT_EQ(names.value(FeedModel::CommentCountRole), "commentCount");
+    EXPECT_EQ(names.value(FeedModel::IdRole), "eventId");
+}
+
+TEST_F(FeedModelTest, LiveBurstIsOneInsertAtRowZeroWithoutReset)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(model.get(), &QAbstractItemModel::modelReset);
+    source.publish(badge(46, 2));
+    source.publish(badge(47, 1));
+    source.publish(badge(48, 0));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return inserted.size() > 0; }, 1000));
+    QTest::qWait(50);
+    ASSERT_EQ(inserted.size(), 1) << "a burst is coalesced into one insert";
+    EXPECT_EQ(inserted[0][1].toInt(), 0);
+    EXPECT_EQ(inserted[0][2].toInt(), 2);
+    EXPECT_EQ(reset.size(), 0);
+    EXPECT_EQ(idAt(0), "ev-48");
+    EXPECT_EQ(idAt(1), "ev-47");
+    EXPECT_EQ(idAt(2), "ev-46");
+    EXPECT_EQ(idAt(3), "ev-45");
+    EXPECT_EQ(model->newCount(), 3);
+    model->markSeen();
+    EXPECT_EQ(model->newCount(), 0);
+}
+
+TEST_F(FeedModelTest, LiveCopyOfALoadedEventIsIgnored)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    inserted->clear();
+    Q_EMIT source.eventCreated(source.events[3]);
+    QTest::qWait(60);
+    EXPECT_EQ(inserted->size(), 0);
+    EXPECT_EQ(model->rowCount(), 45);
+}
+
+TEST_F(FeedModelTest, EventLiveBeforeItsPageAppearsOnce)
+{
+    source.delayMs = 80; // pages arrive after the live insert (16 ms)
+    model->setSource(&source);
+    Q_EMIT source.eventCreated(source.events[30]); // ev-15, on page 2
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->atEnd() && !model->isLoading(); }, 3000));
+    EXPECT_EQ(idAt(0), "ev-15") << "live events go on top";
+    EXPECT_EQ(model->rowCount(), 45);
+    QSet<QString> ids;
+    for (int row = 0; row < model->rowCount(); ++row)
+        ids.insert(idAt(row));
+    EXPECT_EQ(ids.size(), 45);
+    EXPECT_EQ(reset->size(), 0);
+}
+
+TEST_F(FeedModelTest, CountUpdatesNameTheirRole)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+    source.pushStreamEvent("activity.reaction.updated",
+                           R"({"eventId":"ev-44","counts":{"hype":0,"respect":3,"tribute":0}})");
+    ASSERT_EQ(changed.size(), 1);
+    EXPECT_EQ(changed[0][0].toModelIndex().row(), 1);
+    EXPECT_EQ(changed[0][1].toModelIndex().row(), 1);
+    EXPECT_EQ(changed[0][2].value<QList<int>>(), QList<int>{FeedModel::RespectCountRole});
+    EXPECT_EQ(model->index(1).data(FeedModel::RespectCountRole).toInt(), 3);
+
+    source.pushStreamEvent("activity.comment.created",
+                           R"({"id":"c1","eventId":"ev-45","body":"nice","commentCount":7})");
+    ASSERT_EQ(changed.size(), 2);
+    EXPECT_EQ(changed[1][0].toModelIndex().row(), 0);
+    EXPECT_EQ(changed[1][2].value<QList<int>>(), QList<int>{FeedModel::CommentCountRole});
+    EXPECT_EQ(model->index(0).data(FeedModel::CommentCountRole).toInt(), 7);
+
+    changed.clear();
+    model->refreshRelativeTimes();
+    ASSERT_EQ(changed.size(), 1);
+    EXPECT_EQ(changed[0][2].value<QList<int>>(), QList<int>{FeedModel::RelativeTimeRole});
+}
+
+TEST_F(FeedModelTest, ToggleReactionUpdatesMineAndCounts)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    model->toggleReaction(0, "hype");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->index(0).data(FeedModel::HypeCountRole).toInt() == 1; }, 1000));
+    EXPECT_EQ(model->index(0).data(FeedModel::MyReactionsRole).toStringList(), QStringList{"hype"});
+    model->toggleReaction(0, "hype");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->index(0).data(FeedModel::HypeCountRole).toInt() == 0; }, 1000));
+    EXPECT_TRUE(model->index(0).data(FeedModel::MyReactionsRole).toStringList().isEmpty());
+}
+
+TEST_F(FeedModelTest, RateLimitIsASentence)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    source.reactionLimit = 0;
+    model->toggleReaction(0, "tribute");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !model->errorString().isEmpty(); }, 1000));
+    EXPECT_EQ(model->errorString().toStdString(),
+              "You have used all your reactions for this hour. Try again in 30 minutes.");
+    EXPECT_EQ(model->index(0).data(FeedModel::TributeCountRole).toInt(), 0);
+}
+
+TEST_F(FeedModelTest, ResyncReloadsTheNewestPage)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    source.events.prepend(badge(50, 0));
+    source.pushStreamEvent("activity.resync", "{}");
+    // The reload replaces the rows (a reset is right here), then pages on.
+    ASSERT_TRUE(QTest::qWaitFor([&] { return reset->size() == 1; }, 1000));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->atEnd() && !model->isLoading(); }, 3000));
+    EXPECT_EQ(idAt(0), "ev-50");
+    EXPECT_EQ(model->rowCount(), 46);
+}
+
+TEST_F(FeedModelTest, AnswerForAReplacedSourceIsIgnored)
+{
+    CannedFeedSource other;
+    other.events.append(badge(1000, 0));
+    model->setSource(&source);
+    model->setSource(&other); // the first page of `source` is still in flight
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->rowCount() == 1; }, 1000));
+    QTest::qWait(30);
+    EXPECT_EQ(model->rowCount(), 1);
+    EXPECT_EQ(idAt(0), "ev-1000");
+    model->setSource(nullptr);
+}
+
+} // namespace

@@ -1,0 +1,59 @@
+import QtQuick
+import QtQuick.Controls
+
+// A pill with an emoji and a count; highlighted when the viewer gave this reaction.
+AbstractButton {
+    id: control
+    property string emoji
+    property string label
+    property int count: 0
+    property bool mine: false
+    property string disabledReason
+
+    implicitHeight: 32
+    implicitWidth: row.implicitWidth + 22
+    hoverEnabled: true
+    Accessible.name: label + " " + count
+
+    ToolTip.visible: hovered
+    ToolTip.delay: 500
+    ToolTip.text: enabled ? (mine ? qsTr("Remove your %1").arg(label.toLowerCase())
+                                  : qsTr("Give %1").arg(label.toLowerCase()))
+                          : disabledReason
+
+    background: Rectangle {
+        radius: height / 2
+        color: control.mine ? Theme.accentSoft
+                            : (control.hovered && control.enabled ? Theme.surfaceAlt : "transparent")
+        border.width: 1
+        border.color: control.mine ? Theme.accent : Theme.border
+    }
+    contentItem: Item {
+        Row {
+            id: row
+            anchors.centerIn: parent
+            spacing: 6
+            opacity: control.enabled ? 1 : 0.55
+            Text {
+                text: control.emoji
+                font.pixelSize: 15
+                anchors.verticalCenter: parent.verticalCenter
+            }
+            Text {
+                text: control.label
+                color: control.mine ? Theme.accent : Theme.muted
+                font.pixelSize: Theme.small + 1
+                font.weight: control.mine ? Font.DemiBold : Font.Normal
+                anchors.verticalCenter: parent.verticalCenter
+            }
+            Text {
+                objectName: "count"
+                text: control.count
+                color: control.mine ? Theme.accent : Theme.text
+                font.pixelSize: Theme.small + 1
+                font.weight: Font.DemiBold
+                anchors.verticalCenter: parent.verticalCenter
+            }
+        }
+    }
+}
