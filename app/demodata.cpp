@@ -1,6 +1,11 @@
 #include "demodata.h"
 
+#include "db/connectionpool.h"
 #include "feed/drainer.h"
+#include "feed/eventemitter.h"
+#include "db/dberror.h"
+#include "hooks/arena.h"
+#include "hooks/demoactivity.h"
 #include "feed/grouping.h"
 #include "feed/tenants.h"
 
@@ -116,6 +121,14 @@ int runDemoData(pqxx::connection &conn, const AppOptions &o)
         copy.complete();
         tx.commit();
     }
+    // Real hooks too: tasks, streaks, challenges and arena claims through the services.
+    af::DemoActivitySummary hooks;
+    {
+        af::ConnectionPool pool(conn.options(), 2);
+        af::EventEmitter emitter(conn.options());
+        hooks = af::DemoActivity::seed(pool, &emitter, tenants);
+        emitter.flush(std::chrono::seconds(30));
+    }
     const af::DrainResult drained = af::Drainer::drainQueue(conn, {}, QStringLiteral("demo-data"), false);
     int reactions = 0;
     int comments = 0;
@@ -148,8 +161,10 @@ int runDemoData(pqxx::connection &conn, const AppOptions &o)
         comments = int(r.affected_rows());
         tx.commit();
     }
-    std::fprintf(stdout, "demo data: %d tenants, %d queue rows → %d events, %d reactions, %d comments\n",
-                 int(tenants.size()), drained.processed, drained.inserted, reactions, comments);
+    std::fprintf(stdout, "demo data: %d tenants, %d queue rows → %d events (%d from real hooks: "
+                         "%d tasks done, %d challenges, %d arena claims), %d reactions, %d comments\n",
+                 int(tenants.size()), drained.processed, drained.inserted, hooks.hooksFired,
+                 hooks.tasksDone, hooks.challengesCompleted, hooks.arenaClaims, reactions, comments);
     return 0;
 }
 
@@ -160,24 +175,19 @@ int runArenaCommand(pqxx::connection &conn, const AppOptions &o)
         return 2;
     }
     bool ok = false;
-    const int xp = o.args.at(3).toInt(&ok);
-    if (!ok || xp < 1 || xp > 100000) {
+    const qint64 xp = o.args.at(3).toLongLong(&ok);
+    if (!ok) {
         std::fprintf(stderr, "activityfeed: XP must be a whole number from 1 to 100000\n");
         return 2;
     }
-    const QString title = o.args.at(1).trimmed();
-    const QString badge = o.args.at(2).trimmed();
-    if (title.isEmpty() || badge.isEmpty() || title.size() > 200 || badge.size() > 200) {
-        std::fprintf(stderr, "activityfeed: TITLE and BADGE must be 1 to 200 characters\n");
+    try {
+        const af::ArenaChallenge a = af::Arena::add(conn, o.args.at(1), o.args.at(2), xp);
+        std::fprintf(stdout, "arena challenge %lld \"%s\" added (badge \"%s\", %lld XP)\n",
+                     static_cast<long long>(a.id), a.title.toUtf8().constData(),
+                     a.badgeName.toUtf8().constData(), static_cast<long long>(a.xpReward));
+    } catch (const af::BadInput &e) {
+        std::fprintf(stderr, "activityfeed: %s\n", e.what());
         return 2;
     }
-    pqxx::work tx(conn);
-    const int id = tx.exec_params1("INSERT INTO arena_challenges (title, badge_name, xp_reward) "
-                                   "VALUES ($1, $2, $3) RETURNING id",
-                                   title.toStdString(), badge.toStdString(), xp)[0]
-                       .as<int>();
-    tx.commit();
-    std::fprintf(stdout, "arena challenge %d \"%s\" added (badge \"%s\", %d XP)\n", id,
-                 title.toUtf8().constData(), badge.toUtf8().constData(), xp);
     return 0;
 }

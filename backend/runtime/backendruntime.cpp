@@ -4,6 +4,7 @@
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
 #include "api/feedservice.h"
+#include "api/gamificationroutes.h"
 #include "db/connectionpool.h"
 #include "db/databaselocation.h"
 #include "db/logcategories.h"
@@ -61,6 +62,7 @@ void BackendRuntime::start()
     hc.workerThreads = m_pool->size();
     m_server = std::make_unique<HttpServer>(hc);
     registerApiRoutes(m_server->router(), *m_apiContext);
+    registerGamificationRoutes(m_server->router(), *m_apiContext, *m_gamification);
     m_server->setBroadcaster(m_broadcaster.get());
     m_server->setReplayProvider(ApiRoutes::replayProvider(*m_apiContext));
     if (!m_server->listen())
