@@ -1,0 +1,153 @@
+// End to end through the real binary: `activityfeed serve` against a real PostgreSQL, an
+// SSE client on a real socket, and emit + drain run as separate processes. Proves the
+// scale-out path of CONTRACT §1: a drain from another process reaches the server's
+// SSE clients through NOTIFY / LISTEN, and the served JSON matches the contract.
+#include "pgharness.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace {
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+QByteArray runCli(const QString &cs, const QStringList &args, int *rc = nullptr)
+{
+    QProcess p;
+    p.start(QStringLiteral(AF_BINARY_PATH), QStringList(args) << QStringLiteral("--database-url") << cs);
+    p.waitForFinished(60000);
+    if (rc)
+        *rc = p.exitCode();
+    return p.readAllStandardOutput();
+}
+
+struct Server {
+    QProcess process;
+    quint16 port = 0;
+    ~Server()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            ::kill(pid_t(process.processId()), SIGTERM);
+            if (!process.waitForFinished(10000))
+                process.kill();
+        }
+    }
+};
+
+bool waitFor(QTcpSocket &s, QByteArray &buffer, const QByteArray &needle, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!buffer.contains(needle) && t.elapsed() < timeoutMs) {
+        if (s.waitForReadyRead(100))
+            buffer += s.readAll();
+    }
+    return buffer.contains(needle);
+}
+
+QJsonObject httpGet(quint16 port, const QByteArray &target, const QString &token, int *status)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    s.waitForConnected(2000);
+    s.write("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " +
+            token.toUtf8() + "\r\n\r\n");
+    QByteArray all;
+    while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(5000))
+        all += s.readAll();
+    all += s.readAll();
+    *status = all.mid(9, 3).toInt();
+    return QJsonDocument::fromJson(all.mid(all.indexOf("\r\n\r\n") + 4)).object();
+}
+
+TEST(ServeEndToEnd, DrainFromAnotherProcessReachesSseClientsOfServe)
+{
+    const QString cs = QString::fromStdString(aftest::freshDatabase("e2e"));
+    int rc = 0;
+    const QJsonObject acme = QJsonDocument::fromJson(runCli(cs, {"tenant", "add", "Acme", "--json"}, &rc)).object();
+    ASSERT_EQ(rc, 0);
+    const QJsonObject globex = QJsonDocument::fromJson(runCli(cs, {"tenant", "add", "Globex", "--json"}, &rc)).object();
+    ASSERT_EQ(rc, 0);
+
+    Server server;
+    server.port = freePort();
+    server.process.setProcessChannelMode(QProcess::MergedChannels);
+    server.process.start(QStringLiteral(AF_BINARY_PATH),
+                         {"serve", "--database-url", cs, "--listen",
+                          QStringLiteral("127.0.0.1:%1").arg(server.port)});
+    ASSERT_TRUE(server.process.waitForReadyRead(30000));
+    QByteArray startLine = server.process.readAll();
+    for (int i = 0; i < 50 && !startLine.contains("listening on"); ++i) {
+        server.process.waitForReadyRead(200);
+        startLine += server.process.readAll();
+    }
+    ASSERT_TRUE(startLine.contains("listening on http://127.0.0.1:")) << startLine.constData();
+    EXPECT_TRUE(startLine.contains("open-file limit")) << startLine.constData();
+
+    // Globex listens; Acme's event is drained by a separate CLI process.
+    QTcpSocket sse;
+    sse.connectToHost(QHostAddress::LocalHost, server.port);
+    ASSERT_TRUE(sse.waitForConnected(2000));
+    sse.write("GET /api/activity/stream?access_token=" + globex.value("token").toString().toUtf8() +
+              " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+    QByteArray stream;
+    ASSERT_TRUE(waitFor(sse, stream, "retry: 3000", 5000)) << stream.constData();
+    EXPECT_TRUE(stream.contains("Content-Type: text/event-stream"));
+    EXPECT_TRUE(stream.contains("X-Accel-Buffering: no"));
+
+    runCli(cs, {"emit", "Acme", "badge_earned", R"({"badgeName":"Sprint Champion","xpAwarded":50})"}, &rc);
+    ASSERT_EQ(rc, 0);
+    QElapsedTimer t;
+    t.start();
+    const QByteArray drained = runCli(cs, {"drain", "--json"}, &rc);
+    ASSERT_EQ(rc, 0);
+    EXPECT_EQ(QJsonDocument::fromJson(drained).object().value("inserted").toInt(), 1);
+    ASSERT_TRUE(waitFor(sse, stream, "event: activity.event.created", 5000)) << stream.constData();
+    std::printf("drain in another process → SSE client: %lld ms (including the drain process)\n",
+                static_cast<long long>(t.elapsed()));
+
+    const qsizetype at = stream.indexOf("event: activity.event.created");
+    const QByteArray frame = stream.mid(at, stream.indexOf("\n\n", at) - at);
+    const QByteArray idLine = frame.mid(frame.indexOf("id: ") + 4);
+    const qint64 seq = idLine.left(idLine.indexOf('\n')).toLongLong();
+    const QJsonObject ev = QJsonDocument::fromJson(frame.mid(frame.indexOf("data: ") + 6)).object();
+    EXPECT_EQ(ev.value("event_type").toString(), "badge_earned");
+    EXPECT_EQ(ev.value("tenantName").toString(), "Acme");
+    EXPECT_EQ(ev.value("display_name").toString(), "Badge earned");
+    EXPECT_EQ(ev.value("icon").toString(), QString::fromUtf8("🏅"));
+    EXPECT_EQ(ev.value("seq").toInteger(), seq);
+    EXPECT_TRUE(ev.value("created_at").toString().endsWith('Z'));
+    EXPECT_EQ(ev.value("created_at").toString().size(), 27); // microseconds
+
+    // The same event is the head of the feed page, with the viewer's computed fields.
+    int status = 0;
+    const QJsonObject page = httpGet(server.port, "/api/activity/events?limit=5",
+                                     globex.value("token").toString(), &status);
+    ASSERT_EQ(status, 200);
+    const QJsonArray events = page.value("events").toArray();
+    ASSERT_EQ(events.size(), 1);
+    EXPECT_EQ(events.at(0).toObject().value("id"), ev.value("id"));
+    EXPECT_TRUE(page.value("nextCursor").isNull());
+    EXPECT_EQ(events.at(0).toObject().value("reactions").toObject().value("hype").toInt(), 0);
+
+    // Health is reported without a token.
+    EXPECT_EQ(httpGet(server.port, "/healthz", QString(), &status).value("db").toString(), "up");
+    EXPECT_EQ(status, 200);
+    Q_UNUSED(acme);
+}
+
+} // namespace
