@@ -5,6 +5,8 @@
 #include "grouping.h"
 
 #include <QJsonDocument>
+#include <QSet>
+#include <QUuid>
 
 #include <pqxx/pqxx>
 
@@ -25,6 +27,11 @@ bool isConnectionError(const std::exception &e)
 {
     return dynamic_cast<const pqxx::broken_connection *>(&e) != nullptr ||
            dynamic_cast<const pqxx::in_doubt_error *>(&e) != nullptr;
+}
+
+std::string uuidText(const QUuid &id)
+{
+    return id.toString(QUuid::WithoutBraces).toStdString();
 }
 
 } // namespace
@@ -60,7 +67,7 @@ void EventEmitter::emitEvent(int tenantId, const QString &type, const QJsonObjec
             qCWarning(lcFeed, "dropped an event of unknown type '%s'", qPrintable(type.left(64)));
             return;
         }
-        Item item{tenantId, type, payload, nowMicros()};
+        Item item{tenantId, type, payload, nowMicros(), QUuid()};
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             if (m_buffer.size() >= m_options.capacity) {
@@ -106,6 +113,9 @@ void EventEmitter::run()
     std::unique_ptr<pqxx::connection> conn;
     auto backoff = std::chrono::milliseconds(50);
     std::vector<Item> batch;
+    // After a lost link the last COMMIT may or may not have landed: the next attempt first
+    // asks which rows of its batch are there (ids are ours), so nothing is written twice.
+    bool inDoubt = false;
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
@@ -114,22 +124,42 @@ void EventEmitter::run()
                 return;
             // Items stay in the buffer until committed: nothing is lost if writing fails.
             const std::size_t n = std::min<std::size_t>(m_buffer.size(), std::size_t(m_options.batchSize));
+            for (std::size_t i = 0; i < n; ++i) {
+                if (m_buffer[i].id.isNull())
+                    m_buffer[i].id = QUuid::createUuid();
+            }
             batch.assign(m_buffer.begin(), m_buffer.begin() + long(n));
         }
         std::size_t rejected = 0;
         try {
             if (!conn || !conn->is_open())
                 conn = std::make_unique<pqxx::connection>(m_connString);
+            QSet<QUuid> present;
+            if (inDoubt) {
+                std::string ids = "{";
+                for (const Item &it : batch)
+                    ids += (ids.size() > 1 ? "," : "") + uuidText(it.id);
+                ids += '}';
+                pqxx::read_transaction rtx(*conn);
+                for (const auto &row : rtx.exec_params("SELECT id::text FROM activity_queue "
+                                                       "WHERE id = ANY($1::uuid[])", ids))
+                    present.insert(QUuid::fromString(QString::fromStdString(row[0].as<std::string>())));
+                rtx.commit();
+                inDoubt = false;
+            }
             try {
                 pqxx::work tx(*conn);
                 pqxx::stream_to copy(tx, "activity_queue",
-                                     std::vector<std::string>{"tenant_id", "event_type",
+                                     std::vector<std::string>{"id", "tenant_id", "event_type",
                                                               "payload_json", "created_at"});
-                for (const Item &it : batch)
+                for (const Item &it : batch) {
+                    if (present.contains(it.id))
+                        continue;
                     copy << std::make_tuple(
-                        it.tenantId, it.type.toStdString(),
+                        uuidText(it.id), it.tenantId, it.type.toStdString(),
                         QJsonDocument(it.payload).toJson(QJsonDocument::Compact).toStdString(),
                         isoMicros(it.createdAt).toStdString());
+                }
                 copy.complete();
                 tx.commit();
             } catch (const std::exception &e) {
@@ -138,11 +168,13 @@ void EventEmitter::run()
                 // A bad row (unknown tenant, payload PostgreSQL refuses) must not block the
                 // rest: write one by one and drop, count and log only the bad ones.
                 for (const Item &it : batch) {
+                    if (present.contains(it.id))
+                        continue;
                     try {
                         pqxx::work tx(*conn);
-                        tx.exec_params0("INSERT INTO activity_queue (tenant_id, event_type, "
-                                        "payload_json, created_at) VALUES ($1, $2, $3::jsonb, $4)",
-                                        it.tenantId, it.type.toStdString(),
+                        tx.exec_params0("INSERT INTO activity_queue (id, tenant_id, event_type, "
+                                        "payload_json, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)",
+                                        uuidText(it.id), it.tenantId, it.type.toStdString(),
                                         QJsonDocument(it.payload).toJson(QJsonDocument::Compact).toStdString(),
                                         isoMicros(it.createdAt).toStdString());
                         tx.commit();
@@ -167,6 +199,7 @@ void EventEmitter::run()
             backoff = std::chrono::milliseconds(50);
         } catch (const std::exception &e) {
             conn.reset();
+            inDoubt = true;
             {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 if (m_lastError.isEmpty())

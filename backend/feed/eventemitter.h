@@ -1,6 +1,7 @@
 #pragma once
 #include <QJsonObject>
 #include <QString>
+#include <QUuid>
 
 #include <atomic>
 #include <chrono>
@@ -48,6 +49,7 @@ private:
         QString type;
         QJsonObject payload; ///< serialised by the writer, off the caller's thread
         qint64 createdAt;    ///< µs since epoch, taken at emit time
+        QUuid id = {};       ///< the queue row's id, given by the writer before its first attempt
     };
     void run();
 
