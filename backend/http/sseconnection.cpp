@@ -108,8 +108,25 @@ void SseConnection::drain()
         checkBacklog();
         return;
     }
-    for (const QByteArray &f : frames)
+    for (const QByteArray &f : frames) {
+        // The listener may deliver an event after the replay already carried it: the
+        // replay reads committed rows, the broadcast comes a moment later.
+        if (alreadySent(f))
+            continue;
         write(f);
+        if (m_replayedMax >= 0 && frameId(f) > m_replayedMax) {
+            m_replayed.clear();
+            m_replayedMax = -1;
+        }
+    }
+}
+
+bool SseConnection::alreadySent(const QByteArray &frame) const
+{
+    if (m_lastEventId < 0 || !isEventCreated(frame))
+        return false;
+    const qint64 id = frameId(frame);
+    return id >= 0 && (id <= m_lastEventId || m_replayed.contains(id));
 }
 
 void SseConnection::applyReplay(const Replay &replay)
@@ -117,28 +134,25 @@ void SseConnection::applyReplay(const Replay &replay)
     if (!m_holding || m_cleanedUp)
         return;
     m_holding = false;
-    QSet<qint64> replayed;
     if (replay.resync) {
         write(Broadcaster::frame(QStringLiteral("activity.resync"), QByteArrayLiteral("{}")));
     } else {
-        replayed.reserve(replay.frames.size());
+        m_replayed.reserve(replay.frames.size());
         for (const ReplayFrame &f : replay.frames) {
             write(f.frame);
-            replayed.insert(f.seq);
+            m_replayed.insert(f.seq);
+            m_replayedMax = std::max(m_replayedMax, f.seq);
         }
     }
     // Held frames the replay already carried (or the client already had) are dropped;
     // matching on the exact seqs rather than "≤ last seq" also keeps an event whose
-    // transaction committed out of seq order.
+    // transaction committed out of seq order. Frames still queued in the SseClient are
+    // filtered the same way by drain().
     const QByteArrayList held = std::exchange(m_held, {});
     m_heldBytes = 0;
     for (const QByteArray &f : held) {
-        if (isEventCreated(f)) {
-            const qint64 id = frameId(f);
-            if (id >= 0 && (id <= m_lastEventId || replayed.contains(id)))
-                continue;
-        }
-        write(f);
+        if (!alreadySent(f))
+            write(f);
     }
 }
 

@@ -40,6 +40,7 @@ private:
     void start();
     void drain();
     void applyReplay(const Replay &replay);
+    [[nodiscard]] bool alreadySent(const QByteArray &frame) const;
     void write(const QByteArray &frame);
     void checkBacklog();
     void disconnectClient(const char *reason);
@@ -57,6 +58,8 @@ private:
     bool m_holding = false;
     QByteArrayList m_held;
     qint64 m_heldBytes = 0;
+    QSet<qint64> m_replayed;   ///< seqs the replay wrote; live copies of them are dropped
+    qint64 m_replayedMax = -1; ///< past it no replayed seq can come live any more
     QTimer m_keepalive;
 };
 
