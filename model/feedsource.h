@@ -56,7 +56,7 @@ public:
     virtual void addComment(const QString &eventId, const QString &body, QObject *context,
                             Callback done) = 0;
     /// @brief Opens the live stream; it then reconnects by itself until destroyed.
-    virtual void start() = 0;
+    Q_INVOKABLE virtual void start() = 0;
 
     [[nodiscard]] ConnectionState connectionState() const { return m_state; }
     [[nodiscard]] QString connectionError() const { return m_error; }

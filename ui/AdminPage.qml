@@ -110,7 +110,7 @@ ScrollView {
                     required property var modelData
                     Layout.fillWidth: true
                     spacing: 10
-                    Text { text: tileRow.modelData.icon || "•"; font.pixelSize: 18 }
+                    Text { text: tileRow.modelData.icon || "•"; font.pixelSize: 18; font.family: Theme.emojiFont }
                     ColumnLayout {
                         Layout.fillWidth: true
                         spacing: 0

@@ -62,7 +62,7 @@ Pane {
             Layout.fillWidth: true
             Layout.margins: 16
             spacing: 12
-            Text { text: panel.event ? panel.event.icon : ""; font.pixelSize: 28 }
+            Text { text: panel.event ? panel.event.icon : ""; font.pixelSize: 28; font.family: Theme.emojiFont }
             ColumnLayout {
                 Layout.fillWidth: true
                 spacing: 2
@@ -220,7 +220,7 @@ Pane {
             Layout.fillWidth: true
             Layout.margins: 12
             spacing: 6
-            readonly property int length: CommentsModel.codePointCount(composer.text)
+            readonly property int length: comments.codePointCount(composer.text)
 
             PlainLabel {
                 visible: comments.errorString !== ""

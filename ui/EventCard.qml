@@ -54,6 +54,7 @@ Rectangle {
                 anchors.centerIn: parent
                 text: card.icon
                 font.pixelSize: 24
+                font.family: Theme.emojiFont
             }
             Rectangle {
                 visible: card.isGroup
@@ -88,9 +89,6 @@ Rectangle {
                     text: card.displayName
                     font.pixelSize: Theme.title
                     font.weight: Font.DemiBold
-                    elide: Text.ElideRight
-                    Layout.maximumWidth: implicitWidth
-                    Layout.fillWidth: true
                 }
                 Rectangle {
                     implicitWidth: tenantLabel.implicitWidth + 14

@@ -8,7 +8,7 @@ ApplicationWindow {
     required property FeedSource source
     property AdminBackend adminBackend: null
 
-    readonly property bool adminAvailable: source.embedded && admin.available
+    readonly property bool adminAvailable: source.embedded && adminModel.available
     property int currentTab: 0
 
     width: 1280
@@ -28,7 +28,7 @@ ApplicationWindow {
     }
 
     AdminModel {
-        id: admin
+        id: adminModel
         objectName: "adminModel"
         backend: root.adminBackend
         active: root.currentTab === 1 || root.source.embedded
@@ -44,7 +44,7 @@ ApplicationWindow {
             showMaximized()
         const tab = Number(settings.value("window/tab", 0))
         currentTab = (tab === 1 && adminAvailable) ? 1 : 0
-        admin.autoDrainSeconds = Number(settings.value("admin/autoDrainSeconds", 0))
+        adminModel.autoDrainSeconds = Number(settings.value("admin/autoDrainSeconds", 0))
         source.start()
     }
     onClosing: {
@@ -57,11 +57,11 @@ ApplicationWindow {
     function refresh() {
         feedModel.reload()
         if (adminAvailable)
-            admin.refresh()
+            adminModel.refresh()
     }
 
     Shortcut { sequences: [StandardKey.Refresh, "Ctrl+R", "F5"]; onActivated: root.refresh() }
-    Shortcut { sequence: "Ctrl+D"; enabled: root.adminAvailable; onActivated: admin.drainNow() }
+    Shortcut { sequence: "Ctrl+D"; enabled: root.adminAvailable; onActivated: adminModel.drainNow() }
     Shortcut { sequences: ["Ctrl+K", "Ctrl+L"]; onActivated: { root.currentTab = 0; feedPage.focusComposer() } }
     Shortcut { sequence: "Ctrl+1"; onActivated: root.currentTab = 0 }
     Shortcut { sequence: "Ctrl+2"; enabled: root.adminAvailable; onActivated: root.currentTab = 1 }
@@ -131,14 +131,14 @@ ApplicationWindow {
             Item { Layout.fillWidth: true }
 
             RowLayout {
-                visible: root.source.embedded && admin.tenants.length > 0
+                visible: root.source.embedded && adminModel.tenants.length > 0
                 spacing: 6
                 Label { text: qsTr("Acting as"); color: Theme.muted; font.pixelSize: Theme.small + 1 }
                 ComboBox {
                     id: actingTenant
                     objectName: "actingTenant"
                     implicitWidth: 170
-                    model: admin.tenants
+                    model: adminModel.tenants
                     textRole: "name"
                     valueRole: "id"
                     currentIndex: indexOfValue(root.source.actingTenantId)
@@ -171,12 +171,12 @@ ApplicationWindow {
             Layout.margins: visible ? 12 : 0
             Layout.bottomMargin: 0
             text: feedModel.errorString !== "" ? feedModel.errorString
-                : (root.currentTab === 1 ? admin.errorString : "")
+                : (root.currentTab === 1 ? adminModel.errorString : "")
             onDismissed: {
                 if (feedModel.errorString !== "")
                     feedModel.clearError()
                 else
-                    admin.clearError()
+                    adminModel.clearError()
             }
         }
 
@@ -192,7 +192,7 @@ ApplicationWindow {
             }
             Loader {
                 active: root.adminAvailable
-                sourceComponent: AdminPage { admin: admin }
+                sourceComponent: AdminPage { admin: adminModel }
             }
         }
     }

@@ -37,6 +37,7 @@ AbstractButton {
             Text {
                 text: control.emoji
                 font.pixelSize: 15
+                font.family: Theme.emojiFont
                 anchors.verticalCenter: parent.verticalCenter
             }
             Text {

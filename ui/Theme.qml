@@ -20,6 +20,7 @@ QtObject {
     readonly property color success: dark ? "#81c995" : "#1e8e3e"
     readonly property color warning: dark ? "#fdd663" : "#b06000"
 
+    readonly property string emojiFont: "Noto Color Emoji"
     readonly property int gap: 8
     readonly property int radius: 12
     readonly property int small: 12

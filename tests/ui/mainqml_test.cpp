@@ -1,0 +1,223 @@
+// Loads the real Main.qml over canned data, fails on any QML warning, and drives it
+// through the scene: a reaction click and a posted comment. With AF_SCREENSHOT_DIR set it
+// also saves screenshots (scripts/screenshots.sh).
+#include "cannedadminbackend.h"
+#include "cannedfeeddata.h"
+#include "feedmodel.h"
+
+#include <QDir>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSettings>
+#include <QTest>
+#include <QtQml/qqmlextensionplugin.h>
+#include <gtest/gtest.h>
+
+Q_IMPORT_QML_PLUGIN(ActivityFeedPlugin)
+Q_IMPORT_QML_PLUGIN(ActivityFeed_ModelsPlugin)
+
+namespace {
+
+QStringList g_warnings;
+QtMessageHandler g_previous = nullptr;
+
+void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg)
+        g_warnings.append(message);
+    if (g_previous)
+        g_previous(type, context, message);
+}
+
+QQuickItem *findItem(QQuickItem *root, const QString &name)
+{
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    const auto children = root->childItems();
+    for (QQuickItem *child : children)
+        if (QQuickItem *found = findItem(child, name))
+            return found;
+    return nullptr;
+}
+
+QList<QQuickItem *> findAll(QQuickItem *root, const QString &name)
+{
+    QList<QQuickItem *> found;
+    if (!root)
+        return found;
+    if (root->objectName() == name && root->isVisible())
+        found.append(root);
+    const auto children = root->childItems();
+    for (QQuickItem *child : children)
+        found += findAll(child, name);
+    return found;
+}
+
+void click(QQuickWindow *window, QQuickItem *item)
+{
+    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, {}, centre.toPoint());
+}
+
+class MainQmlTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeedTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("mainqml_test"));
+        QSettings().clear();
+        static const bool styled = [] {
+            QQuickStyle::setStyle(QStringLiteral("Fusion"));
+            return true;
+        }();
+        Q_UNUSED(styled)
+        fillCannedFeed(source);
+        g_warnings.clear();
+        g_previous = qInstallMessageHandler(collectWarnings);
+        engine = std::make_unique<QQmlApplicationEngine>();
+        engine->setInitialProperties({{"source", QVariant::fromValue<FeedSource *>(&source)},
+                                      {"adminBackend", QVariant::fromValue<AdminBackend *>(&admin)}});
+        engine->load(QUrl(QStringLiteral("qrc:/ActivityFeed/Main.qml")));
+        ASSERT_EQ(engine->rootObjects().size(), 1);
+        window = qobject_cast<QQuickWindow *>(engine->rootObjects().first());
+        ASSERT_TRUE(window);
+        window->resize(1280, 800);
+        window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(window));
+        list = findItem(window->contentItem(), "feedList");
+        ASSERT_TRUE(list);
+        ASSERT_TRUE(QTest::qWaitFor([this] { return list->property("count").toInt() == 7; }, 3000));
+    }
+    void TearDown() override
+    {
+        engine.reset();
+        qInstallMessageHandler(g_previous);
+        EXPECT_TRUE(g_warnings.isEmpty()) << g_warnings.join('\n').toStdString();
+    }
+    QQuickItem *card(int row) { return findItem(list, QStringLiteral("eventCard_%1").arg(row)); }
+    void screenshot(const QString &name)
+    {
+        const QString dir = qEnvironmentVariable("AF_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QDir().mkpath(dir);
+        QTest::qWait(150); // let animations and late bindings settle
+        window->grabWindow().save(dir + '/' + name + ".png");
+    }
+
+    CannedFeedSource source;
+    CannedAdminBackend admin;
+    std::unique_ptr<QQmlApplicationEngine> engine;
+    QQuickWindow *window = nullptr;
+    QQuickItem *list = nullptr;
+};
+
+TEST_F(MainQmlTest, ReactionClickChangesTheCount)
+{
+    QQuickItem *second = card(1); // Globex's rank up: not the viewer's own event
+    ASSERT_TRUE(second);
+    QQuickItem *respect = findItem(second, "reaction_respect");
+    ASSERT_TRUE(respect);
+    EXPECT_EQ(respect->property("count").toInt(), 5);
+    EXPECT_FALSE(respect->property("mine").toBool());
+    click(window, respect);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return respect->property("count").toInt() == 6; }, 2000));
+    EXPECT_TRUE(respect->property("mine").toBool());
+    QQuickItem *countText = findItem(respect, "count");
+    ASSERT_TRUE(countText);
+    EXPECT_EQ(countText->property("text").toString(), "6");
+
+    // The viewer's own event cannot be reacted to.
+    QQuickItem *own = findItem(card(2), "reaction_hype");
+    ASSERT_TRUE(own);
+    EXPECT_FALSE(own->isEnabled());
+}
+
+TEST_F(MainQmlTest, RateLimitShowsABanner)
+{
+    source.reactionLimit = 0;
+    click(window, findItem(card(1), "reaction_hype"));
+    QQuickItem *banner = findItem(window->contentItem(), "errorBanner");
+    ASSERT_TRUE(banner);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return banner->isVisible(); }, 2000));
+    EXPECT_TRUE(banner->property("text").toString().startsWith("You have used all your reactions"));
+}
+
+TEST_F(MainQmlTest, PostedCommentIsListed)
+{
+    screenshot(QStringLiteral("feed-1280x800"));
+    click(window, findItem(card(0), "commentsButton"));
+    QQuickItem *panel = findItem(window->contentItem(), "detailPanel");
+    ASSERT_TRUE(panel);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return panel->isVisible(); }, 1000));
+    QQuickItem *comments = findItem(panel, "commentList");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return comments->property("count").toInt() == 3; }, 2000));
+    // Rich text in a comment stays literal.
+    const auto bodies = findAll(comments, "commentBody");
+    ASSERT_EQ(bodies.size(), 3);
+    EXPECT_EQ(bodies[1]->property("textFormat").toInt(), int(Qt::PlainText));
+
+    QQuickItem *composer = findItem(panel, "commentComposer");
+    ASSERT_TRUE(composer);
+    composer->forceActiveFocus();
+    for (char c : QByteArray("Great work, team!"))
+        QTest::keyClick(window, c);
+    EXPECT_EQ(composer->property("text").toString(), "Great work, team!");
+    EXPECT_EQ(findItem(panel, "charCounter")->property("text").toString(), "17 / 500");
+    screenshot(QStringLiteral("comments-1280x800"));
+    click(window, findItem(panel, "postButton"));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return comments->property("count").toInt() == 4; }, 2000));
+    QTest::qWait(50);
+    EXPECT_EQ(comments->property("count").toInt(), 4) << "the stream's copy is not added again";
+    EXPECT_TRUE(composer->property("text").toString().isEmpty());
+    const auto after = findAll(comments, "commentBody");
+    QStringList texts;
+    for (QQuickItem *item : after)
+        texts.append(item->property("text").toString());
+    EXPECT_TRUE(texts.contains("Great work, team!"));
+    // The card's comment count follows the stream.
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        return engine->rootObjects().first()->findChild<FeedModel *>("feedModel")->index(0).data(FeedModel::CommentCountRole).toInt() == 4;
+    }, 1000));
+}
+
+TEST_F(MainQmlTest, LiveEventShowsThePillAndTheAdminPage)
+{
+    window->resize(800, 600);
+    QTest::qWait(100);
+    screenshot(QStringLiteral("feed-800x600"));
+    // Scroll away from the top, then a live event arrives.
+    QMetaObject::invokeMethod(list, "positionViewAtEnd");
+    QTest::qWait(50);
+    source.publish(CannedFeedSource::event("live1", 3, "Globex", "badge_earned", "Badge earned", "🏅",
+                                           "Earned “Inbox Zero”", {{"badgeName", "Inbox Zero"}}, 0, 1049));
+    QQuickItem *pill = findItem(window->contentItem(), "newPill");
+    ASSERT_TRUE(pill);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return pill->isVisible(); }, 2000));
+    EXPECT_EQ(pill->property("text").toString(), "↑ 1 new event");
+    screenshot(QStringLiteral("pill-800x600"));
+    click(window, pill);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !pill->isVisible(); }, 2000));
+
+    click(window, findItem(window->contentItem(), "tab_1"));
+    QTest::qWait(200);
+    window->resize(1280, 800);
+    QTest::qWait(200);
+    screenshot(QStringLiteral("admin-1280x800"));
+    window->resize(800, 600);
+    QTest::qWait(200);
+    screenshot(QStringLiteral("admin-800x600"));
+    window->resize(1280, 800);
+    click(window, findItem(window->contentItem(), "tab_0"));
+    QTest::qWait(100);
+    click(window, findItem(card(1), "commentsButton")); // a grouped tile opens with its events
+    QTest::qWait(300);
+    screenshot(QStringLiteral("tile-1280x800"));
+}
+
+} // namespace
