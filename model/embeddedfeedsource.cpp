@@ -1,12 +1,10 @@
 #include "embeddedfeedsource.h"
 #include "embeddedstreamclient.h"
 
-#include "api/apierror.h"
-#include "api/feedservice.h"
-#include "db/dberror.h"
-#include "feed/broadcaster.h"
+#include "backendcall.h"
 
-#include <QPointer>
+#include "api/feedservice.h"
+#include "feed/broadcaster.h"
 
 
 EmbeddedFeedSource::EmbeddedFeedSource(af::FeedService &service, af::Broadcaster &broadcaster,
@@ -68,41 +66,12 @@ void EmbeddedFeedSource::setActingTenantId(int tenantId)
 void EmbeddedFeedSource::run(QObject *context, std::function<QByteArray()> work, int okStatus,
                              Callback done)
 {
-    QPointer<QObject> guard(context);
-    m_pool.start([this, guard, work = std::move(work), okStatus,
-                                done = std::move(done)] {
-        FeedReply reply;
-        try {
-            reply.body = work();
-            reply.status = okStatus;
-        } catch (const af::BadInput &e) {
-            reply.status = 400;
-            reply.errorString = QString::fromStdString(e.what());
-        } catch (const af::NotFound &e) {
-            reply.status = 404;
-            reply.errorString = QString::fromStdString(e.what());
-        } catch (const af::ApiError &e) {
-            reply.status = e.status();
-            reply.retryAfter = e.retryAfter();
-            reply.errorString = QString::fromStdString(e.what());
-        } catch (const af::DbUnavailable &) {
-            reply.status = 503;
-            reply.errorString = tr("The database is not available.");
-        } catch (const std::exception &) {
-            reply.status = 500;
-            reply.errorString = tr("Something went wrong in the backend; see the log.");
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, guard, reply, done] {
-                if (reply.status == 503)
-                    setConnectionState(Offline, reply.errorString);
-                else if (connectionState() == Offline && m_client)
-                    setConnectionState(Live);
-                if (guard)
-                    done(reply);
-            },
-            Qt::QueuedConnection);
+    callBackend(m_pool, this, context, std::move(work), okStatus, std::move(done),
+                [this](const FeedReply &reply) {
+        if (reply.status == 503)
+            setConnectionState(Offline, reply.errorString);
+        else if (connectionState() == Offline && m_client)
+            setConnectionState(Live);
     });
 }
 
