@@ -1,0 +1,249 @@
+// feed query: 1 000 000 events, 3 000 000 reactions, 500 000 comments; the first page and
+// a page 200 000 events deep, through FeedService (server side) and over HTTP; EXPLAIN
+// (ANALYZE, BUFFERS) of both saved beside the figures. Then wrk on the first page.
+#include "benchdata.h"
+#include "benchutil.h"
+#include "sections.h"
+
+#include "api/feedservice.h"
+#include "db/connectionpool.h"
+#include "feed/tenants.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <pqxx/pqxx>
+
+#include <cmath>
+#include <cstdio>
+
+namespace afbench {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Lat {
+    double p50 = 0, p99 = 0;
+};
+
+template<typename F>
+Lat measure(int n, F &&call)
+{
+    std::vector<double> v;
+    v.reserve(size_t(n));
+    for (int i = 0; i < n; ++i) {
+        const std::int64_t a = nowNs();
+        call();
+        v.push_back(double(nowNs() - a) / 1e6);
+    }
+    Lat l;
+    l.p50 = quantile(v, 0.5);
+    l.p99 = quantile(v, 0.99);
+    return l;
+}
+
+/// Starts `activityfeed serve` on @p port against @p cs; waits until it answers.
+bool startServe(QProcess &p, const BenchEnv &env, const std::string &cs, int port, const QString &log)
+{
+    QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+    pe.insert(QStringLiteral("MC_API_SECRET"), QStringLiteral("bench-secret"));
+    p.setProcessEnvironment(pe);
+    p.setStandardOutputFile(log);
+    p.setStandardErrorFile(log, QIODevice::Append);
+    p.start(env.activityfeed, {QStringLiteral("serve"), QStringLiteral("--database-url"),
+                               QString::fromStdString(cs), QStringLiteral("--listen"),
+                               QStringLiteral("127.0.0.1:%1").arg(port)});
+    if (!p.waitForStarted())
+        return false;
+    for (int i = 0; i < 600; ++i) {
+        HttpClient c(port);
+        if (c.request("GET", "/healthz").status == 200)
+            return true;
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+void stopProcess(QProcess &p)
+{
+    if (p.state() == QProcess::NotRunning)
+        return;
+    p.terminate(); // SIGTERM to this child's pid
+    if (!p.waitForFinished(15000)) {
+        p.kill();
+        p.waitForFinished();
+    }
+}
+
+} // namespace
+
+void benchFeed(BenchEnv &env)
+{
+    const int events = env.smoke ? 20'000 : 1'000'000;
+    const int depth = env.smoke ? 5'000 : 200'000;
+    const int calls = env.smoke ? 200 : 2000;
+    const int runs = env.smoke ? 1 : 3;
+    std::printf("feed query: %d events, %d reactions, %d comments; pages at 0 and %d\n", events,
+                3 * events, events / 2, depth);
+    const std::string cs = databaseWithTenants("feed");
+    std::int64_t t0 = nowNs();
+    {
+        pqxx::connection conn(cs);
+        {
+            pqxx::work tx(conn);
+            for (const std::string &sql : feedDataSql(events))
+                tx.exec(sql);
+            tx.commit();
+        }
+        pqxx::nontransaction nt(conn);
+        nt.exec("VACUUM ANALYZE activity_events");
+        nt.exec("VACUUM ANALYZE activity_reactions");
+        nt.exec("VACUUM ANALYZE activity_comments");
+    }
+    const double genSecs = double(nowNs() - t0) / 1e9;
+    std::printf("  data generated in %.1f s\n", genSecs);
+
+    QString token;
+    std::string deepCursor;
+    {
+        pqxx::connection conn(cs);
+        token = af::Tenants::issueToken(conn, 1, QStringLiteral("bench")).token;
+        pqxx::read_transaction tx(conn);
+        deepCursor = tx.exec_params1("SELECT af_cursor(created_at, seq::text) FROM activity_events "
+                                     "ORDER BY created_at DESC, seq DESC OFFSET $1 LIMIT 1",
+                                     depth - 1)[0]
+                         .as<std::string>();
+        // The plans, as the prepared statements run them (generic or custom, whichever
+        // PostgreSQL picks), saved beside the figures.
+        af::FeedService::prepare(conn);
+        for (const auto &[name, cur] : {std::pair<QString, std::string>{QStringLiteral("first"), "'infinity', 0"},
+                                        std::pair<QString, std::string>{QStringLiteral("deep"), ""}}) {
+            std::string args = cur;
+            std::string ts = "infinity", seq = "0";
+            if (args.empty()) {
+                const auto pos = tx.exec_params1("SELECT created_at::text, seq FROM activity_events "
+                                                 "ORDER BY created_at DESC, seq DESC OFFSET $1 LIMIT 1",
+                                                 depth - 1);
+                ts = pos[0].as<std::string>();
+                seq = pos[1].as<std::string>();
+                args = tx.quote(ts) + ", " + seq;
+            }
+            for (int warm = 0; warm < 6; ++warm) // prepares it, and past the custom-plan phase
+                tx.exec_prepared("api_feed", ts, seq, 20, 1);
+            const auto plan = tx.exec("EXPLAIN (ANALYZE, BUFFERS) EXECUTE api_feed(" + args + ", 20, 1)");
+            QFile f(env.outDir + QStringLiteral("/explain-feed-%1.txt").arg(name));
+            if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+                for (const auto &row : plan)
+                    f.write(QByteArray(row[0].c_str()) + '\n');
+            }
+        }
+    }
+
+    // Server side: FeedService on a pool, as the route handlers call it.
+    QJsonObject section{{"events", events}, {"depth", depth}, {"generate_s", genSecs}};
+    {
+        af::ConnectionPool pool(cs, 4);
+        af::FeedService feed(pool, 0);
+        const QString deep = QString::fromStdString(deepCursor);
+        for (int i = 0; i < 200; ++i) {
+            (void)feed.eventsPage(1, {}, 20, std::nullopt);
+            (void)feed.eventsPage(1, deep, 20, std::nullopt);
+        }
+        std::vector<double> f50, f99, d50, d99;
+        for (int run = 0; run < runs; ++run) {
+            const Lat f = measure(calls, [&] { (void)feed.eventsPage(1, {}, 20, std::nullopt); });
+            const Lat d = measure(calls, [&] { (void)feed.eventsPage(1, deep, 20, std::nullopt); });
+            f50.push_back(f.p50), f99.push_back(f.p99), d50.push_back(d.p50), d99.push_back(d.p99);
+        }
+        env.add("feed query", "FeedService first page p50 ms", median(f50), kNaN, kNaN);
+        env.add("feed query", "FeedService first page p99 ms", median(f99), kNaN, 3);
+        env.add("feed query", QStringLiteral("FeedService %1 deep p50 ms").arg(depth), median(d50), kNaN, kNaN);
+        env.add("feed query", QStringLiteral("FeedService %1 deep p99 ms").arg(depth), median(d99), kNaN, 3);
+        env.add("feed query", "deep/first (p50)", median(d50) / median(f50), kNaN, 1.5);
+        section.insert("service", QJsonObject{{"first_p50_ms", median(f50)}, {"first_p99_ms", median(f99)},
+                                              {"deep_p50_ms", median(d50)}, {"deep_p99_ms", median(d99)}});
+    }
+
+    // Over HTTP: `activityfeed serve` on this database, one keep-alive client.
+    const int port = freePort();
+    QProcess serve;
+    if (!startServe(serve, env, cs, port, env.outDir + QStringLiteral("/serve-feed.log"))) {
+        std::printf("  activityfeed serve did not start (see serve-feed.log)\n");
+        env.note("feed", section);
+        return;
+    }
+    {
+        HttpClient c(port);
+        const QList<QPair<QByteArray, QByteArray>> auth{{"Authorization", "Bearer " + token.toUtf8()}};
+        const QByteArray first = "/api/activity/events?limit=20";
+        const QByteArray deep = first + "&cursor=" + QByteArray::fromStdString(deepCursor);
+        int bad = 0;
+        for (int i = 0; i < 200; ++i) {
+            bad += c.request("GET", first, auth).status != 200;
+            bad += c.request("GET", deep, auth).status != 200;
+        }
+        std::vector<double> f50, f99, d50, d99;
+        for (int run = 0; run < runs; ++run) {
+            const Lat f = measure(calls, [&] { bad += c.request("GET", first, auth).status != 200; });
+            const Lat d = measure(calls, [&] { bad += c.request("GET", deep, auth).status != 200; });
+            f50.push_back(f.p50), f99.push_back(f.p99), d50.push_back(d.p50), d99.push_back(d.p99);
+        }
+        env.add("feed query", "HTTP first page p50 ms", median(f50), kNaN, kNaN);
+        env.add("feed query", "HTTP first page p99 ms", median(f99), kNaN, 3);
+        env.add("feed query", "HTTP deep page p50 ms", median(d50), kNaN, kNaN);
+        env.add("feed query", "HTTP deep page p99 ms", median(d99), kNaN, 3);
+        section.insert("http", QJsonObject{{"first_p50_ms", median(f50)}, {"first_p99_ms", median(f99)},
+                                           {"deep_p50_ms", median(d50)}, {"deep_p99_ms", median(d99)},
+                                           {"non_200", bad}});
+    }
+    env.note("feed", section);
+
+    // HTTP throughput: wrk on the first page with a token.
+    const QString wrk = QStandardPaths::findExecutable(QStringLiteral("wrk"));
+    if (wrk.isEmpty()) {
+        std::printf("  wrk not installed (apt-get install -y wrk): HTTP throughput skipped\n");
+    } else {
+        const int wrkRuns = env.smoke ? 1 : 3;
+        const QString duration = env.smoke ? QStringLiteral("3s") : QStringLiteral("15s");
+        std::vector<double> rps;
+        double errors = 0;
+        QJsonArray raw;
+        for (int run = 0; run < wrkRuns; ++run) {
+            QProcess w;
+            w.setProcessChannelMode(QProcess::MergedChannels);
+            w.start(wrk, {QStringLiteral("-t2"), QStringLiteral("-c64"), QStringLiteral("-d") + duration,
+                          QStringLiteral("--latency"), QStringLiteral("-H"),
+                          QStringLiteral("Authorization: Bearer ") + token,
+                          QStringLiteral("http://127.0.0.1:%1/api/activity/events?limit=20").arg(port)});
+            w.waitForFinished(120000);
+            const QString out = QString::fromUtf8(w.readAll());
+            raw.append(out);
+            const auto m = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
+            rps.push_back(m.hasMatch() ? m.captured(1).toDouble() : 0);
+            const auto non2xx = QRegularExpression(QStringLiteral("Non-2xx or 3xx responses:\\s+(\\d+)")).match(out);
+            if (non2xx.hasMatch())
+                errors += non2xx.captured(1).toDouble();
+            const auto sock = QRegularExpression(
+                QStringLiteral("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")).match(out);
+            if (sock.hasMatch())
+                for (int i = 1; i <= 4; ++i)
+                    errors += sock.captured(i).toDouble();
+            std::printf("  wrk run %d: %.0f requests/s\n", run + 1, rps.back());
+        }
+        env.add("HTTP wrk", "requests/s (median)", median(rps), 7000, kNaN);
+        env.add("HTTP wrk", "errors (all runs)", errors, kNaN, 1);
+        env.note("wrk", QJsonObject{{"rps", median(rps)}, {"errors", errors}, {"runs", wrkRuns},
+                                    {"output", raw}});
+    }
+    env.json.insert("serve_feed_rss_kib", double(rssKiB(serve.processId())));
+    stopProcess(serve);
+}
+
+} // namespace afbench

@@ -1,0 +1,179 @@
+// af_bench_model: FeedModel holding 100 000 rows (loaded page by page through fetchMore,
+// as a ListView would), then 100 live inserts/s and 100 count updates/s for a while,
+// simulated at 60 frames/s on an offscreen QGuiApplication. Per frame it measures the GUI
+// thread's time: delivering that frame's signals, running due timers (the model's
+// once-per-frame insert) and reading the visible rows' roles, as a view does.
+// Prints one JSON line.
+#include "benchutil.h"
+#include "feedmodel.h"
+#include "feedsource.h"
+
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+#include <QUuid>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <thread>
+
+namespace {
+
+QJsonObject makeEvent(qint64 seq, qint64 createdSecs)
+{
+    const int t = int(seq % 20) + 1;
+    const bool tile = seq % 7 == 0;
+    QJsonObject payload = tile
+        ? QJsonObject{{"count", 5}, {"samples", QJsonArray{QJsonObject{{"badgeName", "A"}, {"xpAwarded", 5}},
+                                                           QJsonObject{{"badgeName", "B"}, {"xpAwarded", 5}},
+                                                           QJsonObject{{"badgeName", "C"}, {"xpAwarded", 5}}}},
+                      {"first_at", "2025-01-01T00:00:00.000000Z"}, {"last_at", "2025-01-01T00:04:00.000000Z"}}
+        : QJsonObject{{"badgeName", "Sprint Champion"}, {"xpAwarded", 50}};
+    return QJsonObject{
+        {"id", QUuid::createUuid().toString(QUuid::WithoutBraces)},
+        {"tenant_id", t},
+        {"tenantName", QStringLiteral("Tenant %1").arg(t)},
+        {"event_type", "badge_earned"},
+        {"display_name", "Badge earned"},
+        {"description", tile ? QStringLiteral("5 badges earned") : QStringLiteral("Earned Sprint Champion")},
+        {"icon", QStringLiteral("🏅")},
+        {"payload_json", payload},
+        {"created_at", QDateTime::fromSecsSinceEpoch(createdSecs, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddThh:mm:ss.zzz000Z"))},
+        {"seq", seq},
+        {"reactions", QJsonObject{{"hype", 1}, {"respect", 0}, {"tribute", 2}}},
+        {"myReactions", QJsonArray{}},
+        {"commentCount", 3}};
+}
+
+/// Serves pages of a fixed list of events; live signals are emitted by the benchmark.
+class TestSource : public FeedSource
+{
+public:
+    std::vector<QJsonObject> events; ///< newest first
+    void loadEvents(const QString &cursor, int limit, QObject *context, Callback done) override
+    {
+        const int start = cursor.isEmpty() ? 0 : cursor.toInt();
+        const int end = std::min<int>(int(events.size()), start + limit);
+        QJsonArray page;
+        for (int i = start; i < end; ++i)
+            page.append(events[size_t(i)]);
+        const QJsonObject body{{"events", page},
+                               {"nextCursor", end < int(events.size()) ? QJsonValue(QString::number(end)) : QJsonValue()}};
+        FeedReply r;
+        r.status = 200;
+        r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        QMetaObject::invokeMethod(context, [done, r] { done(r); }, Qt::QueuedConnection);
+    }
+    void loadEventSources(const QString &, QObject *, Callback) override {}
+    void setReaction(const QString &, const QString &, bool, QObject *, Callback) override {}
+    void loadComments(const QString &, const QString &, int, QObject *, Callback) override {}
+    void addComment(const QString &, const QString &, QObject *, Callback) override {}
+    void start() override {}
+    void live(const QJsonObject &e) { Q_EMIT eventCreated(e); }
+    void counts(const QString &id, const QJsonObject &c) { Q_EMIT reactionUpdated(id, c); }
+    void comment(const QJsonObject &c) { Q_EMIT commentCreated(c); }
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    int seconds = 20, rows = 100'000, rate = 100;
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); i += 2) {
+        if (args[i] == QLatin1String("--seconds")) seconds = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--rows")) rows = args[i + 1].toInt();
+    }
+    TestSource source;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    for (int i = 0; i < rows; ++i)
+        source.events.push_back(makeEvent(rows - i, now - 60 - i * 30));
+    FeedModel model;
+    model.setPageSize(50);
+    // What a ListView does on changes: read the roles of the visible rows it was told about.
+    const int visible = 12;
+    auto readRows = [&model](int first, int last) {
+        for (int r = first; r <= last; ++r) {
+            const QModelIndex idx = model.index(r);
+            for (int role = FeedModel::IdRole; role <= FeedModel::IsMineRole; ++role)
+                (void)model.data(idx, role);
+        }
+    };
+    QObject::connect(&model, &QAbstractItemModel::rowsInserted, &model,
+                     [&](const QModelIndex &, int first, int last) {
+        if (first < visible)
+            readRows(first, std::min(last, visible - 1));
+    });
+    QObject::connect(&model, &QAbstractItemModel::dataChanged, &model,
+                     [&](const QModelIndex &a, const QModelIndex &b) {
+        if (a.row() < visible)
+            readRows(a.row(), std::min(b.row(), visible - 1));
+    });
+    const std::int64_t l0 = afbench::nowNs();
+    model.setSource(&source);
+    while (model.rowCount() < rows) {
+        QCoreApplication::processEvents();
+        if (model.canFetchMore({}))
+            model.fetchMore({});
+    }
+    const double loadSecs = double(afbench::nowNs() - l0) / 1e9;
+
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> pick(0, rows - 1);
+    const int frames = seconds * 60;
+    std::vector<double> frameMs;
+    frameMs.reserve(size_t(frames));
+    qint64 seq = rows;
+    double insertsDue = 0, updatesDue = 0;
+    int inserted = 0, updates = 0;
+    auto next = std::chrono::steady_clock::now();
+    for (int f = 0; f < frames; ++f) {
+        next += std::chrono::microseconds(16'667);
+        std::this_thread::sleep_until(next);
+        // The events of this frame, built off the clock (in the app they come parsed
+        // from the stream on a worker thread).
+        insertsDue += rate / 60.0;
+        updatesDue += rate / 60.0;
+        std::vector<QJsonObject> ins;
+        while (insertsDue >= 1) {
+            insertsDue -= 1;
+            ins.push_back(makeEvent(++seq, QDateTime::currentSecsSinceEpoch()));
+        }
+        std::vector<std::pair<QString, int>> upd;
+        while (updatesDue >= 1) {
+            updatesDue -= 1;
+            upd.emplace_back(source.events[size_t(pick(rng))].value("id").toString(), updates++);
+        }
+        const std::int64_t t0 = afbench::nowNs();
+        for (const QJsonObject &e : ins) {
+            source.live(e);
+            ++inserted;
+        }
+        for (const auto &[id, n] : upd) {
+            if (n % 2 == 0)
+                source.counts(id, QJsonObject{{"hype", 2 + n}, {"respect", 1}, {"tribute", 2}});
+            else
+                source.comment(QJsonObject{{"eventId", id}, {"commentCount", 4 + n}});
+        }
+        QCoreApplication::processEvents();
+        frameMs.push_back(double(afbench::nowNs() - t0) / 1e6);
+    }
+    std::vector<double> sorted = frameMs;
+    const QJsonObject out{{"rows_start", rows},
+                          {"rows_end", model.rowCount()},
+                          {"load_s", loadSecs},
+                          {"frames", frames},
+                          {"inserts", inserted},
+                          {"updates", updates},
+                          {"frame_p50_ms", afbench::quantile(sorted, 0.50)},
+                          {"frame_p99_ms", afbench::quantile(sorted, 0.99)},
+                          {"frame_max_ms", sorted.empty() ? 0 : sorted.back()}};
+    std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}

@@ -1,0 +1,209 @@
+// SSE fan-out: af_bench_server (BackendRuntime, client cap raised) + af_sse_load holding N
+// clients; server RSS before and with the clients. Start-up: `activityfeed serve` on an
+// initialised managed data directory, to the first feed page served; idle RSS.
+#include "benchutil.h"
+#include "sections.h"
+
+#include "feed/tenants.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QThread>
+
+#include <pqxx/pqxx>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/stat.h>
+
+namespace afbench {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void stop(QProcess &p)
+{
+    if (p.state() == QProcess::NotRunning)
+        return;
+    p.terminate();
+    if (!p.waitForFinished(20000)) {
+        p.kill();
+        p.waitForFinished();
+    }
+}
+
+QByteArray readLineWait(QProcess &p, int timeoutMs)
+{
+    const std::int64_t deadline = nowNs() + std::int64_t(timeoutMs) * 1'000'000;
+    while (!p.canReadLine()) {
+        if (nowNs() > deadline || p.state() == QProcess::NotRunning)
+            return {};
+        p.waitForReadyRead(200);
+    }
+    return p.readLine().trimmed();
+}
+
+} // namespace
+
+void benchSse(BenchEnv &env)
+{
+    const std::vector<int> levels = env.smoke ? std::vector<int>{200} : std::vector<int>{1000, 5000, 10000, 19000};
+    const int rounds = env.smoke ? 5 : 15;
+    const std::string cs = databaseWithTenants("sse");
+    QString token;
+    {
+        pqxx::connection conn(cs);
+        token = af::Tenants::issueToken(conn, 2, QStringLiteral("bench")).token;
+    }
+    QJsonObject section;
+    for (const int n : levels) {
+        std::printf("SSE fan-out: %d clients, %d rounds\n", n, rounds);
+        const int port = freePort();
+        QProcess server;
+        QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+        pe.insert(QStringLiteral("MC_API_SECRET"), QStringLiteral("bench-secret"));
+        pe.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.info=false"));
+        server.setProcessEnvironment(pe);
+        server.setStandardErrorFile(env.outDir + QStringLiteral("/sse-server-%1.log").arg(n));
+        server.start(env.binDir + QStringLiteral("/af_bench_server"),
+                     {QStringLiteral("--database-url"), QString::fromStdString(cs), QStringLiteral("--port"),
+                      QString::number(port), QStringLiteral("--max-sse"), QString::number(n + 100)});
+        if (readLineWait(server, 60000).isEmpty()) {
+            std::printf("  af_bench_server did not start\n");
+            continue;
+        }
+        // Warm the server (pool connections, prepared statements, allocator) before the baseline.
+        {
+            HttpClient c(port);
+            const QList<QPair<QByteArray, QByteArray>> secret{{"x-drain-secret", "bench-secret"}};
+            for (int i = 0; i < 3; ++i) {
+                c.request("POST", "/api/activity/emit", secret,
+                          "{\"tenantId\":1,\"eventType\":\"badge_earned\",\"payload\":{\"badgeName\":\"warm\"}}");
+                c.request("POST", "/api/activity/drain", secret);
+            }
+        }
+        QThread::msleep(500);
+        const long before = rssKiB(server.processId());
+        QProcess load;
+        load.setStandardErrorFile(env.outDir + QStringLiteral("/sse-load-%1.log").arg(n));
+        load.start(env.binDir + QStringLiteral("/af_sse_load"),
+                   {QStringLiteral("--port"), QString::number(port), QStringLiteral("--clients"),
+                    QString::number(n), QStringLiteral("--procs"), QString::number(n >= 4000 ? 4 : 1),
+                    QStringLiteral("--rounds"), QString::number(rounds), QStringLiteral("--token"), token,
+                    QStringLiteral("--secret"), QStringLiteral("bench-secret"), QStringLiteral("--tenant"),
+                    QStringLiteral("1")});
+        const std::int64_t c0 = nowNs();
+        const QByteArray connectedLine = readLineWait(load, 240000);
+        const double connectSecs = double(nowNs() - c0) / 1e9;
+        const int connected = connectedLine.split(' ').value(1).toInt();
+        QThread::msleep(1000);
+        const long withClients = rssKiB(server.processId());
+        load.write("GO\n");
+        const QByteArray resultLine = readLineWait(load, 600000);
+        const long afterRounds = rssKiB(server.processId());
+        load.write("QUIT\n");
+        load.closeWriteChannel();
+        if (!load.waitForFinished(60000))
+            stop(load);
+        stop(server);
+        QJsonObject r = QJsonDocument::fromJson(resultLine).object();
+        const double perClient = connected > 0 ? double(std::max(withClients, afterRounds) - before) / connected : 0;
+        r.insert("server_rss_before_kib", double(before));
+        r.insert("server_rss_connected_kib", double(withClients));
+        r.insert("server_rss_after_rounds_kib", double(afterRounds));
+        r.insert("kib_per_client", perClient);
+        r.insert("connect_s", connectSecs);
+        section.insert(QString::number(n), r);
+        std::printf("  connected %d in %.1f s; %s\n", connected, connectSecs, resultLine.constData());
+        const QString what = QStringLiteral("SSE %1").arg(n);
+        env.add(what, "clients held", connected, n, kNaN);
+        env.add(what, "trigger→receipt p50 ms", r.value("p50_ms").toDouble(), kNaN, kNaN);
+        env.add(what, "trigger→receipt p99 ms", r.value("p99_ms").toDouble(), kNaN, n == 10000 ? 80 : kNaN);
+        env.add(what, "missed receipts", r.value("missed_receipts").toDouble(), kNaN, 1);
+        env.add(what, "server KiB per client", perClient, kNaN, 5);
+    }
+    env.note("sse", section);
+}
+
+void benchStartup(BenchEnv &env)
+{
+    const int runs = env.smoke ? 1 : 5;
+    char tmpl[] = "/tmp/afbench-startup-XXXXXX";
+    if (!::mkdtemp(tmpl))
+        return;
+    ::chmod(tmpl, 0755);
+    const QString dir = QString::fromLocal8Bit(tmpl);
+    std::printf("start-up: activityfeed serve --data-dir %s, %d runs\n", tmpl, runs);
+    // Initialise the managed database and make a tenant (the CLI stops the cluster after).
+    QProcess init;
+    init.start(env.activityfeed, {QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Bench"),
+                                  QStringLiteral("--json"), QStringLiteral("--data-dir"), dir});
+    init.waitForFinished(180000);
+    const QByteArray token = QJsonDocument::fromJson(init.readAllStandardOutput())
+                                 .object().value("token").toString().toUtf8();
+    if (token.isEmpty()) {
+        std::printf("  could not initialise: %s\n", init.readAllStandardError().constData());
+        return;
+    }
+    std::vector<double> times, rss;
+    for (int run = 0; run < runs; ++run) {
+        const int port = freePort();
+        QProcess serve;
+        serve.setStandardOutputFile(env.outDir + QStringLiteral("/serve-startup.log"), QIODevice::Append);
+        serve.setStandardErrorFile(env.outDir + QStringLiteral("/serve-startup.log"), QIODevice::Append);
+        const std::int64_t t0 = nowNs();
+        serve.start(env.activityfeed, {QStringLiteral("serve"), QStringLiteral("--data-dir"), dir,
+                                       QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port)});
+        double secs = -1;
+        while (nowNs() - t0 < 30'000'000'000LL && serve.state() != QProcess::NotRunning) {
+            HttpClient c(port);
+            if (c.request("GET", "/api/activity/events?limit=20", {{"Authorization", "Bearer " + token}}).status == 200) {
+                secs = double(nowNs() - t0) / 1e9;
+                break;
+            }
+            QThread::msleep(5);
+        }
+        QThread::msleep(3000); // idle
+        const long kib = rssKiB(serve.processId());
+        stop(serve);
+        std::printf("  run %d: first page after %.3f s; idle RSS %ld KiB\n", run + 1, secs, kib);
+        if (secs > 0) {
+            times.push_back(secs);
+            rss.push_back(kib / 1024.0);
+        }
+    }
+    env.add("start-up", "serve → first page s (median)", median(times), kNaN, 1);
+    env.add("start-up", "serve idle RSS MiB (median)", median(rss), kNaN, 40);
+    env.note("startup", QJsonObject{{"runs", runs}, {"first_page_s", median(times)},
+                                    {"idle_rss_mib", median(rss)}});
+    QDir(dir).removeRecursively();
+}
+
+void benchModel(BenchEnv &env)
+{
+    const QString exe = env.binDir + QStringLiteral("/af_bench_model");
+    if (!QFile::exists(exe)) {
+        std::printf("desktop model: af_bench_model not built (AF_BUILD_GUI off)\n");
+        return;
+    }
+    std::printf("desktop model: FeedModel with 100 000 rows, 100 inserts/s + 100 count updates/s\n");
+    QProcess p;
+    QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+    pe.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(pe);
+    p.start(exe, env.smoke ? QStringList{QStringLiteral("--seconds"), QStringLiteral("3")} : QStringList{});
+    p.waitForFinished(300000);
+    const QByteArray out = p.readAllStandardOutput().trimmed();
+    const QJsonObject r = QJsonDocument::fromJson(out.split('\n').last()).object();
+    env.note("model", r);
+    env.add("desktop model", "GUI time per frame p50 ms", r.value("frame_p50_ms").toDouble(), kNaN, kNaN);
+    env.add("desktop model", "GUI time per frame p99 ms", r.value("frame_p99_ms").toDouble(), kNaN, 2);
+}
+
+} // namespace afbench
