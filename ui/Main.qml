@@ -33,6 +33,11 @@ ApplicationWindow {
         backend: root.adminBackend
         active: root.currentTab === 1 || root.source.embedded
         onAutoDrainSecondsChanged: settings.setValue("admin/autoDrainSeconds", autoDrainSeconds)
+        // With no saved acting tenant, act as the first one.
+        onTenantsChanged: {
+            if (root.source.embedded && root.source.actingTenantId < 0 && tenants.length > 0)
+                root.source.actingTenantId = tenants[0].id
+        }
     }
 
     Component.onCompleted: {
