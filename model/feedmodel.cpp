@@ -291,7 +291,10 @@ void FeedModel::flushPending()
     if (rows.isEmpty())
         return;
     beginInsertRows({}, 0, int(rows.size()) - 1);
-    m_rows = rows + m_rows;
+    // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front);
+    // `rows + m_rows` copied every row of a 100 000-row feed on each live insert.
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+        m_rows.prepend(std::move(*it));
     endInsertRows();
     m_newCount += int(rows.size());
     Q_EMIT countChanged();
