@@ -789,7 +789,11 @@ inline void writeMarkdown()
     const QString dir = reportDir() + QStringLiteral("/reliability.d");
     QList<QJsonObject> rows;
     for (const QFileInfo &fi : QDir(dir).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
-        rows.append(QJsonDocument::fromJson(Serve::readFile(fi.absoluteFilePath())).object());
+    {
+        const QJsonObject o = QJsonDocument::fromJson(Serve::readFile(fi.absoluteFilePath())).object();
+        if (!o.isEmpty())
+            rows.append(o);
+    }
     // Faults first, then abuse; by key within each.
     const auto order = [](const QJsonObject &o) {
         return std::make_pair(o.value(QStringLiteral("area")).toString() != QLatin1String("Fault"),
@@ -850,9 +854,11 @@ inline void record(const Row &r, long long eventsChecked = 0)
                   {QStringLiteral("badInputs"), r.badInputs},
                   {QStringLiteral("eventsChecked"), eventsChecked},
                   {QStringLiteral("passed"), !::testing::Test::HasFailure()}};
-    QFile f(dir + QLatin1Char('/') + r.key + QStringLiteral(".json"));
-    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        f.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    {
+        QFile f(dir + QLatin1Char('/') + r.key + QStringLiteral(".json"));
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            f.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    } // closed (flushed) before the table is rebuilt from the files
     writeMarkdown();
     std::printf("[reliability] %s %s: %s | %s\n", qPrintable(r.key), qPrintable(r.scenario),
                 qPrintable(r.load), qPrintable(r.measured));
