@@ -1,0 +1,412 @@
+// The real `activityfeed` binary as an admin CLI: tenant add/list, token issue/revoke,
+// emit, drain, demo-data, --help/--version, unknown commands, and the managed local
+// database (initdb on first use under --data-dir, reused by the next run, stopped when
+// unused, and a running cluster shared with another instance).
+#include "db/managedpostgres.h"
+#include "pgharness.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <cstdio>
+#include <sys/stat.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct CliRun {
+    int code = -1;
+    bool crashed = false;
+    QString out, err;
+    qint64 ms = 0;
+};
+
+/// Runs the binary with no database URL in its environment (only what the args say).
+CliRun cli(const QStringList &args, int timeoutMs = 120000)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
+    env.remove(QStringLiteral("DATABASE_URL"));
+    p.setProcessEnvironment(env);
+    const auto t0 = Clock::now();
+    p.start(QStringLiteral(AF_BINARY_PATH), args);
+    CliRun r;
+    if (!p.waitForStarted(10000) || !p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        ADD_FAILURE() << "activityfeed " << args.join(' ').toStdString() << " did not finish";
+        return r;
+    }
+    r.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    r.crashed = p.exitStatus() != QProcess::NormalExit;
+    r.code = r.crashed ? -1 : p.exitCode();
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+std::string show(const CliRun &r)
+{
+    return "exit " + std::to_string(r.code) + "\nstdout: " + r.out.toStdString() +
+           "\nstderr: " + r.err.toStdString();
+}
+
+/// A failure as the contract wants it: non-zero exit, no crash, nothing on stdout, and
+/// a sentence on stderr — no exception dump, no stack trace.
+void expectCleanFailure(const CliRun &r, const QString &mustMention = {})
+{
+    EXPECT_FALSE(r.crashed) << show(r);
+    EXPECT_NE(r.code, 0) << show(r);
+    EXPECT_TRUE(r.out.isEmpty()) << show(r);
+    EXPECT_TRUE(r.err.startsWith(QLatin1String("activityfeed: "))) << show(r);
+    for (const char *bad : {"terminate called", "what()", "Aborted", "std::", "pqxx::", "Segmentation",
+                            "ERROR:  ", "#0 "}) {
+        EXPECT_FALSE(r.err.contains(QLatin1String(bad))) << show(r);
+    }
+    if (!mustMention.isEmpty()) {
+        EXPECT_TRUE(r.err.contains(mustMention, Qt::CaseInsensitive)) << show(r);
+    }
+}
+
+QJsonObject onlyJsonLine(const CliRun &r)
+{
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    EXPECT_EQ(lines.size(), 1) << show(r);
+    EXPECT_TRUE(r.out.endsWith(QLatin1Char('\n')));
+    QJsonParseError e;
+    const QJsonDocument d = QJsonDocument::fromJson(lines.value(0).toUtf8(), &e);
+    EXPECT_EQ(e.error, QJsonParseError::NoError) << show(r);
+    EXPECT_TRUE(d.isObject()) << show(r);
+    return d.object();
+}
+
+long long scalar(const std::string &cs, const std::string &sql)
+{
+    pqxx::connection c(cs);
+    pqxx::nontransaction tx(c);
+    const auto r = tx.exec1(sql);
+    return r[0].is_null() ? 0 : r[0].as<long long>();
+}
+
+class Cli : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        m_cs = aftest::freshDatabase("cli");
+        m_url = QString::fromStdString(m_cs);
+    }
+    /// The command with --database-url of this test's database.
+    CliRun run(QStringList args, int timeoutMs = 120000)
+    {
+        args << QStringLiteral("--database-url") << m_url;
+        return cli(args, timeoutMs);
+    }
+    std::string m_cs;
+    QString m_url;
+};
+
+TEST_F(Cli, TenantAddJsonPrintsOneLineAndADuplicateFailsCleanly)
+{
+    const CliRun r = run({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Acme"),
+                       QStringLiteral("--json")});
+    ASSERT_EQ(r.code, 0) << show(r);
+    const QJsonObject o = onlyJsonLine(r);
+    EXPECT_EQ(o.keys(), (QStringList{QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("token")}));
+    EXPECT_TRUE(o.value(QStringLiteral("id")).isDouble());
+    const int id = o.value(QStringLiteral("id")).toInt();
+    EXPECT_GT(id, 0);
+    EXPECT_EQ(o.value(QStringLiteral("name")).toString(), QStringLiteral("Acme"));
+    const QString token = o.value(QStringLiteral("token")).toString();
+    EXPECT_TRUE(QRegularExpression(QStringLiteral("^aft_[A-Za-z0-9_-]{43}$")).match(token).hasMatch())
+        << token.toStdString();
+    EXPECT_EQ(r.out, QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)) + '\n');
+    // Stored: the tenant and only the SHA-256 of its token.
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM tenants WHERE id = " + std::to_string(id) +
+                                  " AND name = 'Acme'"));
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM api_tokens WHERE tenant_id = " + std::to_string(id) +
+                                  " AND token_sha256 = sha256(convert_to('" + token.toStdString() +
+                                  "', 'UTF8')) AND revoked_at IS NULL"));
+
+    const CliRun dup = run({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Acme"),
+                         QStringLiteral("--json")});
+    expectCleanFailure(dup, QStringLiteral("already exists"));
+    EXPECT_EQ(dup.err.count(QLatin1Char('\n')), 1) << show(dup);
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM tenants"));
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM api_tokens"));
+
+    // Plain output names the tenant and its token.
+    const CliRun plain = run({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Beta")});
+    ASSERT_EQ(plain.code, 0) << show(plain);
+    EXPECT_TRUE(plain.out.contains(QLatin1String("Beta")) && plain.out.contains(QLatin1String("aft_")))
+        << show(plain);
+}
+
+TEST_F(Cli, EmitQueuesAValidEventAndRefusesBadOnesWritingNothing)
+{
+    ASSERT_EQ(run({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Acme")}).code, 0);
+    const CliRun ok = run({QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_earned"),
+                        QStringLiteral(R"({"badgeName":"Bug Hunter","xpAwarded":25})")});
+    ASSERT_EQ(ok.code, 0) << show(ok);
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE event_type = 'badge_earned' "
+                              "AND payload_json = '{\"badgeName\":\"Bug Hunter\",\"xpAwarded\":25}' "
+                              "AND tenant_id = (SELECT id FROM tenants WHERE name = 'Acme') "
+                              "AND NOT processed"));
+    // By tenant id, without a payload.
+    const std::string id = std::to_string(scalar(m_cs, "SELECT id FROM tenants WHERE name = 'Acme'"));
+    const CliRun byId = run({QStringLiteral("emit"), QString::fromStdString(id), QStringLiteral("all_tasks_cleared")});
+    ASSERT_EQ(byId.code, 0) << show(byId);
+    EXPECT_EQ(2, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+
+    struct Bad {
+        QStringList args;
+        QString mention;
+    };
+    const Bad bad[] = {
+        {{QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_erned"), QStringLiteral("{}")},
+         QStringLiteral("unknown event type")},
+        {{QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_earned"), QStringLiteral("{\"a\":")},
+         QStringLiteral("JSON")},
+        {{QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_earned"), QStringLiteral("[1,2]")},
+         QStringLiteral("JSON object")},
+        {{QStringLiteral("emit"), QStringLiteral("Nobody"), QStringLiteral("badge_earned"), QStringLiteral("{}")},
+         QStringLiteral("Nobody")},
+        {{QStringLiteral("emit"), QStringLiteral("424242"), QStringLiteral("badge_earned"), QStringLiteral("{}")},
+         QStringLiteral("424242")},
+        {{QStringLiteral("emit"), QStringLiteral("Acme")}, QStringLiteral("usage")},
+    };
+    for (const Bad &b : bad) {
+        SCOPED_TRACE(b.args.join(' ').toStdString());
+        expectCleanFailure(run(b.args), b.mention);
+    }
+    EXPECT_EQ(2, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+}
+
+TEST_F(Cli, DrainPrintsRowsAndEventsPlainAndJson)
+{
+    ASSERT_EQ(run({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Acme")}).code, 0);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(run({QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("tasks_burst"),
+                       QStringLiteral("{\"count\":%1}").arg(10 + i)})
+                      .code,
+                  0);
+    ASSERT_EQ(run({QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("streak_milestone"),
+                   QStringLiteral("{\"days\":7}")})
+                  .code,
+              0);
+    const CliRun d = run({QStringLiteral("drain")});
+    ASSERT_EQ(d.code, 0) << show(d);
+    // Three bursts within seconds make one tile; the milestone its own event.
+    EXPECT_EQ(d.out, QStringLiteral("4 queue rows → 2 events\n")) << show(d);
+    EXPECT_EQ(2, scalar(m_cs, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND processed = 4 "
+                              "AND inserted = 2 AND finished_at IS NOT NULL"));
+
+    ASSERT_EQ(run({QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("xp_rank_up"),
+                   QStringLiteral(R"({"rank":"Adept","previousRank":"Apprentice","totalXp":510})")})
+                  .code,
+              0);
+    const CliRun j = run({QStringLiteral("drain"), QStringLiteral("--json")});
+    ASSERT_EQ(j.code, 0) << show(j);
+    const QJsonObject o = onlyJsonLine(j);
+    EXPECT_EQ(o, (QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("processed"), 1},
+                              {QStringLiteral("inserted"), 1}}));
+    const CliRun empty = run({QStringLiteral("drain")});
+    EXPECT_EQ(empty.out, QStringLiteral("0 queue rows → 0 events\n")) << show(empty);
+}
+
+TEST_F(Cli, TenantListAndTokenIssueRevoke)
+{
+    for (const char *name : {"Acme", "Beta"})
+        ASSERT_EQ(run({QStringLiteral("tenant"), QStringLiteral("add"), QString::fromUtf8(name)}).code, 0);
+    const CliRun issue = run({QStringLiteral("token"), QStringLiteral("issue"), QStringLiteral("Beta"),
+                           QStringLiteral("--json")});
+    ASSERT_EQ(issue.code, 0) << show(issue);
+    const QJsonObject tok = onlyJsonLine(issue);
+    const int tokenId = tok.value(QStringLiteral("id")).toInt();
+    const int betaId = int(scalar(m_cs, "SELECT id FROM tenants WHERE name = 'Beta'"));
+    EXPECT_EQ(tok.value(QStringLiteral("tenantId")).toInt(), betaId);
+    EXPECT_TRUE(tok.value(QStringLiteral("token")).toString().startsWith(QLatin1String("aft_")));
+
+    const CliRun list = run({QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--json")});
+    ASSERT_EQ(list.code, 0) << show(list);
+    const QJsonArray arr = QJsonDocument::fromJson(list.out.toUtf8()).array();
+    ASSERT_EQ(arr.size(), 2) << show(list);
+    QMap<QString, int> active;
+    for (const QJsonValue &v : arr) {
+        const QJsonObject t = v.toObject();
+        EXPECT_GT(t.value(QStringLiteral("id")).toInt(), 0);
+        EXPECT_FALSE(t.value(QStringLiteral("created_at")).toString().isEmpty());
+        active[t.value(QStringLiteral("name")).toString()] = t.value(QStringLiteral("activeTokens")).toInt(-1);
+    }
+    EXPECT_EQ(active.value(QStringLiteral("Acme")), 1);
+    EXPECT_EQ(active.value(QStringLiteral("Beta")), 2);
+
+    const CliRun revoke = run({QStringLiteral("token"), QStringLiteral("revoke"), QString::number(tokenId)});
+    ASSERT_EQ(revoke.code, 0) << show(revoke);
+    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM api_tokens WHERE id = " + std::to_string(tokenId) +
+                                  " AND revoked_at IS NOT NULL"));
+    expectCleanFailure(run({QStringLiteral("token"), QStringLiteral("revoke"), QString::number(tokenId)}),
+                       QString::number(tokenId));
+    expectCleanFailure(run({QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("abc")}));
+    expectCleanFailure(run({QStringLiteral("token"), QStringLiteral("issue"), QStringLiteral("Nobody")}),
+                       QStringLiteral("Nobody"));
+    const CliRun plainList = run({QStringLiteral("tenant"), QStringLiteral("list")});
+    EXPECT_EQ(plainList.code, 0);
+    EXPECT_EQ(plainList.out.count(QLatin1Char('\n')), 2) << show(plainList);
+}
+
+TEST_F(Cli, DemoData100000)
+{
+    const CliRun r = run({QStringLiteral("demo-data"), QStringLiteral("--events"), QStringLiteral("100000")}, 170000);
+    ASSERT_EQ(r.code, 0) << show(r);
+    std::printf("[ demo     ] demo-data --events 100000: %lld ms — %s", static_cast<long long>(r.ms),
+                r.out.toUtf8().constData());
+    RecordProperty("demo_data_ms", std::to_string(r.ms));
+    EXPECT_TRUE(QRegularExpression(QStringLiteral("\\d+ queue rows → \\d+ events.*\\d+ reactions, \\d+ comments"))
+                    .match(r.out)
+                    .hasMatch())
+        << show(r);
+    // 100 000 generated rows, plus the few the real hooks of the demo activity emit.
+    const long long queued = scalar(m_cs, "SELECT count(*) FROM activity_queue");
+    EXPECT_GE(queued, 100000);
+    EXPECT_LE(queued, 101000);
+    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_EQ(queued, scalar(m_cs, "SELECT count(*) FROM activity_event_sources"));
+    const long long events = scalar(m_cs, "SELECT count(*) FROM activity_events");
+    EXPECT_GT(events, 50000);
+    EXPECT_LT(events, 100000) << "bursts should group into tiles";
+    EXPECT_GT(scalar(m_cs, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 1000);
+    EXPECT_EQ(6, scalar(m_cs, "SELECT count(DISTINCT event_type) FROM activity_events"));
+    EXPECT_GE(scalar(m_cs, "SELECT count(*) FROM tenants"), 3);
+    EXPECT_GT(scalar(m_cs, "SELECT count(*) FROM activity_reactions"), 1000);
+    EXPECT_GT(scalar(m_cs, "SELECT count(*) FROM activity_comments"), 100);
+    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_reactions r JOIN activity_events e "
+                              "ON e.id = r.event_id WHERE r.from_tenant_id = e.tenant_id"))
+        << "nobody reacts to their own events";
+}
+
+TEST(CliNoDatabase, HelpVersionAndUnknownCommandTouchNoDatabase)
+{
+    // A fresh, unmigrated database and an empty data directory: neither may be touched.
+    const std::string cs = aftest::PgCluster::instance().createDatabase("untouched");
+    QTemporaryDir dir(QStringLiteral("/tmp/afcli-XXXXXX"));
+    ASSERT_TRUE(dir.isValid());
+    for (const QStringList &args : {QStringList{QStringLiteral("--help")}, QStringList{QStringLiteral("--version")},
+                                    QStringList{QStringLiteral("drain"), QStringLiteral("--help")}}) {
+        const CliRun r = cli(args + QStringList{QStringLiteral("--data-dir"), dir.path()});
+        EXPECT_EQ(r.code, 0) << show(r);
+        EXPECT_FALSE(r.out.isEmpty());
+    }
+    EXPECT_TRUE(cli({QStringLiteral("--help")}).out.contains(QLatin1String("demo-data")));
+    EXPECT_TRUE(QRegularExpression(QStringLiteral("^activityfeed \\d+\\.\\d+"))
+                    .match(cli({QStringLiteral("--version")}).out)
+                    .hasMatch());
+
+    const CliRun withUrl = cli({QStringLiteral("frobnicate"), QStringLiteral("--database-url"),
+                             QString::fromStdString(cs)});
+    expectCleanFailure(withUrl, QStringLiteral("unknown command"));
+    EXPECT_EQ(0, scalar(cs, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+        << "an unknown command migrated the database";
+    const CliRun managed = cli({QStringLiteral("frobnicate"), QStringLiteral("--data-dir"), dir.path()});
+    expectCleanFailure(managed, QStringLiteral("unknown command"));
+    EXPECT_TRUE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty())
+        << "an unknown command created a local cluster";
+    const CliRun badOption = cli({QStringLiteral("drain"), QStringLiteral("--no-such-option"),
+                               QStringLiteral("--data-dir"), dir.path()});
+    EXPECT_NE(badOption.code, 0);
+    EXPECT_FALSE(badOption.crashed);
+    EXPECT_TRUE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty());
+}
+
+/// Stops a managed cluster left running by a failed test, then removes the directory.
+struct ManagedDirGuard {
+    QString dir;
+    ~ManagedDirGuard()
+    {
+        if (QFileInfo::exists(dir + QStringLiteral("/pgdata/postmaster.pid"))) {
+            af::ManagedPostgres::Options o;
+            o.dataDir = dir;
+            try {
+                af::ManagedPostgres(o).stop(true);
+            } catch (...) {
+            }
+        }
+        QDir(dir).removeRecursively();
+    }
+};
+
+TEST(CliManaged, NoUrlCreatesTheLocalClusterOnceAndReusesIt)
+{
+    char tmpl[] = "/tmp/afcli-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    ::chmod(tmpl, 0755);
+    const QString dir = QString::fromLocal8Bit(tmpl);
+    ManagedDirGuard guard{dir};
+    const QString pgdata = dir + QStringLiteral("/pgdata");
+    const QString pid = pgdata + QStringLiteral("/postmaster.pid");
+    const QRegularExpression versionLine(
+        QStringLiteral("^database is at schema version (\\d+) \\(local database in %1\\)\n$")
+            .arg(QRegularExpression::escape(pgdata)));
+
+    const CliRun first = cli({QStringLiteral("migrate"), QStringLiteral("--data-dir"), dir});
+    ASSERT_EQ(first.code, 0) << show(first);
+    const auto m1 = versionLine.match(first.out);
+    EXPECT_TRUE(m1.hasMatch()) << show(first);
+    EXPECT_GE(m1.captured(1).toInt(), 4);
+    EXPECT_TRUE(first.err.contains(QLatin1String("creating the local database cluster"))) << show(first);
+    ASSERT_TRUE(QFileInfo::exists(pgdata + QStringLiteral("/PG_VERSION")));
+    EXPECT_FALSE(QFileInfo::exists(pid)) << "the managed server should stop when the command ends";
+    struct stat st1 {};
+    ASSERT_EQ(::stat((pgdata + QStringLiteral("/PG_VERSION")).toLocal8Bit().constData(), &st1), 0);
+
+    const CliRun second = cli({QStringLiteral("migrate"), QStringLiteral("--data-dir"), dir});
+    ASSERT_EQ(second.code, 0) << show(second);
+    EXPECT_EQ(versionLine.match(second.out).captured(1), m1.captured(1)) << show(second);
+    EXPECT_FALSE(second.err.contains(QLatin1String("creating"))) << show(second);
+    struct stat st2 {};
+    ASSERT_EQ(::stat((pgdata + QStringLiteral("/PG_VERSION")).toLocal8Bit().constData(), &st2), 0);
+    EXPECT_EQ(st1.st_ino, st2.st_ino) << "the cluster was created again";
+    EXPECT_EQ(st1.st_mtim.tv_sec, st2.st_mtim.tv_sec);
+    EXPECT_EQ(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+    EXPECT_LT(second.ms, first.ms) << "reusing the cluster should be faster than creating it";
+    EXPECT_FALSE(QFileInfo::exists(pid));
+    std::printf("[ managed  ] first migrate (initdb) %lld ms, second (reuse) %lld ms\n",
+                static_cast<long long>(first.ms), static_cast<long long>(second.ms));
+
+    // A second instance reuses a running cluster, and leaves it running while another
+    // activityfeed connection uses it.
+    af::ManagedPostgres::Options o;
+    o.dataDir = dir;
+    o.quiet = true;
+    af::ManagedPostgres pg(o);
+    pg.ensureRunning();
+    ASSERT_TRUE(QFileInfo::exists(pid));
+    {
+        pqxx::connection mine(pg.connectionString()); // application_name=activityfeed
+        const CliRun add = cli({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Shared"),
+                             QStringLiteral("--data-dir"), dir});
+        ASSERT_EQ(add.code, 0) << show(add);
+        EXPECT_FALSE(add.err.contains(QLatin1String("creating"))) << show(add);
+        pqxx::nontransaction tx(mine);
+        EXPECT_EQ(1, tx.exec1("SELECT count(*) FROM tenants WHERE name = 'Shared'")[0].as<int>());
+        EXPECT_TRUE(QFileInfo::exists(pid)) << "the CLI stopped a server another instance uses";
+    }
+    pg.stop();
+    EXPECT_FALSE(QFileInfo::exists(pid));
+}
+
+} // namespace

@@ -1,0 +1,659 @@
+// drainQueue against a real PostgreSQL and the real `activityfeed drain` process:
+// (a) SIGKILL in the middle of a drain (after its inserts, before commit), three times,
+//     loses and duplicates nothing, and the end result equals one clean drain;
+// (b) four drain processes at once give the same events as one drain;
+// (c) batching never splits a tile that one unbatched grouping would make;
+// (d) previewDrain writes nothing and predicts the tiles drainQueue makes;
+// (e) the NOTIFY of a drain reaches a listener only after the commit.
+#include "feed/drainer.h"
+#include "feed/eventtypes.h"
+#include "feed/grouping.h"
+#include "pgharness.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+qint64 msSince(Clock::time_point t0)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+}
+
+// ---------------------------------------------------------------------------------------
+// A queue, generated once and written identically (same ids, same timestamps) to as many
+// databases as a test needs.
+
+struct Row {
+    std::string id;
+    int tenant = 0;
+    std::string type;
+    std::string payload;
+    af::Micros at = 0;
+};
+
+// 2026-01-05T08:00:00Z
+constexpr af::Micros kT0 = 1767600000LL * 1000000;
+
+std::string uuidFrom(std::mt19937_64 &rng)
+{
+    const quint64 a = rng(), b = rng();
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", unsigned(a >> 32),
+                  unsigned((a >> 16) & 0xffff), unsigned(a & 0xfff),
+                  unsigned(0x8000 | ((b >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    return buf;
+}
+
+std::string payloadFor(const std::string &type, int n)
+{
+    QJsonObject p{{QStringLiteral("n"), n}};
+    if (type == "badge_earned") {
+        p.insert(QStringLiteral("badgeName"), QStringLiteral("Badge %1").arg(n % 7));
+        p.insert(QStringLiteral("xpAwarded"), 25);
+    } else if (type == "xp_rank_up") {
+        p.insert(QStringLiteral("rank"), QStringLiteral("Adept"));
+        p.insert(QStringLiteral("previousRank"), QStringLiteral("Apprentice"));
+        p.insert(QStringLiteral("totalXp"), 500 + n % 100);
+    } else if (type == "challenge_completed") {
+        p.insert(QStringLiteral("challengeId"), n);
+        p.insert(QStringLiteral("challengeName"), QStringLiteral("Challenge %1").arg(n % 11));
+        p.insert(QStringLiteral("xpAwarded"), 50);
+    } else if (type == "streak_milestone") {
+        p.insert(QStringLiteral("days"), n % 3 == 0 ? 7 : n % 3 == 1 ? 30 : 100);
+    } else if (type == "tasks_burst") {
+        p.insert(QStringLiteral("count"), 10 + n % 5);
+    } else {
+        p.insert(QStringLiteral("tasksDone"), 3 + n % 9);
+    }
+    return QJsonDocument(p).toJson(QJsonDocument::Compact).toStdString();
+}
+
+/// A realistic mix: @p tenants tenants, all six types, rows spread over @p span with about
+/// a third of them in bursts of 3–8 rows a few seconds apart (some with identical
+/// timestamps, so the (created_at, id) tie-break matters).
+std::vector<Row> makeQueue(int n, int tenants, af::Micros span, unsigned seed)
+{
+    std::mt19937_64 rng(seed);
+    const QStringList &typeList = af::EventTypes::all();
+    std::vector<Row> rows;
+    rows.reserve(size_t(n));
+    while (int(rows.size()) < n) {
+        const int tenant = 1 + int(rng() % unsigned(tenants));
+        const std::string type = typeList.at(int(rng() % unsigned(typeList.size()))).toStdString();
+        af::Micros t = kT0 + af::Micros(rng() % quint64(span));
+        const bool burst = rng() % 100 < 8;
+        const int k = burst ? 3 + int(rng() % 6) : 1;
+        for (int i = 0; i < k && int(rows.size()) < n; ++i) {
+            Row r;
+            r.id = uuidFrom(rng);
+            r.tenant = tenant;
+            r.type = type;
+            r.payload = payloadFor(type, int(rows.size()));
+            r.at = t;
+            rows.push_back(std::move(r));
+            // Mostly seconds apart, sometimes the very same microsecond.
+            if (rng() % 10 != 0)
+                t += af::Micros(1 + rng() % 40) * 1000000 + af::Micros(rng() % 1000000);
+        }
+    }
+    return rows;
+}
+
+void exec(const std::string &cs, const std::string &sql)
+{
+    pqxx::connection c(cs);
+    pqxx::work tx(c);
+    tx.exec(sql);
+    tx.commit();
+}
+
+long long scalar(pqxx::connection &c, const std::string &sql)
+{
+    pqxx::nontransaction tx(c);
+    const auto r = tx.exec1(sql);
+    return r[0].is_null() ? 0 : r[0].as<long long>();
+}
+
+void seedTenants(const std::string &cs, int n)
+{
+    exec(cs, "INSERT INTO tenants (id, name) SELECT g, 'Tenant ' || g FROM generate_series(1, " +
+                 std::to_string(n) + ") g; SELECT setval('tenants_id_seq', " + std::to_string(n) + ")");
+}
+
+void writeQueue(const std::string &cs, const std::vector<Row> &rows)
+{
+    pqxx::connection c(cs);
+    pqxx::work tx(c);
+    pqxx::stream_to s(tx, "activity_queue",
+                      std::vector<std::string>{"id", "tenant_id", "event_type", "payload_json",
+                                               "created_at", "processed"});
+    for (const Row &r : rows)
+        s << std::make_tuple(r.id, r.tenant, r.type, r.payload, af::isoMicros(r.at).toStdString(),
+                             false);
+    s.complete();
+    tx.commit();
+}
+
+/// Two databases with the same tenants and the same queue.
+std::pair<std::string, std::string> twinDatabases(const std::vector<Row> &rows, int tenants,
+                                                  const std::string &prefix)
+{
+    const std::string a = aftest::freshDatabase(prefix);
+    const std::string b = aftest::freshDatabase(prefix + "ref");
+    for (const std::string &cs : {a, b}) {
+        seedTenants(cs, tenants);
+        writeQueue(cs, rows);
+    }
+    return {a, b};
+}
+
+/// Every event as comparable text: tenant, type, created_at (µs), payload, display
+/// fields and its sorted source ids. Event uuids and seq differ between runs and are left out.
+std::vector<std::string> eventSnapshot(const std::string &cs)
+{
+    pqxx::connection c(cs);
+    pqxx::read_transaction tx(c);
+    const auto r = tx.exec(
+        "SELECT e.tenant_id || '|' || e.event_type || '|' || "
+        "       (extract(epoch FROM e.created_at) * 1000000)::bigint || '|', "
+        "       e.payload_json::text, "
+        "       '|' || e.display_name || '|' || e.description || '|' || e.icon || '|' || "
+        "       coalesce(string_agg(s.queue_id::text, ',' ORDER BY s.queue_id::text), '') "
+        "  FROM activity_events e LEFT JOIN activity_event_sources s ON s.event_id = e.id "
+        " GROUP BY e.id");
+    std::vector<std::string> out;
+    out.reserve(r.size());
+    for (const auto &row : r) {
+        // jsonb orders keys its own way: compare payloads in one canonical form.
+        const QJsonDocument payload = QJsonDocument::fromJson(QByteArray::fromStdString(row[1].as<std::string>()));
+        out.push_back(row[0].as<std::string>() + payload.toJson(QJsonDocument::Compact).toStdString() +
+                      row[2].as<std::string>());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// The same text for the events of a pure grouping.
+std::vector<std::string> groupingSnapshot(const std::vector<af::GroupedEvent> &events)
+{
+    std::vector<std::string> out;
+    for (const af::GroupedEvent &e : events) {
+        std::vector<std::string> ids;
+        for (const QString &q : e.sourceIds)
+            ids.push_back(q.toStdString());
+        std::sort(ids.begin(), ids.end());
+        std::string joined;
+        for (const std::string &id : ids)
+            joined += (joined.empty() ? "" : ",") + id;
+        out.push_back(std::to_string(e.tenantId) + '|' + e.eventType.toStdString() + '|' +
+                      std::to_string(e.createdAt) + '|' +
+                      QJsonDocument(e.payload).toJson(QJsonDocument::Compact).toStdString() + '|' +
+                      e.displayName.toStdString() + '|' + e.description.toStdString() + '|' +
+                      e.icon.toStdString() + '|' + joined);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Compares two sorted snapshots; on a difference, says how many differ and shows a few.
+::testing::AssertionResult sameEvents(const std::vector<std::string> &got, const std::vector<std::string> &want)
+{
+    std::vector<std::string> extra, missing;
+    std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+    std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+    if (extra.empty() && missing.empty())
+        return ::testing::AssertionSuccess();
+    auto r = ::testing::AssertionFailure();
+    r << got.size() << " events vs " << want.size() << " expected; " << extra.size() << " unexpected, "
+      << missing.size() << " missing.";
+    for (size_t i = 0; i < std::min<size_t>(3, extra.size()); ++i)
+        r << "\n  unexpected: " << extra[i].substr(0, 400);
+    for (size_t i = 0; i < std::min<size_t>(3, missing.size()); ++i)
+        r << "\n  missing:    " << missing[i].substr(0, 400);
+    return r;
+}
+
+std::vector<af::QueueRow> asQueueRows(const std::vector<Row> &rows)
+{
+    std::vector<af::QueueRow> out;
+    for (const Row &r : rows) {
+        af::QueueRow q;
+        q.id = QString::fromStdString(r.id);
+        q.tenantId = r.tenant;
+        q.eventType = QString::fromStdString(r.type);
+        q.payload = QJsonDocument::fromJson(QByteArray::fromStdString(r.payload)).object();
+        q.createdAt = r.at;
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
+/// The invariants that must hold after any drain, finished or killed: every processed
+/// queue row feeds exactly one event, no unprocessed row feeds any, no event is empty.
+void expectConsistent(const std::string &cs, const char *when)
+{
+    pqxx::connection c(cs);
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue q WHERE q.processed AND NOT EXISTS "
+                           "(SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)"))
+        << when << ": processed rows without an event";
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_event_sources s JOIN activity_queue q "
+                           "ON q.id = s.queue_id WHERE NOT q.processed"))
+        << when << ": unprocessed rows already in an event";
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM (SELECT queue_id FROM activity_event_sources "
+                           "GROUP BY queue_id HAVING count(*) > 1) d"))
+        << when << ": a queue row in two events";
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
+                           "(SELECT 1 FROM activity_event_sources s WHERE s.event_id = e.id)"))
+        << when << ": an event without source rows";
+}
+
+QProcessEnvironment childEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
+    env.remove(QStringLiteral("DATABASE_URL"));
+    return env;
+}
+
+std::unique_ptr<QProcess> startDrain(const std::string &cs, bool json = false)
+{
+    auto p = std::make_unique<QProcess>();
+    p->setProcessEnvironment(childEnvironment());
+    QStringList args{QStringLiteral("drain"), QStringLiteral("--database-url"),
+                     QString::fromStdString(cs)};
+    if (json)
+        args << QStringLiteral("--json");
+    p->start(QStringLiteral(AF_BINARY_PATH), args);
+    EXPECT_TRUE(p->waitForStarted(10000)) << p->errorString().toStdString();
+    return p;
+}
+
+struct Blocked {
+    int pid = 0;
+    std::string query;
+};
+
+/// Polls until a backend is waiting for a lock held by @p lockerPid; fails if @p child
+/// (when given) exits first or nothing blocks within 60 s.
+Blocked waitBlockedBy(pqxx::connection &monitor, int lockerPid, QProcess *child)
+{
+    const auto t0 = Clock::now();
+    while (msSince(t0) < 60000) {
+        {
+            pqxx::nontransaction tx(monitor);
+            const auto r = tx.exec_params(
+                "SELECT pid, query FROM pg_stat_activity "
+                " WHERE $1 = ANY(pg_blocking_pids(pid)) AND wait_event_type = 'Lock'",
+                lockerPid);
+            if (!r.empty())
+                return {r[0][0].as<int>(), r[0][1].as<std::string>()};
+        }
+        if (child && child->state() == QProcess::NotRunning) {
+            ADD_FAILURE() << "the drain process ended before blocking: "
+                          << child->readAllStandardOutput().toStdString()
+                          << child->readAllStandardError().toStdString();
+            return {};
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "no backend blocked on the test's lock within 60 s";
+    return {};
+}
+
+void waitBackendGone(pqxx::connection &monitor, int pid)
+{
+    const auto t0 = Clock::now();
+    while (msSince(t0) < 60000) {
+        pqxx::nontransaction tx(monitor);
+        if (tx.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", pid).empty())
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "backend " << pid << " still there 60 s after its client was killed";
+}
+
+/// The id of the @p offset-th oldest unprocessed queue row, in the drain's order.
+std::string nthUnprocessed(pqxx::connection &c, int offset)
+{
+    pqxx::nontransaction tx(c);
+    return tx.exec_params1("SELECT id::text FROM activity_queue WHERE NOT processed "
+                           "ORDER BY created_at, id OFFSET $1 LIMIT 1",
+                           offset)[0]
+        .as<std::string>();
+}
+
+// ---------------------------------------------------------------------------------------
+
+// (a) A drain process is SIGKILLed while its batch transaction has written events and
+// source rows but not committed — blocked on a row lock the test holds — three times,
+// at two different statements and in the first and a later batch. A normal drain then
+// finishes; the result equals one clean drain of an identical copy of the queue.
+TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
+{
+    constexpr int kRows = 8000;
+    const std::vector<Row> rows = makeQueue(kRows, 5, 24LL * 3600 * 1000000, 1);
+    const auto [cs, refCs] = twinDatabases(rows, 5, "crash");
+
+    pqxx::connection monitor(cs);
+    struct Kill {
+        const char *lockMode;   // the lock the test holds on one queue row
+        int offset;             // which unprocessed row (0 = oldest)
+        const char *statement;  // where the drainer must then be blocked
+    };
+    // FOR UPDATE also blocks the foreign-key check of the activity_event_sources insert
+    // (KEY SHARE); FOR NO KEY UPDATE lets the inserts through and blocks the UPDATE that
+    // marks the rows processed — the last statement before the NOTIFY and COMMIT.
+    const Kill kills[] = {{"FOR UPDATE", 0, "COPY"},
+                          {"FOR NO KEY UPDATE", 6500, "UPDATE"},
+                          {"FOR NO KEY UPDATE", 0, "UPDATE"}};
+    int round = 0;
+    for (const Kill &k : kills) {
+        ++round;
+        SCOPED_TRACE("kill round " + std::to_string(round));
+        pqxx::connection locker(cs);
+        pqxx::work lockTx(locker);
+        const std::string victim = nthUnprocessed(monitor, k.offset);
+        lockTx.exec_params1(std::string("SELECT id FROM activity_queue WHERE id = $1::uuid ") + k.lockMode,
+                            victim);
+
+        auto child = startDrain(cs);
+        const Blocked b = waitBlockedBy(monitor, locker.backendpid(), child.get());
+        ASSERT_NE(b.pid, 0);
+        EXPECT_EQ(b.query.rfind(k.statement, 0), 0u) << "blocked in: " << b.query;
+        // What is committed at this moment (earlier batches of this run, if any).
+        const long long processedBefore = scalar(monitor, "SELECT count(*) FROM activity_queue WHERE processed");
+        const long long eventsBefore = scalar(monitor, "SELECT count(*) FROM activity_events");
+
+        child->kill(); // SIGKILL
+        ASSERT_TRUE(child->waitForFinished(10000));
+        EXPECT_EQ(child->exitStatus(), QProcess::CrashExit);
+        lockTx.abort();
+        // The orphaned backend now finishes its statement, finds its client gone and
+        // rolls back; wait until it has, so nothing of it can still commit.
+        waitBackendGone(monitor, b.pid);
+
+        EXPECT_EQ(processedBefore, scalar(monitor, "SELECT count(*) FROM activity_queue WHERE processed"));
+        EXPECT_EQ(eventsBefore, scalar(monitor, "SELECT count(*) FROM activity_events"));
+        if (k.offset > af::Drainer::kBatchSize) {
+            EXPECT_GT(processedBefore, 0) << "the earlier batch of this run should have committed";
+        }
+        expectConsistent(cs, "after a kill");
+    }
+    EXPECT_GT(scalar(monitor, "SELECT count(*) FROM activity_queue WHERE NOT processed"), 0);
+
+    // A normal drain finishes the work.
+    auto finisher = startDrain(cs);
+    ASSERT_TRUE(finisher->waitForFinished(120000));
+    EXPECT_EQ(finisher->exitCode(), 0) << finisher->readAllStandardError().toStdString();
+
+    EXPECT_EQ(0, scalar(monitor, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_EQ(kRows, scalar(monitor, "SELECT count(*) FROM activity_event_sources"));
+    EXPECT_EQ(kRows, scalar(monitor, "SELECT count(DISTINCT queue_id) FROM activity_event_sources"));
+    expectConsistent(cs, "after the final drain");
+
+    // One clean drain of the same queue.
+    {
+        pqxx::connection ref(refCs);
+        const af::DrainResult r = af::Drainer::drainQueue(ref, {}, QStringLiteral("reference"), false);
+        EXPECT_EQ(r.processed, kRows);
+    }
+    const auto got = eventSnapshot(cs);
+    const auto want = eventSnapshot(refCs);
+    EXPECT_TRUE(sameEvents(got, want)) << "the events after three killed drains differ from one clean drain";
+    // The queue really groups: tiles exist.
+    EXPECT_GT(scalar(monitor, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 50);
+}
+
+// (b) Four `activityfeed drain` processes started at once on 20 000 queued rows.
+TEST(Drain, FourConcurrentProcessesEqualOneDrain)
+{
+    constexpr int kRows = 20000;
+    const std::vector<Row> rows = makeQueue(kRows, 7, 3LL * 24 * 3600 * 1000000, 2);
+    const auto [cs, refCs] = twinDatabases(rows, 7, "conc");
+
+    const auto t0 = Clock::now();
+    std::vector<std::unique_ptr<QProcess>> procs;
+    for (int i = 0; i < 4; ++i)
+        procs.push_back(startDrain(cs, true));
+    long long processed = 0, inserted = 0;
+    for (auto &p : procs) {
+        ASSERT_TRUE(p->waitForFinished(120000));
+        ASSERT_EQ(p->exitStatus(), QProcess::NormalExit);
+        EXPECT_EQ(p->exitCode(), 0) << p->readAllStandardError().toStdString();
+        const QList<QByteArray> lines = p->readAllStandardOutput().trimmed().split('\n');
+        ASSERT_EQ(lines.size(), 1);
+        const QJsonObject o = QJsonDocument::fromJson(lines.first()).object();
+        EXPECT_TRUE(o.value(QStringLiteral("ok")).toBool()) << lines.first().constData();
+        processed += o.value(QStringLiteral("processed")).toInt();
+        inserted += o.value(QStringLiteral("inserted")).toInt();
+    }
+    const qint64 concurrentMs = msSince(t0);
+
+    const auto t1 = Clock::now();
+    {
+        pqxx::connection ref(refCs);
+        const af::DrainResult r = af::Drainer::drainQueue(ref, {}, QStringLiteral("reference"), false);
+        EXPECT_EQ(r.processed, kRows);
+    }
+    const qint64 singleMs = msSince(t1);
+    std::printf("[ drain    ] 20 000 rows: 4 concurrent processes %lld ms, one in-process drain %lld ms\n",
+                static_cast<long long>(concurrentMs), static_cast<long long>(singleMs));
+
+    pqxx::connection c(cs);
+    EXPECT_EQ(processed, kRows) << "the processes' reports must add up to the queue";
+    EXPECT_EQ(inserted, scalar(c, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_EQ(kRows, scalar(c, "SELECT count(*) FROM activity_event_sources"));
+    expectConsistent(cs, "after four concurrent drains");
+    EXPECT_EQ(4, scalar(c, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NOT NULL "
+                           "AND error IS NULL"));
+    EXPECT_EQ(kRows, scalar(c, "SELECT sum(processed) FROM drain_runs"));
+
+    const auto got = eventSnapshot(cs);
+    const auto want = eventSnapshot(refCs);
+    EXPECT_TRUE(sameEvents(got, want)) << "four concurrent drains made other events than one drain";
+    // All six types and every tenant are in play, and bursts grouped.
+    EXPECT_EQ(6, scalar(c, "SELECT count(DISTINCT event_type) FROM activity_events"));
+    EXPECT_EQ(7, scalar(c, "SELECT count(DISTINCT tenant_id) FROM activity_events"));
+    EXPECT_GT(scalar(c, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 100);
+}
+
+// (c) More than one batch, with windows of every key open across the 5 000th row: the
+// drain must make exactly the tiles one grouping of all rows makes.
+TEST(Drain, BatchesNeverSplitATile)
+{
+    // 5 400 rows one second apart, cycling over 4 tenants × 6 types: each key has a row
+    // every 24 s, so every key has a window open at the batch boundary. Plus a burst of
+    // six rows straddling the 5 000th row of a key that is otherwise quiet.
+    std::mt19937_64 rng(3);
+    std::vector<Row> rows;
+    const QStringList &types = af::EventTypes::all();
+    for (int i = 0; i < 5400; ++i) {
+        Row r;
+        r.id = uuidFrom(rng);
+        r.tenant = 1 + i % 4;
+        r.type = types.at((i / 4) % 6).toStdString();
+        r.payload = payloadFor(r.type, i);
+        r.at = kT0 + af::Micros(i) * 1000000;
+        rows.push_back(r);
+    }
+    for (int i = 0; i < 6; ++i) {
+        Row r;
+        r.id = uuidFrom(rng);
+        r.tenant = 5;
+        r.type = "badge_earned";
+        r.payload = payloadFor(r.type, 100000 + i);
+        r.at = kT0 + af::Micros(4997 + i) * 1000000 + 500000; // between rows 4997…5002
+        rows.push_back(r);
+    }
+    const std::string cs = aftest::freshDatabase("batch");
+    seedTenants(cs, 5);
+    writeQueue(cs, rows);
+
+    const std::vector<af::GroupedEvent> all = af::Grouping::group(asQueueRows(rows));
+    // The test bites: naive 5 000-row batches would make other events.
+    {
+        std::vector<Row> sorted = rows;
+        std::sort(sorted.begin(), sorted.end(), [](const Row &a, const Row &b) {
+            return std::tie(a.at, a.id) < std::tie(b.at, b.id);
+        });
+        std::vector<Row> first(sorted.begin(), sorted.begin() + af::Drainer::kBatchSize);
+        std::vector<Row> rest(sorted.begin() + af::Drainer::kBatchSize, sorted.end());
+        auto naive = af::Grouping::group(asQueueRows(first));
+        for (auto &e : af::Grouping::group(asQueueRows(rest)))
+            naive.push_back(e);
+        ASSERT_FALSE(sameEvents(groupingSnapshot(naive), groupingSnapshot(all)));
+    }
+
+    pqxx::connection c(cs);
+    const af::DrainResult r = af::Drainer::drainQueue(c, {}, QStringLiteral("test"), false);
+    EXPECT_EQ(r.processed, int(rows.size()));
+    EXPECT_EQ(r.inserted, int(all.size()));
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_TRUE(sameEvents(eventSnapshot(cs), groupingSnapshot(all)));
+    // The burst is one tile of six.
+    EXPECT_EQ(1, scalar(c, "SELECT count(*) FROM activity_events WHERE tenant_id = 5"));
+    EXPECT_EQ(6, scalar(c, "SELECT (payload_json->>'count')::int FROM activity_events WHERE tenant_id = 5"));
+    expectConsistent(cs, "after a batched drain");
+}
+
+// (d) previewDrain writes nothing and predicts the tiles: within one batch, and for a
+// full first batch whose last windows are still open.
+TEST(Drain, PreviewWritesNothingAndPredictsTheDrain)
+{
+    struct Case {
+        const char *name;
+        int rows;
+    };
+    for (const Case &k : {Case{"one batch", 3000}, Case{"full first batch", 6000}}) {
+        SCOPED_TRACE(k.name);
+        const std::vector<Row> rows = makeQueue(k.rows, 4, 6LL * 3600 * 1000000, 4);
+        const std::string cs = aftest::freshDatabase("preview");
+        seedTenants(cs, 4);
+        writeQueue(cs, rows);
+        pqxx::connection c(cs);
+        const std::string state =
+            "SELECT (SELECT count(*) FROM activity_events) * 1000000000 + "
+            "       (SELECT count(*) FROM activity_event_sources) * 1000000 + "
+            "       (SELECT count(*) FROM drain_runs) * 1000 + "
+            "       (SELECT count(*) FROM activity_queue WHERE processed)";
+        const auto tiles = af::Drainer::previewDrain(c);
+        ASSERT_FALSE(tiles.empty());
+        EXPECT_EQ(0, scalar(c, state)) << "previewDrain wrote something";
+        int previewRows = 0;
+        std::multiset<std::string> predicted;
+        for (const af::PreviewTile &t : tiles) {
+            previewRows += t.rows;
+            predicted.insert(std::to_string(t.tenantId) + '|' + t.eventType.toStdString() + '|' +
+                             t.description.toStdString() + '|' + std::to_string(t.rows) + '|' +
+                             t.firstAt.toStdString() + '|' + t.lastAt.toStdString());
+        }
+        EXPECT_LE(previewRows, af::Drainer::kBatchSize);
+
+        af::Drainer::drainQueue(c, {}, QStringLiteral("test"), false);
+        pqxx::nontransaction tx(c);
+        tx.exec0("SET TIME ZONE 'UTC'");
+        const auto r = tx.exec(
+            "SELECT e.tenant_id || '|' || e.event_type || '|' || e.description || '|' || count(*) || '|' || "
+            "       to_char(min(q.created_at), 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '|' || "
+            "       to_char(e.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+            "  FROM activity_events e JOIN activity_event_sources s ON s.event_id = e.id "
+            "  JOIN activity_queue q ON q.id = s.queue_id GROUP BY e.id");
+        std::multiset<std::string> made;
+        for (const auto &row : r)
+            made.insert(row[0].as<std::string>());
+        if (k.rows <= af::Drainer::kBatchSize) {
+            EXPECT_EQ(predicted, made);
+        } else {
+            // Only the first batch is previewed: every predicted tile is made.
+            std::vector<std::string> missing;
+            std::set_difference(predicted.begin(), predicted.end(), made.begin(), made.end(),
+                                std::back_inserter(missing));
+            EXPECT_TRUE(missing.empty()) << missing.size() << " previewed tiles the drain did not make, e.g. "
+                                         << (missing.empty() ? "" : missing.front());
+        }
+    }
+}
+
+// (e) The NOTIFY of a drain is delivered only when its transaction commits. A deferred
+// constraint trigger (added to this test database only) makes the drain's COMMIT wait
+// for a row lock the test holds: at that moment pg_notify has run, the commit has not.
+TEST(Drain, NotifyArrivesOnlyAfterCommit)
+{
+    const std::string cs = aftest::freshDatabase("notify");
+    seedTenants(cs, 2);
+    writeQueue(cs, makeQueue(300, 2, 3600LL * 1000000, 5));
+    exec(cs, R"(
+        CREATE TABLE commit_gate (id int PRIMARY KEY);
+        INSERT INTO commit_gate VALUES (1);
+        CREATE FUNCTION commit_gate_wait() RETURNS trigger LANGUAGE plpgsql AS
+          $$ BEGIN PERFORM 1 FROM commit_gate WHERE id = 1 FOR UPDATE; RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER commit_gate AFTER INSERT ON activity_events
+          DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION commit_gate_wait();
+    )");
+
+    class Receiver : public pqxx::notification_receiver
+    {
+    public:
+        Receiver(pqxx::connection_base &c) : pqxx::notification_receiver(c, "activity_feed") {}
+        void operator()(const std::string &payload, int) override { payloads.push_back(payload); }
+        std::vector<std::string> payloads;
+    };
+    pqxx::connection listenConn(cs);
+    Receiver receiver(listenConn);
+    pqxx::connection monitor(cs);
+
+    pqxx::connection locker(cs);
+    pqxx::work gate(locker);
+    gate.exec1("SELECT 1 FROM commit_gate WHERE id = 1 FOR UPDATE");
+
+    af::DrainResult result;
+    std::string drainError;
+    std::thread drainer([&] {
+        try {
+            pqxx::connection c(cs);
+            result = af::Drainer::drainQueue(c, {}, QStringLiteral("test"), true);
+        } catch (const std::exception &e) {
+            drainError = e.what();
+        }
+    });
+    const Blocked b = waitBlockedBy(monitor, locker.backendpid(), nullptr);
+    EXPECT_EQ(b.query, "COMMIT") << "the gate should hold the drain in its COMMIT";
+    // pg_notify has run; the transaction is committing but not committed. Absence
+    // cannot be polled for: give a wrongly early notification 300 ms to show up.
+    listenConn.await_notification(0, 300000);
+    EXPECT_TRUE(receiver.payloads.empty()) << "a NOTIFY arrived before the commit";
+    EXPECT_EQ(0, scalar(listenConn, "SELECT count(*) FROM activity_events"));
+
+    gate.abort();
+    const auto t0 = Clock::now();
+    while (receiver.payloads.empty() && msSince(t0) < 30000)
+        listenConn.await_notification(1, 0);
+    drainer.join();
+    ASSERT_TRUE(drainError.empty()) << drainError;
+    ASSERT_EQ(receiver.payloads.size(), 1u);
+    EXPECT_EQ(receiver.payloads.front(), R"({"k":"events"})");
+    // On receipt, the listener's own connection already sees every event of the drain.
+    EXPECT_EQ(result.inserted, scalar(listenConn, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(300, result.processed);
+    EXPECT_EQ(size_t(result.inserted), result.events.size());
+}
+
+} // namespace
