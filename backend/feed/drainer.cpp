@@ -43,6 +43,23 @@ std::vector<QueueRow> readBatch(pqxx::transaction_base &tx, std::optional<int> t
     return rows;
 }
 
+/// The events one batch makes. A window still open at the end of a full batch may take
+/// rows of the next one: it is left for the next batch, so batching never splits a tile.
+/// Shared by drainBatch and previewDrain, so the preview shows what the drain makes.
+std::vector<GroupedEvent> groupBatch(std::vector<QueueRow> rows)
+{
+    if (int(rows.size()) < Drainer::kBatchSize)
+        return Grouping::group(std::move(rows));
+    Micros horizon = 0;
+    for (const QueueRow &r : rows)
+        horizon = std::max(horizon, r.createdAt);
+    std::vector<QString> deferred;
+    std::vector<GroupedEvent> events = Grouping::groupClosed(rows, horizon, &deferred);
+    if (events.empty())
+        events = Grouping::group(std::move(rows));
+    return events;
+}
+
 std::string uuidArray(const std::vector<QString> &ids)
 {
     std::string out = "{";
@@ -71,22 +88,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     if (rows.empty())
         return out;
     const bool full = int(rows.size()) == Drainer::kBatchSize;
-    Micros horizon = 0;
-    for (const QueueRow &r : rows)
-        horizon = std::max(horizon, r.createdAt);
-    std::vector<QString> deferred;
-    std::vector<GroupedEvent> events;
-    if (full) {
-        // A window still open at the end of a full batch may take rows of the next one:
-        // leave it for the next batch so batching never splits a tile.
-        events = Grouping::groupClosed(rows, horizon, &deferred);
-        if (events.empty()) {
-            deferred.clear();
-            events = Grouping::group(std::move(rows));
-        }
-    } else {
-        events = Grouping::group(std::move(rows));
-    }
+    const std::vector<GroupedEvent> events = groupBatch(std::move(rows));
 
     std::vector<QString> processedIds;
     {
@@ -190,7 +192,7 @@ std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::opti
     pqxx::read_transaction tx(conn);
     std::vector<QueueRow> rows = readBatch(tx, tenantId);
     std::vector<PreviewTile> out;
-    for (const GroupedEvent &e : Grouping::group(std::move(rows))) {
+    for (const GroupedEvent &e : groupBatch(std::move(rows))) {
         PreviewTile t;
         t.tenantId = e.tenantId;
         t.eventType = e.eventType;
