@@ -1,4 +1,5 @@
 #include "desktop.h"
+#include "screenshottour.h"
 
 #include "adminbackend.h"
 #include "embeddedfeedsource.h"
@@ -73,5 +74,8 @@ int runDesktop(QGuiApplication &app, const DesktopOptions &options)
                    stderr);
         return 1;
     }
+    const QString shots = qEnvironmentVariable("AF_SCREENSHOT_DIR");
+    if (!shots.isEmpty())
+        startScreenshotTour(engine, shots);
     return app.exec();
 }

@@ -2,7 +2,10 @@
 
 #ifdef AF_HAVE_GUI
 #include "desktop.h"
+#include "embeddedadminbackend.h"
+#include "http/httpserver.h"
 #include "runtime/backendruntime.h"
+#include "runtime/serverpanel.h"
 
 #include <QGuiApplication>
 #include <QUrl>
@@ -18,6 +21,8 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Activity Feed"));
     DesktopOptions d;
     std::unique_ptr<af::BackendRuntime> runtime;
+    std::unique_ptr<af::ServerPanel> panel;
+    std::unique_ptr<EmbeddedAdminBackend> admin;
     if (!o.remoteUrl.isEmpty()) {
         d.remoteUrl = QUrl(o.remoteUrl);
         d.token = o.token;
@@ -38,8 +43,17 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
         }
         d.feedService = &runtime->feed();
         d.broadcaster = &runtime->broadcaster();
+        panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(), o.listenPort);
+        af::ServerPanel *p = panel.get();
+        EmbeddedAdminBackend::ServerHooks hooks;
+        hooks.status = [p] { return p->status(); };
+        hooks.setLanOpen = [p](bool open) { return p->setLanOpen(open); };
+        hooks.disconnectClient = [p](const QString &id) { return p->disconnectClient(id); };
+        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(), hooks);
+        d.adminBackend = admin.get();
     }
     const int rc = runDesktop(app, d);
+    admin.reset();
     if (runtime)
         runtime->stop();
     return rc;

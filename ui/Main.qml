@@ -192,6 +192,7 @@ ApplicationWindow {
 
             FeedPage {
                 id: feedPage
+                objectName: "feedPage"
                 source: root.source
                 feedModel: feedModel
             }

@@ -39,6 +39,10 @@ DemoActivitySummary DemoActivity::seed(ConnectionPool &pool, EventEmitter *emitt
     for (std::size_t k = 0; k < tenantIds.size(); ++k) {
         const int tenant = tenantIds[k];
         const int days = kStreakDays[k % 4];
+        // A long-running task stays open through the streak, as in real lists, so daily
+        // tasks do not clear the list each time; only the burst below finishes it.
+        clock = now.toUTC().addDays(-days - 1);
+        const Task backlog = g.createTask(tenant, QStringLiteral("Groom the backlog"));
         // A streak: one to three tasks done on each of the last `days` UTC days.
         for (int d = 0; d < days; ++d) {
             const QDateTime day = now.toUTC().addDays(d - (days - 1)).addSecs(-2 * 3600);
@@ -59,10 +63,10 @@ DemoActivitySummary DemoActivity::seed(ConnectionPool &pool, EventEmitter *emitt
             std::vector<Task> burst;
             for (int i = 0; i < 12; ++i)
                 burst.push_back(g.createTask(tenant, kBurstTasks.at(i % kBurstTasks.size())));
-            for (int i = 0; i < 12; ++i) {
-                clock = now.toUTC().addSecs(-20 * 60 + i * 5);
-                count(g.setTaskStatus(tenant, burst[std::size_t(i)].id, QStringLiteral("done"))
-                          .hooks);
+            burst.push_back(backlog);
+            for (std::size_t i = 0; i < burst.size(); ++i) {
+                clock = now.toUTC().addSecs(-20 * 60 + int(i) * 5);
+                count(g.setTaskStatus(tenant, burst[i].id, QStringLiteral("done")).hooks);
                 ++summary.tasksDone;
             }
         } else {
