@@ -4,6 +4,7 @@
 #include "logcategories.h"
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 namespace af {
 
@@ -57,6 +58,9 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds wait)
         return Lease(this, std::move(conn));
     try {
         conn = connect(m_connString);
+        // A database that holds a lock forever must not hold a request forever: the
+        // statement is cancelled and the caller answers 503.
+        pqxx::nontransaction(*conn).exec0("SET statement_timeout = '30s'");
     } catch (...) {
         std::lock_guard<std::mutex> lock(m_mutex);
         --m_out;

@@ -68,19 +68,23 @@ void EventEmitter::emitEvent(int tenantId, const QString &type, const QJsonObjec
             return;
         }
         Item item{tenantId, type, payload, nowMicros(), QUuid()};
+        quint64 droppedNow = 0;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             if (m_buffer.size() >= m_options.capacity) {
-                const quint64 n = ++m_dropped;
-                // Log the first drop and then every 10 000th, so a long outage is visible
-                // without flooding the log.
-                if (n == 1 || n % 10000 == 0)
-                    qCWarning(lcFeed, "event buffer full (%zu): %llu events dropped so far",
-                              m_options.capacity, static_cast<unsigned long long>(n));
-                return;
+                droppedNow = ++m_dropped;
+            } else {
+                m_buffer.push_back(std::move(item));
+                ++m_emitted;
             }
-            m_buffer.push_back(std::move(item));
-            ++m_emitted;
+        }
+        if (droppedNow) {
+            // Outside the lock, so a slow log never stalls other emitters. The first drop
+            // and every 10 000th: a long outage is visible without flooding the log.
+            if (droppedNow == 1 || droppedNow % 10000 == 0)
+                qCWarning(lcFeed, "event buffer full (%zu): %llu events dropped so far",
+                          m_options.capacity, static_cast<unsigned long long>(droppedNow));
+            return;
         }
         m_wake.notify_one();
     } catch (...) {
@@ -200,15 +204,16 @@ void EventEmitter::run()
         } catch (const std::exception &e) {
             conn.reset();
             inDoubt = true;
+            bool firstFailure = false;
             {
                 std::lock_guard<std::mutex> lock(m_mutex);
-                if (m_lastError.isEmpty())
-                    qCWarning(lcFeed, "event writer cannot reach the database, retrying: %s",
-                              e.what());
+                firstFailure = m_lastError.isEmpty();
                 m_lastError = QString::fromLocal8Bit(e.what()).trimmed();
                 if (m_stop)
                     return;
             }
+            if (firstFailure)
+                qCWarning(lcFeed, "event writer cannot reach the database, retrying: %s", e.what());
             std::unique_lock<std::mutex> lock(m_mutex);
             m_wake.wait_for(lock, backoff, [&] { return m_stop; });
             backoff = std::min(backoff * 2, m_options.maxBackoff);
