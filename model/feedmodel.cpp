@@ -187,6 +187,8 @@ void FeedModel::setSource(FeedSource *source)
         beginResetModel();
         m_rows.clear();
         m_ids.clear();
+        m_keys.clear();
+        m_topKey = 0;
         endResetModel();
         Q_EMIT countChanged();
     }
@@ -254,12 +256,18 @@ void FeedModel::loadPage(bool replace)
             beginResetModel();
             m_rows = std::move(rows);
             m_ids = std::move(seen);
+            m_keys.clear();
+            m_topKey = 0;
+            for (int i = 0; i < m_rows.size(); ++i)
+                m_keys.insert(m_rows.at(i).id, i);
             endResetModel();
             m_newCount = 0;
             Q_EMIT newCountChanged();
         } else if (!rows.isEmpty()) {
             const int first = int(m_rows.size());
             beginInsertRows({}, first, first + int(rows.size()) - 1);
+            for (int i = 0; i < rows.size(); ++i)
+                m_keys.insert(rows.at(i).id, m_topKey + first + i);
             m_rows.append(rows);
             m_ids.unite(seen);
             endInsertRows();
@@ -293,8 +301,10 @@ void FeedModel::flushPending()
     beginInsertRows({}, 0, int(rows.size()) - 1);
     // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front);
     // `rows + m_rows` copied every row of a 100 000-row feed on each live insert.
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+        m_keys.insert(it->id, --m_topKey);
         m_rows.prepend(std::move(*it));
+    }
     endInsertRows();
     m_newCount += int(rows.size());
     Q_EMIT countChanged();
@@ -408,12 +418,8 @@ void FeedModel::loadSources(const QString &eventId)
 
 int FeedModel::rowOf(const QString &eventId) const
 {
-    if (!m_ids.contains(eventId))
-        return -1;
-    for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows.at(i).id == eventId)
-            return i;
-    return -1;
+    const auto it = m_keys.constFind(eventId);
+    return it == m_keys.constEnd() ? -1 : int(*it - m_topKey);
 }
 
 void FeedModel::markSeen()
