@@ -5,10 +5,13 @@
 #include "router.h"
 #include "servercontext.h"
 #include "sseconnection.h"
+#include "sseclient.h"
 
 #include <QTcpSocket>
 #include <QThreadPool>
 
+#include <cerrno>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 namespace af {
@@ -44,7 +47,10 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
 
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::process);
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
-        if (m_closing) {
+        if (m_sseWaiting) {
+            if (m_socket->bytesToWrite() == 0)
+                completeHandOff();
+        } else if (m_closing) {
             if (m_socket->bytesToWrite() == 0)
                 shutdownWrite();
         } else if (m_socket->bytesToWrite() < kWriteBacklogPause / 2) {
@@ -53,6 +59,10 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
     });
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
         m_handle->detach();
+        if (m_sseSlotHeld) {
+            m_sseSlotHeld = false;
+            m_context->releaseSseSlot();
+        }
         m_requestTimer.stop();
         m_idleTimer.stop();
         m_lingerTimer.stop();
@@ -74,6 +84,8 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
 HttpConnection::~HttpConnection()
 {
     m_handle->detach();
+    if (m_sseSlotHeld)
+        m_context->releaseSseSlot();
 }
 
 bool HttpConnection::paused() const
@@ -240,13 +252,37 @@ void HttpConnection::handOffToSse(const StreamResult &accept)
         beginClose();
         return;
     }
+    m_sseSlotHeld = true;
+    m_sseAccept = accept;
     m_requestTimer.stop();
     m_idleTimer.stop();
+    // Answers written before the stream request go out first; the stream then takes
+    // the bare descriptor, so nothing may be left in the socket's write buffer.
+    m_sseWaiting = true; // until then bytesWritten completes the hand-off
+    if (m_socket->bytesToWrite() > 0)
+        m_socket->flush();
+    if (m_sseWaiting && m_socket->bytesToWrite() == 0)
+        completeHandOff();
+}
+
+void HttpConnection::completeHandOff()
+{
+    m_sseWaiting = false;
+    const int fd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        qCWarning(lcHttp) << "cannot take over an SSE socket:" << qt_error_string(errno);
+        m_sseSlotHeld = false;
+        m_context->releaseSseSlot();
+        m_socket->abort();
+        return;
+    }
     m_handle->detach();
     m_socket->disconnect(this);
-    QTcpSocket *socket = m_socket;
+    // Closes Qt's descriptor only (no shutdown): the connection lives on in fd.
+    m_socket->abort();
     m_socket = nullptr;
-    new SseConnection(socket, accept, m_peerAddress, m_context, parent());
+    m_sseSlotHeld = false;
+    SseHub::of(parent(), m_context)->adopt(fd, m_sseAccept, m_peerAddress);
     deleteLater();
 }
 

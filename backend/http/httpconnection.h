@@ -47,6 +47,7 @@ private:
     void fail(int status, const QString &message);
     void flush();
     void handOffToSse(const StreamResult &accept);
+    void completeHandOff();
     void beginClose();
     void shutdownWrite();
     void updateTimers(bool completedRequest);
@@ -66,6 +67,9 @@ private:
     bool m_writeShut = false;
     bool m_processing = false;
     bool m_processAgain = false;
+    bool m_sseSlotHeld = false; ///< a reserved SSE slot not yet handed to the hub
+    bool m_sseWaiting = false;  ///< earlier answers still flushing before the hand-off
+    StreamResult m_sseAccept;
     QTimer m_requestTimer;
     QTimer m_idleTimer;
     QTimer m_lingerTimer;

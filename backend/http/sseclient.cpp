@@ -4,67 +4,76 @@
 
 namespace af {
 
+SseInbox::SseInbox(std::shared_ptr<ConnectionHandle> hub, std::function<void()> onWake)
+    : m_hub(std::move(hub))
+    , m_onWake(std::move(onWake))
+{
+}
+
+void SseInbox::add(quint64 id, const QByteArray &frame)
+{
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        // A broadcast hands every client the same buffer: same data pointer, same batch.
+        if (m_batches.empty() || m_batches.back().frame.constData() != frame.constData()
+            || m_batches.back().frame.size() != frame.size()) {
+            m_batches.push_back({frame, {}});
+            m_batches.back().ids.reserve(64);
+        }
+        m_batches.back().ids.push_back(id);
+        if (!m_wakePosted) {
+            m_wakePosted = true;
+            wake = true;
+        }
+    }
+    if (wake)
+        m_hub->post(m_onWake);
+}
+
+std::vector<SseInbox::Batch> SseInbox::take()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_wakePosted = false;
+    return std::exchange(m_batches, {});
+}
+
+bool SseInbox::post(std::function<void()> fn)
+{
+    return m_hub->post(std::move(fn));
+}
+
 SseClient::SseClient(quint64 id, int tenantId, const QString &peerAddress, qint64 backlogLimit,
-                     std::shared_ptr<ConnectionHandle> handle, std::function<void()> onFrames,
-                     std::function<void()> onDisconnect)
+                     std::shared_ptr<SseInbox> inbox, std::function<void()> onDisconnect)
     : m_id(id)
     , m_tenantId(tenantId)
+    , m_backlogLimit(backlogLimit)
     , m_peerAddress(peerAddress)
     , m_connectedSince(QDateTime::currentDateTimeUtc())
-    , m_backlogLimit(backlogLimit)
-    , m_handle(std::move(handle))
-    , m_onFrames(std::move(onFrames))
+    , m_inbox(std::move(inbox))
     , m_onDisconnect(std::move(onDisconnect))
 {
 }
 
 void SseClient::push(const QByteArray &frame)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_closed)
+    if (m_closed.load(std::memory_order_acquire))
         return;
-    if (m_queuedBytes + frame.size() + m_socketBacklog.load() > m_backlogLimit) {
-        m_closed = true;
-        m_queue.clear();
-        m_queuedBytes = 0;
-        m_handle->post(m_onDisconnect);
+    const qint64 size = frame.size();
+    if (m_queuedBytes.load(std::memory_order_relaxed) + size
+            + m_socketBacklog.load(std::memory_order_relaxed)
+        > m_backlogLimit) {
+        if (!m_closed.exchange(true))
+            m_inbox->post(m_onDisconnect);
         return;
     }
-    m_queue.append(frame); // shares the broadcaster's buffer, no copy
-    m_queuedBytes += frame.size();
-    if (!m_wakeupPosted) {
-        m_wakeupPosted = true;
-        m_handle->post(m_onFrames);
-    }
-}
-
-QByteArrayList SseClient::takeFrames()
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    QByteArrayList out;
-    out.swap(m_queue);
-    m_queuedBytes = 0;
-    m_wakeupPosted = false;
-    return out;
-}
-
-void SseClient::close()
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_closed = true;
-    m_queue.clear();
-    m_queuedBytes = 0;
+    m_queuedBytes.fetch_add(size, std::memory_order_relaxed);
+    m_inbox->add(m_id, frame); // shares the broadcaster's buffer, no copy
 }
 
 void SseClient::requestDisconnect()
 {
-    m_handle->post(m_onDisconnect);
-}
-
-qint64 SseClient::queuedBytes() const
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_queuedBytes;
+    m_inbox->post(m_onDisconnect);
 }
 
 SseClientInfo SseClient::info() const

@@ -6,202 +6,389 @@
 #include "servercontext.h"
 #include "sseclient.h"
 
-#include <QTcpSocket>
+#include <QSocketNotifier>
 #include <QThreadPool>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace af {
 
 namespace {
 constexpr QByteArrayView kEventCreated = "event: activity.event.created\n";
+constexpr uint32_t kIn = EPOLLIN | EPOLLRDHUP;
+} // namespace
+
+SseHub *SseHub::of(QObject *home, ServerContext *context)
+{
+    if (auto *hub = home->findChild<SseHub *>(QString(), Qt::FindDirectChildrenOnly))
+        return hub;
+    return new SseHub(context, home);
 }
 
-SseConnection::SseConnection(QTcpSocket *socket, const StreamResult &accept,
-                             const QString &peerAddress, ServerContext *context, QObject *parent)
+SseHub::SseHub(ServerContext *context, QObject *parent)
     : QObject(parent)
     , m_context(context)
-    , m_socket(socket)
-    , m_tenantId(accept.tenantId)
-    , m_lastEventId(accept.lastEventId)
-    , m_peerAddress(peerAddress)
     , m_handle(std::make_shared<ConnectionHandle>(this))
 {
-    m_socket->setParent(this);
-    m_client = std::make_shared<SseClient>(
-        context->nextSseId(), m_tenantId, peerAddress, context->config().sseBacklogLimit,
-        m_handle, [this] { drain(); },
-        [this] { disconnectClient("backlog limit or admin request"); });
-    start();
+    m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+    if (m_epoll < 0) {
+        qCCritical(lcHttp) << "epoll_create1 failed:" << qt_error_string(errno);
+    } else {
+        m_notifier = new QSocketNotifier(m_epoll, QSocketNotifier::Read, this);
+        connect(m_notifier, &QSocketNotifier::activated, this, [this] { onEpoll(); });
+    }
+    m_inbox = std::make_shared<SseInbox>(m_handle, [this] { onInbox(); });
+    connect(&m_keepalive, &QTimer::timeout, this, [this] { onKeepalive(); });
+    m_keepalive.start(m_context->config().sseKeepaliveMs);
 }
 
-SseConnection::~SseConnection()
+SseHub::~SseHub()
 {
-    cleanup();
+    m_handle->detach();
+    for (auto &[id, c] : m_conns)
+        closeConn(*c);
+    m_conns.clear();
+    if (m_epoll >= 0)
+        ::close(m_epoll);
 }
 
-quint64 SseConnection::clientId() const
+SseHub::Conn *SseHub::find(quint64 id) const
 {
-    return m_client->id();
+    const auto it = m_conns.find(id);
+    return it == m_conns.end() || it->second->closed ? nullptr : it->second.get();
 }
 
-void SseConnection::start()
+void SseHub::adopt(int fd, const StreamResult &accept, const QString &peerAddress)
 {
     const HttpServerConfig &cfg = m_context->config();
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        cleanup();
-        deleteLater();
-    });
-    // Clients have nothing to say on a stream; drop whatever they send.
-    m_socket->skip(m_socket->bytesAvailable());
-    connect(m_socket, &QTcpSocket::readyRead, this, [this] { m_socket->skip(m_socket->bytesAvailable()); });
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] { checkBacklog(); });
-    connect(&m_keepalive, &QTimer::timeout, this, [this] { write(QByteArrayLiteral(": keepalive\n\n")); });
+    if (m_keepalive.interval() != cfg.sseKeepaliveMs)
+        m_keepalive.start(cfg.sseKeepaliveMs);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
-    m_socket->write("HTTP/1.1 200 OK\r\n"
-                    "Content-Type: text/event-stream\r\n"
-                    "Cache-Control: no-cache\r\n"
-                    "Connection: keep-alive\r\n"
-                    "X-Accel-Buffering: no\r\n\r\n"
-                    "retry: "
-                    + QByteArray::number(cfg.sseRetryMs) + "\n\n");
+    const quint64 id = m_context->nextSseId();
+    auto owned = std::make_unique<Conn>();
+    Conn &c = *owned;
+    c.fd = fd;
+    c.tenantId = accept.tenantId;
+    c.lastEventId = accept.lastEventId;
+    c.client = std::make_shared<SseClient>(
+        id, c.tenantId, peerAddress, cfg.sseBacklogLimit, m_inbox,
+        [this, id] { disconnectClient(id, "backlog limit or admin request"); });
+    m_conns.emplace(id, std::move(owned));
 
-    m_context->addSseClient(m_client);
+    epoll_event ev{};
+    ev.events = kIn;
+    ev.data.u64 = id;
+    if (m_epoll < 0 || ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        qCWarning(lcHttp) << "cannot watch an SSE socket:" << qt_error_string(errno);
+        m_context->addSseClient(c.client);
+        closeConn(c);
+        reap();
+        return;
+    }
+
+    write(c, "HTTP/1.1 200 OK\r\n"
+             "Content-Type: text/event-stream\r\n"
+             "Cache-Control: no-cache\r\n"
+             "Connection: keep-alive\r\n"
+             "X-Accel-Buffering: no\r\n\r\n"
+             "retry: "
+                 + QByteArray::number(cfg.sseRetryMs) + "\n\n",
+          -1);
+
+    m_context->addSseClient(c.client);
     const ReplayProvider &provider = m_context->replayProvider();
-    m_holding = m_lastEventId >= 0 && provider;
+    c.holding = c.lastEventId >= 0 && provider;
     // Register before asking for the replay: an event committed in between is then
     // either in the replay or held here, never lost.
-    if (Broadcaster *b = m_context->broadcaster()) {
-        b->registerFeedClient(m_tenantId, m_client);
-        m_registered = true;
-    } else {
-        qCWarning(lcHttp) << "SSE client accepted without a broadcaster";
+    if (!c.closed) {
+        if (Broadcaster *b = m_context->broadcaster()) {
+            b->registerFeedClient(c.tenantId, c.client);
+            c.registered = true;
+        } else {
+            qCWarning(lcHttp) << "SSE client accepted without a broadcaster";
+        }
     }
-    qCInfo(lcHttp) << "SSE client" << m_client->id() << "tenant" << m_tenantId << "from"
-                   << m_peerAddress << "connected";
+    qCInfo(lcHttp) << "SSE client" << id << "tenant" << c.tenantId << "from" << peerAddress
+                   << "connected";
 
-    if (m_holding) {
-        const qint64 last = m_lastEventId;
+    if (c.holding && !c.closed) {
+        const qint64 last = c.lastEventId;
         ReplayProvider fn = provider;
         std::shared_ptr<ConnectionHandle> handle = m_handle;
-        m_context->pool()->start([fn, last, handle, this] {
+        m_context->pool()->start([fn, last, handle, id, this] {
             try {
                 Replay replay = fn(last);
-                handle->post([this, replay] { applyReplay(replay); });
+                handle->post([this, id, replay] { applyReplay(id, replay); });
             } catch (const std::exception &e) {
                 qCWarning(lcHttp) << "SSE replay failed:" << e.what();
-                handle->post([this] { disconnectClient("replay failed"); });
+                handle->post([this, id] { disconnectClient(id, "replay failed"); });
             } catch (...) {
-                handle->post([this] { disconnectClient("replay failed"); });
+                handle->post([this, id] { disconnectClient(id, "replay failed"); });
             }
         });
     }
-    m_keepalive.start(cfg.sseKeepaliveMs);
+    reap();
 }
 
-void SseConnection::drain()
+void SseHub::onEpoll()
 {
-    const QByteArrayList frames = m_client->takeFrames();
-    if (m_holding) {
-        for (const QByteArray &f : frames) {
-            m_held.append(f);
-            m_heldBytes += f.size();
+    epoll_event events[256];
+    for (int round = 0; round < 64; ++round) {
+        const int n = ::epoll_wait(m_epoll, events, 256, 0);
+        if (n <= 0)
+            break;
+        for (int i = 0; i < n; ++i) {
+            Conn *c = find(events[i].data.u64);
+            if (!c)
+                continue;
+            const uint32_t e = events[i].events;
+            if (e & EPOLLOUT)
+                flushOut(*c);
+            if (!c->closed && (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+                readInput(*c);
         }
-        checkBacklog();
-        return;
+        if (n < 256)
+            break;
     }
-    for (const QByteArray &f : frames) {
-        // The listener may deliver an event after the replay already carried it: the
-        // replay reads committed rows, the broadcast comes a moment later.
-        if (alreadySent(f))
+    reap();
+}
+
+void SseHub::readInput(Conn &c)
+{
+    // Clients have nothing to say on a stream; drop whatever they send, notice the close.
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0)
             continue;
-        write(f);
-        if (m_replayedMax >= 0 && frameId(f) > m_replayedMax) {
-            m_replayed.clear();
-            m_replayedMax = -1;
-        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        closeConn(c); // 0: the peer closed; < 0: reset or other error
+        return;
     }
 }
 
-bool SseConnection::alreadySent(const QByteArray &frame) const
+void SseHub::onInbox()
 {
-    if (m_lastEventId < 0 || !isEventCreated(frame))
-        return false;
-    const qint64 id = frameId(frame);
-    return id >= 0 && (id <= m_lastEventId || m_replayed.contains(id));
+    const std::vector<SseInbox::Batch> batches = m_inbox->take();
+    for (const SseInbox::Batch &b : batches) {
+        const qint64 id = frameId(b.frame);
+        const bool created = isEventCreated(b.frame);
+        const qint64 size = b.frame.size();
+        for (const quint64 cid : b.ids) {
+            const auto it = m_conns.find(cid);
+            if (it == m_conns.end())
+                continue;
+            Conn &c = *it->second;
+            c.client->delivered(size);
+            if (!c.closed)
+                deliver(c, b.frame, id, created);
+        }
+    }
+    reap();
 }
 
-void SseConnection::applyReplay(const Replay &replay)
+void SseHub::deliver(Conn &c, const QByteArray &frame, qint64 id, bool created)
 {
-    if (!m_holding || m_cleanedUp)
+    if (c.holding) {
+        c.held.append(frame);
+        c.heldBytes += frame.size();
+        checkBacklog(c);
         return;
-    m_holding = false;
+    }
+    // The listener may deliver an event after the replay already carried it: the
+    // replay reads committed rows, the broadcast comes a moment later.
+    if (alreadySent(c, id, created))
+        return;
+    write(c, frame, id);
+    if (c.replayedMax >= 0 && id > c.replayedMax) {
+        c.replayed.clear();
+        c.replayed.squeeze();
+        c.replayedMax = -1;
+    }
+}
+
+bool SseHub::alreadySent(const Conn &c, qint64 id, bool created)
+{
+    if (c.lastEventId < 0 || !created)
+        return false;
+    return id >= 0 && (id <= c.lastEventId || c.replayed.contains(id));
+}
+
+void SseHub::applyReplay(quint64 connId, const Replay &replay)
+{
+    Conn *cp = find(connId);
+    if (!cp || !cp->holding)
+        return;
+    Conn &c = *cp;
+    c.holding = false;
     if (replay.resync) {
-        write(Broadcaster::frame(QStringLiteral("activity.resync"), QByteArrayLiteral("{}")));
+        write(c, Broadcaster::frame(QStringLiteral("activity.resync"), QByteArrayLiteral("{}")), -1);
     } else {
-        m_replayed.reserve(replay.frames.size());
+        c.replayed.reserve(replay.frames.size());
         for (const ReplayFrame &f : replay.frames) {
-            write(f.frame);
-            m_replayed.insert(f.seq);
-            m_replayedMax = std::max(m_replayedMax, f.seq);
+            write(c, f.frame, frameId(f.frame));
+            c.replayed.insert(f.seq);
+            c.replayedMax = std::max(c.replayedMax, f.seq);
         }
     }
     // Held frames the replay already carried (or the client already had) are dropped;
     // matching on the exact seqs rather than "≤ last seq" also keeps an event whose
-    // transaction committed out of seq order. Frames still queued in the SseClient are
-    // filtered the same way by drain().
-    const QByteArrayList held = std::exchange(m_held, {});
-    m_heldBytes = 0;
+    // transaction committed out of seq order. Frames still queued in the inbox are
+    // filtered the same way by deliver().
+    const QByteArrayList held = std::exchange(c.held, {});
+    c.heldBytes = 0;
     for (const QByteArray &f : held) {
-        if (!alreadySent(f))
-            write(f);
+        const qint64 id = frameId(f);
+        if (!alreadySent(c, id, isEventCreated(f)))
+            write(c, f, id);
+    }
+    checkBacklog(c);
+    reap();
+}
+
+void SseHub::write(Conn &c, const QByteArray &frame, qint64 id)
+{
+    if (c.closed)
+        return;
+    if (c.out.isEmpty()) {
+        // Straight to the kernel; only the remainder (usually nothing) is kept.
+        qsizetype sent = 0;
+        while (sent < frame.size()) {
+            const ssize_t n = ::send(c.fd, frame.constData() + sent, size_t(frame.size() - sent),
+                                     MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) {
+                sent += n;
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break;
+            closeConn(c);
+            return;
+        }
+        if (sent < frame.size()) {
+            c.out.append(frame);
+            c.outOffset = sent;
+            c.outBytes = frame.size() - sent;
+            watchOut(c, true);
+        }
+    } else {
+        c.out.append(frame);
+        c.outBytes += frame.size();
+    }
+    if (id >= 0)
+        c.client->setLastEventId(id);
+    checkBacklog(c);
+}
+
+void SseHub::flushOut(Conn &c)
+{
+    while (!c.out.isEmpty()) {
+        const QByteArray &front = c.out.constFirst();
+        const ssize_t n = ::send(c.fd, front.constData() + c.outOffset,
+                                 size_t(front.size() - c.outOffset), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            closeConn(c);
+            return;
+        }
+        c.outOffset += n;
+        c.outBytes -= n;
+        if (c.outOffset == front.size()) {
+            c.out.removeFirst();
+            c.outOffset = 0;
+        }
+    }
+    if (c.out.isEmpty()) {
+        c.out = QByteArrayList(); // give the list's storage back
+        watchOut(c, false);
+    }
+    checkBacklog(c);
+}
+
+void SseHub::watchOut(Conn &c, bool on)
+{
+    if (c.watchingOut == on)
+        return;
+    c.watchingOut = on;
+    epoll_event ev{};
+    ev.events = on ? (kIn | EPOLLOUT) : kIn;
+    ev.data.u64 = c.client->id();
+    ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void SseHub::checkBacklog(Conn &c)
+{
+    if (c.closed)
+        return;
+    const qint64 backlog = c.outBytes + c.heldBytes;
+    c.client->setSocketBacklog(backlog);
+    if (backlog + c.client->queuedBytes() > m_context->config().sseBacklogLimit) {
+        qCInfo(lcHttp) << "SSE client" << c.client->id() << "disconnected: backlog limit";
+        closeConn(c);
     }
 }
 
-void SseConnection::write(const QByteArray &frame)
+void SseHub::onKeepalive()
 {
-    if (m_cleanedUp)
-        return;
-    m_socket->write(frame);
-    const qint64 id = frameId(frame);
-    if (id >= 0)
-        m_client->setLastEventId(id);
-    checkBacklog();
+    static const QByteArray keepalive = QByteArrayLiteral(": keepalive\n\n");
+    for (auto &[id, c] : m_conns) {
+        if (!c->closed)
+            write(*c, keepalive, -1);
+    }
+    reap();
 }
 
-void SseConnection::checkBacklog()
+void SseHub::disconnectClient(quint64 id, const char *reason)
 {
-    if (m_cleanedUp)
+    Conn *c = find(id);
+    if (!c)
         return;
-    const qint64 backlog = m_socket->bytesToWrite() + m_heldBytes;
-    m_client->setSocketBacklog(backlog);
-    if (backlog + m_client->queuedBytes() > m_context->config().sseBacklogLimit)
-        disconnectClient("backlog limit");
+    qCInfo(lcHttp) << "SSE client" << id << "disconnected:" << reason;
+    closeConn(*c);
+    reap();
 }
 
-void SseConnection::disconnectClient(const char *reason)
+void SseHub::closeConn(Conn &c)
 {
-    if (m_cleanedUp)
+    if (c.closed)
         return;
-    qCInfo(lcHttp) << "SSE client" << m_client->id() << "disconnected:" << reason;
-    cleanup();
-    m_socket->abort();
-    deleteLater();
-}
-
-void SseConnection::cleanup()
-{
-    if (m_cleanedUp)
-        return;
-    m_cleanedUp = true;
-    m_keepalive.stop();
-    if (m_registered)
-        m_context->broadcaster()->unregisterFeedClient(m_tenantId, m_client.get());
-    m_client->close();
-    m_handle->detach();
-    m_context->removeSseClient(m_client->id());
+    c.closed = true;
+    if (c.registered)
+        m_context->broadcaster()->unregisterFeedClient(c.tenantId, c.client.get());
+    c.client->close();
+    c.client->setSocketBacklog(0);
+    m_context->removeSseClient(c.client->id());
     m_context->releaseSseSlot();
+    if (m_epoll >= 0)
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    c.fd = -1;
+    c.out.clear();
+    c.held.clear();
+    m_dead.push_back(c.client->id());
 }
 
-qint64 SseConnection::frameId(const QByteArray &frame)
+void SseHub::reap()
+{
+    for (const quint64 id : m_dead)
+        m_conns.erase(id);
+    m_dead.clear();
+}
+
+qint64 SseHub::frameId(const QByteArray &frame)
 {
     qsizetype pos = -1;
     if (frame.startsWith("id: ")) {
@@ -219,7 +406,7 @@ qint64 SseConnection::frameId(const QByteArray &frame)
     return ok ? id : -1;
 }
 
-bool SseConnection::isEventCreated(const QByteArray &frame)
+bool SseHub::isEventCreated(const QByteArray &frame)
 {
     return frame.startsWith(kEventCreated);
 }
