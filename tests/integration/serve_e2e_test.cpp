@@ -89,13 +89,17 @@ TEST(ServeEndToEnd, DrainFromAnotherProcessReachesSseClientsOfServe)
     server.process.start(QStringLiteral(AF_BINARY_PATH),
                          {"serve", "--database-url", cs, "--listen",
                           QStringLiteral("127.0.0.1:%1").arg(server.port)});
-    ASSERT_TRUE(server.process.waitForReadyRead(30000));
-    QByteArray startLine = server.process.readAll();
-    for (int i = 0; i < 50 && !startLine.contains("listening on"); ++i) {
-        server.process.waitForReadyRead(200);
+    QByteArray startLine;
+    QElapsedTimer started;
+    started.start();
+    while (!startLine.contains("listening on http") && started.elapsed() < 30000 &&
+           server.process.state() != QProcess::NotRunning) {
+        server.process.waitForReadyRead(100);
         startLine += server.process.readAll();
     }
-    ASSERT_TRUE(startLine.contains("listening on http://127.0.0.1:")) << startLine.constData();
+    ASSERT_TRUE(startLine.contains("listening on http://127.0.0.1:"))
+        << startLine.constData() << "\nserve state " << int(server.process.state()) << " exit "
+        << server.process.exitCode() << " status " << int(server.process.exitStatus());
     EXPECT_TRUE(startLine.contains("open-file limit")) << startLine.constData();
 
     // Globex listens; Acme's event is drained by a separate CLI process.
