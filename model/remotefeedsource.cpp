@@ -125,6 +125,16 @@ void RemoteFeedSource::addComment(const QString &eventId, const QString &body, Q
 
 void RemoteFeedSource::start()
 {
+    if (m_actingTenantId < 0) {
+        // Which tenant the token is: own events are then marked, their reactions disabled.
+        send(m_network.get(request(QStringLiteral("/api/me"))), this, [this](const FeedReply &r) {
+            const int id = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("tenantId")).toInt(-1);
+            if (r.ok() && id > 0 && id != m_actingTenantId) {
+                m_actingTenantId = id;
+                Q_EMIT actingTenantChanged();
+            }
+        });
+    }
     if (!m_stream && !m_reconnectTimer.isActive())
         connectStream();
 }

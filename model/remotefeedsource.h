@@ -30,6 +30,7 @@ public:
     void addComment(const QString &eventId, const QString &body, QObject *context,
                     Callback done) override;
     void start() override;
+    [[nodiscard]] int actingTenantId() const override { return m_actingTenantId; }
 
     [[nodiscard]] QString location() const override;
 
@@ -52,6 +53,7 @@ private:
     QTimer m_reconnectTimer;
     QTimer m_stallTimer;
     int m_attempt = 0;
+    int m_actingTenantId = -1; ///< the token's tenant, from GET /api/me
     int m_stallTimeoutMs = 60000;
     bool m_streamOpen = false;
     bool m_everLive = false;

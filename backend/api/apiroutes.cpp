@@ -13,6 +13,7 @@ void ApiRoutes::registerAll(Router &router, ApiContext &ctx)
     registerReactions(router, ctx);
     registerComments(router, ctx);
     registerHealth(router, ctx);
+    registerMe(router, ctx);
     registerStatic(router);
 }
 

@@ -21,6 +21,7 @@ public:
     static void registerReactions(Router &router, ApiContext &ctx); ///< POST/DELETE reactions
     static void registerComments(Router &router, ApiContext &ctx);  ///< GET/POST comments
     static void registerHealth(Router &router, ApiContext &ctx);    ///< /healthz
+    static void registerMe(Router &router, ApiContext &ctx);        ///< GET /api/me
     static void registerStatic(Router &router);                     ///< / and :/web/*
 
     /// @brief The server's replay provider: every activity.event.created after a

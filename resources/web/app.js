@@ -313,6 +313,10 @@
     showFeed();
     applyPage(data, gen);
     startStream();
+    // The token's own tenant: its events are marked and their reactions disabled.
+    api('GET', '/api/me').then((me) => {
+      if (gen === state.generation && me) learnMe(me.tenantId);
+    }).catch(() => { /* older servers: learnt from a 403 or our own comment instead */ });
     return true;
   }
 

@@ -148,6 +148,14 @@ TEST(ServeEndToEnd, DrainFromAnotherProcessReachesSseClientsOfServe)
     EXPECT_TRUE(page.value("nextCursor").isNull());
     EXPECT_EQ(events.at(0).toObject().value("reactions").toObject().value("hype").toInt(), 0);
 
+    // /api/me names the token's tenant; without a token it is 401.
+    const QJsonObject me = httpGet(server.port, "/api/me", globex.value("token").toString(), &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(me.value("tenantId").toInt(), globex.value("id").toInt());
+    EXPECT_EQ(me.value("tenantName").toString(), "Globex");
+    httpGet(server.port, "/api/me", QStringLiteral("aft_not_a_token"), &status);
+    EXPECT_EQ(status, 401);
+
     // Health is reported without a token.
     EXPECT_EQ(httpGet(server.port, "/healthz", QString(), &status).value("db").toString(), "up");
     EXPECT_EQ(status, 200);
