@@ -12,7 +12,7 @@
 
 namespace af {
 
-int ApiAuth::requireTenant(ApiContext &ctx, const HttpRequest &request, bool allowQueryToken)
+QString ApiAuth::requestToken(const HttpRequest &request, bool allowQueryToken)
 {
     const QString queryToken = request.queryValue(QStringLiteral("access_token"));
     if (!queryToken.isNull() && !allowQueryToken)
@@ -25,13 +25,24 @@ int ApiAuth::requireTenant(ApiContext &ctx, const HttpRequest &request, bool all
         throw ApiError(401, "missing bearer token");
     if (token.size() > 512)
         throw ApiError(401, "invalid or revoked token");
+    return token;
+}
+
+int ApiAuth::requireTenant(ApiContext &ctx, const HttpRequest &request, bool allowQueryToken)
+{
+    const QString token = requestToken(request, allowQueryToken);
     const std::optional<int> tenant = PgErrors::guard([&] {
         auto lease = ctx.pool.acquire();
         return Tenants::tenantForToken(*lease, token);
     });
     if (!tenant)
-        throw ApiError(401, "invalid or revoked token");
+        throw invalidToken();
     return *tenant;
+}
+
+ApiError ApiAuth::invalidToken()
+{
+    return ApiError(401, "invalid or revoked token");
 }
 
 void ApiAuth::requireDrainSecret(const ApiContext &ctx, const HttpRequest &request)

@@ -1,5 +1,8 @@
 #pragma once
+#include "apierror.h"
+
 #include <QByteArray>
+#include <QString>
 
 namespace af {
 
@@ -15,6 +18,12 @@ public:
     /// (the stream route only) also from `?access_token=`. Elsewhere that parameter is 401.
     static int requireTenant(ApiContext &ctx, const HttpRequest &request,
                              bool allowQueryToken = false);
+    /// @brief The token the caller presents, checked for presence and size only (the 401s
+    /// that need no database); requireTenant looks it up.
+    [[nodiscard]] static QString requestToken(const HttpRequest &request,
+                                              bool allowQueryToken = false);
+    /// @brief The 401 for a token that is unknown or revoked.
+    [[nodiscard]] static ApiError invalidToken();
     /// @brief `x-drain-secret` against the configured secret, in constant time.
     static void requireDrainSecret(const ApiContext &ctx, const HttpRequest &request);
     /// @brief Compares in time independent of where the inputs differ.

@@ -6,37 +6,53 @@
 #include "db/dberror.h"
 #include "pgerrors.h"
 
+#include "feed/tenants.h"
+
 #include <pqxx/pqxx>
 
 namespace af {
 
 namespace {
 
-// The feed page: the newest `limit` events strictly before the cursor plus one more row
-// to know whether a next page exists, turned into the whole answer by PostgreSQL.
-// 'infinity' and seq 0 stand for "no cursor", so the keyset condition always applies
-// and stays an index condition in the generic plan too.
-std::string feedSql(bool byTenant)
+// The feed page: the newest `limit` events strictly before the cursor, and whether more
+// exist, turned into the whole answer by PostgreSQL in one statement (af_event_rows is
+// inlined, so the per-event reads are planned with the page). 'infinity' and seq 0 stand
+// for "no cursor", so the keyset condition always applies and stays an index condition
+// in the generic plan too. The keyset scan reads a constant kFeedMaxLimit + 1 rows (a
+// few more index tuples than needed): with `LIMIT $3 + 1` a generic plan must assume 10 %
+// of the table, costs far more than any custom plan, and PostgreSQL would then plan the
+// whole statement again on every execution.
+// With @p byToken the viewer is the holder of the active token whose SHA-256 is $4, looked
+// up in the same statement (no row at all when there is none); otherwise the viewer is
+// the tenant id $4. The tenant filter, if any, is $5.
+std::string feedSql(bool byTenant, bool byToken)
 {
-    return std::string(R"SQL(
-WITH page AS (
+    const std::string viewer = byToken ? "v.tenant_id" : "$4::int";
+    return std::string(byToken ? R"SQL(
+WITH viewer AS (
+    SELECT k.tenant_id FROM api_tokens k
+     WHERE k.token_sha256 = $4::bytea AND k.revoked_at IS NULL
+), page AS ()SQL"
+                               : R"SQL(
+WITH page AS ()SQL")
+        + R"SQL(
     SELECT e AS ev, e.created_at, e.seq
       FROM activity_events e
-     WHERE (e.created_at, e.seq) < ($1::timestamptz, $2::bigint))SQL")
+     WHERE (e.created_at, e.seq) < ($1::timestamptz, $2::bigint))SQL"
         + (byTenant ? " AND e.tenant_id = $5::int" : "") + R"SQL(
      ORDER BY e.created_at DESC, e.seq DESC
-     LIMIT $3::int + 1
+     LIMIT )SQL" + std::to_string(FeedService::kFeedMaxLimit + 1) + R"SQL(
 ), shown AS (
     SELECT * FROM page ORDER BY created_at DESC, seq DESC LIMIT $3::int
 )
-SELECT json_build_object(
-    'events', coalesce((SELECT json_agg(af_event_json(s.ev, $4::int)
-                                         ORDER BY s.created_at DESC, s.seq DESC)
-                          FROM shown s), '[]'::json),
+SELECT )SQL" + (byToken ? "v.tenant_id, " : "") + R"SQL(json_build_object(
+    'events', coalesce((SELECT json_agg(j.event ORDER BY s.created_at DESC, s.seq DESC)
+                          FROM shown s, LATERAL af_event_rows(s.ev, )SQL" + viewer + R"SQL() j),
+                       '[]'::json),
     'nextCursor', CASE WHEN (SELECT count(*) FROM page) > $3::int THEN
         (SELECT af_cursor(s.created_at, s.seq::text) FROM shown s
-          ORDER BY s.created_at, s.seq LIMIT 1) END)::text
-)SQL";
+          ORDER BY s.created_at, s.seq LIMIT 1) END)::text)SQL"
+        + (byToken ? "\n  FROM viewer v" : "") + "\n";
 }
 
 const char *const kCommentsSql = R"SQL(
@@ -169,38 +185,49 @@ FeedService::FeedService(ConnectionPool &pool, int reactionLimitPerHour)
 
 void FeedService::prepare(pqxx::connection_base &conn)
 {
-    static const std::string feedAll = feedSql(false);
-    static const std::string feedTenant = feedSql(true);
-    conn.prepare("api_feed", feedAll);
-    conn.prepare("api_feed_tenant", feedTenant);
-    conn.prepare("api_comments", kCommentsSql);
-    conn.prepare("api_sources", kSourcesSql);
-    conn.prepare("api_owner", kOwnerSql);
-    conn.prepare("api_rate_lock", kRateLockSql);
-    conn.prepare("api_rate_check", kRateCheckSql);
-    conn.prepare("api_rate_record", kRateRecordSql);
-    conn.prepare("api_react_add", kReactAddSql);
-    conn.prepare("api_react_delete", kReactDeleteSql);
-    conn.prepare("api_react_push", kReactPushSql);
-    conn.prepare("api_comment_insert", kCommentInsertSql);
-    conn.prepare("api_comment_push", kCommentPushSql);
+    // Registering is a lookup once a connection knows the statement; libpqxx prepares it
+    // on the server at its first use on that connection.
+    static const std::pair<const char *, std::string> statements[] = {
+        {"api_feed", feedSql(false, false)},
+        {"api_feed_tenant", feedSql(true, false)},
+        {"api_feed_token", feedSql(false, true)},
+        {"api_feed_token_tenant", feedSql(true, true)},
+        {"api_comments", kCommentsSql},
+        {"api_sources", kSourcesSql},
+        {"api_owner", kOwnerSql},
+        {"api_rate_lock", kRateLockSql},
+        {"api_rate_check", kRateCheckSql},
+        {"api_rate_record", kRateRecordSql},
+        {"api_react_add", kReactAddSql},
+        {"api_react_delete", kReactDeleteSql},
+        {"api_react_push", kReactPushSql},
+        {"api_comment_insert", kCommentInsertSql},
+        {"api_comment_push", kCommentPushSql},
+    };
+    for (const auto &[name, sql] : statements)
+        conn.prepare(name, sql);
+}
+
+Cursor::Position FeedService::feedPosition(const QString &cursor)
+{
+    if (cursor.isEmpty())
+        return {QStringLiteral("infinity"), QStringLiteral("0")};
+    const auto decoded = Cursor::decodeFeed(cursor);
+    if (!decoded)
+        throw BadInput("cursor must be a nextCursor from a previous page or an ISO 8601 timestamp");
+    return *decoded;
 }
 
 QByteArray FeedService::eventsPage(int viewerTenantId, const QString &cursor, int limit,
                                    std::optional<int> tenantFilter)
 {
-    Cursor::Position pos{QStringLiteral("infinity"), QStringLiteral("0")};
-    if (!cursor.isEmpty()) {
-        const auto decoded = Cursor::decodeFeed(cursor);
-        if (!decoded)
-            throw BadInput("cursor must be a nextCursor from a previous page or an ISO 8601 timestamp");
-        pos = *decoded;
-    }
+    const Cursor::Position pos = feedPosition(cursor);
     const int n = limit <= 0 ? kFeedDefaultLimit : std::min(limit, kFeedMaxLimit);
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         prepare(*lease);
-        pqxx::read_transaction tx(*lease);
+        // One read-only statement: no BEGIN/COMMIT round trips around it.
+        pqxx::nontransaction tx(*lease);
         const pqxx::result r = tenantFilter
             ? tx.exec_prepared("api_feed_tenant", s(pos.timestamp), s(pos.tieBreaker), n,
                                viewerTenantId, *tenantFilter)
@@ -210,13 +237,36 @@ QByteArray FeedService::eventsPage(int viewerTenantId, const QString &cursor, in
     });
 }
 
+std::optional<QByteArray> FeedService::eventsPageForToken(const QString &token,
+                                                          const QString &cursor, int limit,
+                                                          std::optional<int> tenantFilter)
+{
+    const Cursor::Position pos = feedPosition(cursor);
+    const int n = limit <= 0 ? kFeedDefaultLimit : std::min(limit, kFeedMaxLimit);
+    if (token.isEmpty() || token.size() > 256) // as Tenants::tenantForToken
+        return std::nullopt;
+    const std::string sha = "\\x" + Tenants::sha256(token).toHex().toStdString();
+    return PgErrors::guard([&]() -> std::optional<QByteArray> {
+        auto lease = m_pool.acquire();
+        prepare(*lease);
+        pqxx::nontransaction tx(*lease);
+        const pqxx::result r = tenantFilter
+            ? tx.exec_prepared("api_feed_token_tenant", s(pos.timestamp), s(pos.tieBreaker), n,
+                               sha, *tenantFilter)
+            : tx.exec_prepared("api_feed_token", s(pos.timestamp), s(pos.tieBreaker), n, sha);
+        if (r.empty())
+            return std::nullopt;
+        return bytes(r[0][1]);
+    });
+}
+
 QByteArray FeedService::eventSources(const QString &eventId)
 {
     requireUuid(eventId, "id");
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         prepare(*lease);
-        pqxx::read_transaction tx(*lease);
+        pqxx::nontransaction tx(*lease); // one read-only statement
         const pqxx::result r = tx.exec_prepared("api_sources", s(eventId));
         if (!r[0][0].as<bool>())
             throw NotFound("event not found");
@@ -280,7 +330,7 @@ QByteArray FeedService::comments(const QString &eventId, const QString &cursor, 
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         prepare(*lease);
-        pqxx::read_transaction tx(*lease);
+        pqxx::nontransaction tx(*lease); // one read-only statement
         const pqxx::result r = tx.exec_prepared("api_comments", s(eventId), s(pos.timestamp),
                                                 s(pos.tieBreaker), n);
         if (!r[0][0].as<bool>())

@@ -1,4 +1,6 @@
 #pragma once
+#include "cursor.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -31,6 +33,11 @@ public:
     /// @brief `{"events":[…],"nextCursor":…}`, newest first; @p limit <= 0 means default.
     QByteArray eventsPage(int viewerTenantId, const QString &cursor, int limit,
                           std::optional<int> tenantFilter);
+    /// @brief eventsPage for the holder of the active API token @p token, checked in the
+    /// same statement as the page is read (one round trip; a revocation applies at once);
+    /// nothing when the token is not active. Throws BadInput for a bad cursor first.
+    std::optional<QByteArray> eventsPageForToken(const QString &token, const QString &cursor,
+                                                 int limit, std::optional<int> tenantFilter);
     /// @brief `{"sources":[…]}`, the queue rows behind one event, oldest first.
     QByteArray eventSources(const QString &eventId);
     /// @brief Adds (@p add) or removes the caller's reaction; `{"ok":true,"counts":{…}}`.
@@ -46,6 +53,10 @@ public:
     static void prepare(pqxx::connection_base &conn);
 
 private:
+    /// @brief The keyset position of a feed cursor ("no cursor" for an empty one); throws
+    /// BadInput.
+    static Cursor::Position feedPosition(const QString &cursor);
+
     ConnectionPool &m_pool;
     int m_reactionLimit;
 };

@@ -145,10 +145,13 @@ std::optional<int> Tenants::tenantForToken(pqxx::connection &conn, const QString
 {
     if (token.isEmpty() || token.size() > 256)
         return std::nullopt;
-    pqxx::read_transaction tx(conn);
-    const auto r = tx.exec_params("SELECT tenant_id FROM api_tokens "
-                                  "WHERE token_sha256 = $1::bytea AND revoked_at IS NULL",
-                                  hexBytea(sha256(token)));
+    // Every authenticated request asks this: one prepared statement on its own (no
+    // BEGIN/COMMIT round trips), registered once per connection.
+    static const std::string sql = "SELECT tenant_id FROM api_tokens "
+                                   "WHERE token_sha256 = $1::bytea AND revoked_at IS NULL";
+    conn.prepare("af_token_tenant", sql);
+    pqxx::nontransaction tx(conn);
+    const auto r = tx.exec_prepared("af_token_tenant", hexBytea(sha256(token)));
     if (r.empty())
         return std::nullopt;
     return r[0][0].as<int>();
