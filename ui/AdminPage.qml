@@ -43,13 +43,13 @@ ScrollView {
                 spacing: 28
                 ColumnLayout {
                     spacing: 0
-                    Label { objectName: "queueDepth"; text: page.admin.queueDepth.toLocaleString(Qt.locale(), "f", 0); font.pixelSize: 30; font.weight: Font.DemiBold; color: Theme.text }
-                    Label { text: qsTr("rows waiting"); color: Theme.muted; font.pixelSize: Theme.small }
+                    Label { textFormat: Text.PlainText; objectName: "queueDepth"; text: page.admin.queueDepth.toLocaleString(Qt.locale(), "f", 0); font.pixelSize: 30; font.weight: Font.DemiBold; color: Theme.text }
+                    Label { textFormat: Text.PlainText; text: qsTr("rows waiting"); color: Theme.muted; font.pixelSize: Theme.small }
                 }
                 ColumnLayout {
                     spacing: 0
-                    Label { text: page.admin.oldestAgeText; font.pixelSize: 20; font.weight: Font.DemiBold; color: Theme.text; Layout.topMargin: 8 }
-                    Label { text: qsTr("oldest unprocessed"); color: Theme.muted; font.pixelSize: Theme.small }
+                    Label { textFormat: Text.PlainText; text: page.admin.oldestAgeText; font.pixelSize: 20; font.weight: Font.DemiBold; color: Theme.text; Layout.topMargin: 8 }
+                    Label { textFormat: Text.PlainText; text: qsTr("oldest unprocessed"); color: Theme.muted; font.pixelSize: Theme.small }
                 }
             }
             RowLayout {
@@ -65,6 +65,7 @@ ScrollView {
                 }
                 BusyIndicator { running: page.admin.draining; visible: running; implicitWidth: 28; implicitHeight: 28 }
                 Label {
+                    textFormat: Text.PlainText
                     objectName: "lastDrain"
                     text: page.admin.lastDrainText
                     color: Theme.success
@@ -73,7 +74,7 @@ ScrollView {
             }
             RowLayout {
                 spacing: 10
-                Label { text: qsTr("Auto-drain"); color: Theme.text }
+                Label { textFormat: Text.PlainText; text: qsTr("Auto-drain"); color: Theme.text }
                 ComboBox {
                     id: autoDrain
                     readonly property var seconds: [0, 10, 30, 60, 300]
@@ -85,9 +86,9 @@ ScrollView {
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
             RowLayout {
                 spacing: 10
-                Label { text: qsTr("Purge processed rows older than"); color: Theme.text }
+                Label { textFormat: Text.PlainText; text: qsTr("Purge processed rows older than"); color: Theme.text }
                 SpinBox { id: purgeDays; from: 1; to: 3650; value: 30; editable: true }
-                Label { text: qsTr("days"); color: Theme.text }
+                Label { textFormat: Text.PlainText; text: qsTr("days"); color: Theme.text }
                 Button { text: qsTr("Purge"); onClicked: page.admin.purgeProcessed(purgeDays.value) }
             }
         }
@@ -99,6 +100,7 @@ ScrollView {
             title: qsTr("Drain preview")
             subtitle: qsTr("What a drain would publish now (nothing is written).")
             Label {
+                textFormat: Text.PlainText
                 visible: page.admin.preview.length === 0
                 text: qsTr("The queue is empty.")
                 color: Theme.faint
@@ -110,7 +112,7 @@ ScrollView {
                     required property var modelData
                     Layout.fillWidth: true
                     spacing: 10
-                    Text { text: tileRow.modelData.icon || "•"; font.pixelSize: 18; font.family: Theme.emojiFont }
+                    Text { textFormat: Text.PlainText; text: tileRow.modelData.icon || "•"; font.pixelSize: 18; font.family: Theme.emojiFont }
                     ColumnLayout {
                         Layout.fillWidth: true
                         spacing: 0
@@ -122,6 +124,7 @@ ScrollView {
                         }
                     }
                     Label {
+                        textFormat: Text.PlainText
                         text: ((tileRow.modelData.rows) === 1 ? qsTr("%n row", "", tileRow.modelData.rows) : qsTr("%n rows", "", tileRow.modelData.rows)) + (tileRow.modelData.rows >= 3 ? " → " + qsTr("1 tile") : "")
                         color: tileRow.modelData.rows >= 3 ? Theme.accent : Theme.muted
                         font.pixelSize: Theme.small
@@ -198,7 +201,7 @@ ScrollView {
                     RowLayout {
                         Layout.fillWidth: true
                         PlainLabel { text: tenantItem.modelData.name; font.weight: Font.DemiBold }
-                        Label { text: "#" + tenantItem.modelData.id; color: Theme.faint; font.pixelSize: Theme.small }
+                        Label { textFormat: Text.PlainText; text: "#" + tenantItem.modelData.id; color: Theme.faint; font.pixelSize: Theme.small }
                         Item { Layout.fillWidth: true }
                         Button { text: qsTr("Issue token"); flat: true; onClicked: page.admin.issueToken(tenantItem.modelData.id, "desktop") }
                     }
@@ -219,7 +222,7 @@ ScrollView {
                                 font.pixelSize: Theme.small + 1
                                 elide: Text.ElideRight
                             }
-                            Label { visible: tokenRow.revoked; text: qsTr("revoked"); color: Theme.danger; font.pixelSize: Theme.small }
+                            Label { textFormat: Text.PlainText; visible: tokenRow.revoked; text: qsTr("revoked"); color: Theme.danger; font.pixelSize: Theme.small }
                             Button { visible: !tokenRow.revoked; text: qsTr("Revoke"); flat: true; onClicked: page.admin.revokeToken(tokenRow.modelData.id) }
                         }
                     }
@@ -237,7 +240,7 @@ ScrollView {
             GridLayout {
                 columns: 2
                 columnSpacing: 10
-                Label { text: qsTr("Tenant"); color: Theme.text }
+                Label { textFormat: Text.PlainText; text: qsTr("Tenant"); color: Theme.text }
                 ComboBox {
                     id: emitTenant
                     Layout.fillWidth: true
@@ -245,7 +248,7 @@ ScrollView {
                     textRole: "name"
                     valueRole: "id"
                 }
-                Label { text: qsTr("Type"); color: Theme.text }
+                Label { textFormat: Text.PlainText; text: qsTr("Type"); color: Theme.text }
                 ComboBox {
                     id: emitType
                     Layout.fillWidth: true
@@ -272,7 +275,7 @@ ScrollView {
             readonly property var server: page.admin.server
             RowLayout {
                 Layout.fillWidth: true
-                Label { text: qsTr("Listening on"); color: Theme.muted }
+                Label { textFormat: Text.PlainText; text: qsTr("Listening on"); color: Theme.muted }
                 PlainLabel { text: page.admin.server.listen || "—"; font.family: "monospace" }
                 Item { Layout.fillWidth: true }
                 Switch {
@@ -294,6 +297,7 @@ ScrollView {
                 }
             }
             Label {
+                textFormat: Text.PlainText
                 text: qsTr("Live clients (%1)").arg((page.admin.server.clients || []).length)
                 color: Theme.muted
                 font.pixelSize: Theme.small
@@ -301,6 +305,7 @@ ScrollView {
                 font.capitalization: Font.AllUppercase
             }
             Label {
+                textFormat: Text.PlainText
                 visible: (page.admin.server.clients || []).length === 0
                 text: qsTr("No browser or remote desktop is connected.")
                 color: Theme.faint
@@ -339,6 +344,7 @@ ScrollView {
             title: qsTr("Drain log")
             subtitle: qsTr("Every drain, from the app, the CLI, the API or auto-drain.")
             Label {
+                textFormat: Text.PlainText
                 visible: page.admin.drainLog.length === 0
                 text: qsTr("No drains yet.")
                 color: Theme.faint
@@ -350,7 +356,7 @@ ScrollView {
                     required property var modelData
                     Layout.fillWidth: true
                     spacing: 10
-                    Label { text: runRow.modelData.error ? "❌" : "✅"; font.pixelSize: 13 }
+                    Label { textFormat: Text.PlainText; text: runRow.modelData.error ? "❌" : "✅"; font.pixelSize: 13 }
                     PlainLabel { text: page.shortTime(runRow.modelData.started_at); color: Theme.muted; font.pixelSize: Theme.small }
                     PlainLabel { text: runRow.modelData.trigger || ""; font.pixelSize: Theme.small; color: Theme.accent }
                     PlainLabel {

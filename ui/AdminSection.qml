@@ -22,12 +22,14 @@ Rectangle {
         ColumnLayout {
             spacing: 2
             Label {
+                textFormat: Text.PlainText
                 text: section.title
                 color: Theme.text
                 font.pixelSize: Theme.title + 1
                 font.weight: Font.DemiBold
             }
             Label {
+                textFormat: Text.PlainText
                 visible: section.subtitle !== ""
                 text: section.subtitle
                 color: Theme.muted

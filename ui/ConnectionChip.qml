@@ -38,6 +38,7 @@ Rectangle {
             }
         }
         Text {
+            textFormat: Text.PlainText
             text: chip.label
             color: Theme.text
             font.pixelSize: Theme.small + 1

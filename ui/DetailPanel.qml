@@ -62,7 +62,7 @@ Pane {
             Layout.fillWidth: true
             Layout.margins: 16
             spacing: 12
-            Text { text: panel.event ? panel.event.icon : ""; font.pixelSize: 28; font.family: Theme.emojiFont }
+            Text { textFormat: Text.PlainText; text: panel.event ? panel.event.icon : ""; font.pixelSize: 28; font.family: Theme.emojiFont }
             ColumnLayout {
                 Layout.fillWidth: true
                 spacing: 2
@@ -124,6 +124,7 @@ Pane {
                     Layout.rightMargin: 16
                     spacing: 6
                     Label {
+                        textFormat: Text.PlainText
                         text: qsTr("Grouped events (%1)").arg(panel.event ? panel.event.groupCount : 0)
                         color: Theme.muted
                         font.pixelSize: Theme.small
@@ -146,7 +147,7 @@ Pane {
                                 anchors.fill: parent
                                 anchors.leftMargin: 10
                                 anchors.rightMargin: 10
-                                Label { text: (srcRow.index + 1) + "."; color: Theme.faint; font.pixelSize: Theme.small }
+                                Label { textFormat: Text.PlainText; text: (srcRow.index + 1) + "."; color: Theme.faint; font.pixelSize: Theme.small }
                                 PlainLabel {
                                     Layout.fillWidth: true
                                     text: srcRow.modelData.summary || ""
@@ -163,6 +164,7 @@ Pane {
                     }
                 }
                 Label {
+                    textFormat: Text.PlainText
                     Layout.leftMargin: 16
                     Layout.topMargin: 6
                     text: qsTr("Comments")
@@ -191,6 +193,7 @@ Pane {
                     spacing: 6
                     PlainLabel { text: tenantName; font.weight: Font.DemiBold; font.pixelSize: Theme.small + 1 }
                     Label {
+                        textFormat: Text.PlainText
                         visible: isMine
                         text: qsTr("you")
                         color: Theme.accent
@@ -252,6 +255,7 @@ Pane {
             RowLayout {
                 Layout.fillWidth: true
                 Label {
+                    textFormat: Text.PlainText
                     objectName: "charCounter"
                     readonly property int length: composerBox.length
                     text: qsTr("%1 / %2").arg(length).arg(comments.maxLength)
@@ -260,6 +264,7 @@ Pane {
                     font.weight: length > comments.maxLength ? Font.DemiBold : Font.Normal
                 }
                 Label {
+                    textFormat: Text.PlainText
                     visible: composerBox.length > comments.maxLength
                     text: ((composerBox.length - comments.maxLength) === 1 ? qsTr("%n character too many", "", composerBox.length - comments.maxLength) : qsTr("%n characters too many", "", composerBox.length - comments.maxLength))
                     color: Theme.danger

@@ -21,7 +21,7 @@ Rectangle {
         anchors.leftMargin: 14
         anchors.rightMargin: 6
         spacing: 10
-        Text { text: "⚠️"; font.pixelSize: 15 }
+        Text { textFormat: Text.PlainText; text: "⚠️"; font.pixelSize: 15 }
         PlainLabel {
             Layout.fillWidth: true
             text: banner.text

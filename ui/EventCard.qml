@@ -51,6 +51,7 @@ Rectangle {
             color: Theme.surfaceAlt
             border.color: Theme.border
             Text {
+                textFormat: Text.PlainText
                 anchors.centerIn: parent
                 text: card.icon
                 font.pixelSize: 24
@@ -68,6 +69,7 @@ Rectangle {
                 border.color: Theme.surface
                 border.width: 2
                 Text {
+                    textFormat: Text.PlainText
                     id: badgeText
                     anchors.centerIn: parent
                     text: "×" + card.groupCount
@@ -152,6 +154,7 @@ Rectangle {
                     }
                 }
                 Label {
+                    textFormat: Text.PlainText
                     height: 24
                     verticalAlignment: Text.AlignVCenter
                     text: card.groupCount > card.samples.length
@@ -205,8 +208,9 @@ Rectangle {
                             id: commentsRow
                             anchors.centerIn: parent
                             spacing: 6
-                            Text { text: "💬"; font.pixelSize: 14; anchors.verticalCenter: parent.verticalCenter }
+                            Text { textFormat: Text.PlainText; text: "💬"; font.pixelSize: 14; anchors.verticalCenter: parent.verticalCenter }
                             Text {
+                                textFormat: Text.PlainText
                                 text: card.commentCount === 0 ? qsTr("Comment")
                                       : ((card.commentCount) === 1 ? qsTr("%n comment", "", card.commentCount) : qsTr("%n comments", "", card.commentCount))
                                 color: Theme.muted

@@ -77,6 +77,7 @@ Item {
                 visible: running
             }
             Label {
+                textFormat: Text.PlainText
                 anchors.centerIn: parent
                 visible: page.feedModel.atEnd && list.count > 0 && !page.feedModel.loading
                 text: qsTr("You’re all caught up ✨")
@@ -90,8 +91,9 @@ Item {
             anchors.centerIn: parent
             visible: list.count === 0 && !page.feedModel.loading
             spacing: 8
-            Text { Layout.alignment: Qt.AlignHCenter; text: "🌱"; font.pixelSize: 44 }
+            Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: "🌱"; font.pixelSize: 44 }
             Label {
+                textFormat: Text.PlainText
                 Layout.alignment: Qt.AlignHCenter
                 text: qsTr("No activity yet")
                 color: Theme.text
@@ -99,6 +101,7 @@ Item {
                 font.weight: Font.DemiBold
             }
             Label {
+                textFormat: Text.PlainText
                 Layout.alignment: Qt.AlignHCenter
                 text: page.source && page.source.embedded
                       ? qsTr("Emit a test event and drain the queue from the Admin tab.")

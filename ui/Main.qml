@@ -87,8 +87,9 @@ ApplicationWindow {
 
             RowLayout {
                 spacing: 8
-                Text { text: "📣"; font.pixelSize: 20 }
+                Text { textFormat: Text.PlainText; text: "📣"; font.pixelSize: 20 }
                 Label {
+                    textFormat: Text.PlainText
                     text: qsTr("Activity Feed")
                     font.pixelSize: 17
                     font.weight: Font.Bold
@@ -138,7 +139,7 @@ ApplicationWindow {
             RowLayout {
                 visible: root.source.embedded && adminModel.tenants.length > 0
                 spacing: 6
-                Label { text: qsTr("Acting as"); color: Theme.muted; font.pixelSize: Theme.small + 1 }
+                Label { textFormat: Text.PlainText; text: qsTr("Acting as"); color: Theme.muted; font.pixelSize: Theme.small + 1 }
                 ComboBox {
                     id: actingTenant
                     objectName: "actingTenant"

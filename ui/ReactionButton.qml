@@ -35,12 +35,14 @@ AbstractButton {
             spacing: 6
             opacity: control.enabled ? 1 : 0.55
             Text {
+                textFormat: Text.PlainText
                 text: control.emoji
                 font.pixelSize: 15
                 font.family: Theme.emojiFont
                 anchors.verticalCenter: parent.verticalCenter
             }
             Text {
+                textFormat: Text.PlainText
                 text: control.label
                 color: control.mine ? Theme.accent : Theme.muted
                 font.pixelSize: Theme.small + 1
@@ -48,6 +50,7 @@ AbstractButton {
                 anchors.verticalCenter: parent.verticalCenter
             }
             Text {
+                textFormat: Text.PlainText
                 objectName: "count"
                 text: control.count
                 color: control.mine ? Theme.accent : Theme.text
