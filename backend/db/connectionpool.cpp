@@ -44,14 +44,26 @@ std::unique_ptr<pqxx::connection> ConnectionPool::connect(const std::string &con
 ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds wait)
 {
     std::unique_ptr<pqxx::connection> conn;
+    std::chrono::steady_clock::time_point idleSince;
     {
         std::unique_lock<std::mutex> lock(m_mutex);
         if (!m_cv.wait_for(lock, wait, [this] { return m_out < m_size; }))
             throw DbUnavailable("all database connections are busy");
         ++m_out;
         if (!m_idle.empty()) {
-            conn = std::move(m_idle.back());
+            conn = std::move(m_idle.back().conn);
+            idleSince = m_idle.back().since;
             m_idle.pop_back();
+        }
+    }
+    // A connection idle for a while may have lost its server (a restart): check it with
+    // one round trip rather than hand it out and fail the caller's request.
+    if (conn && conn->is_open() &&
+        std::chrono::steady_clock::now() - idleSince > std::chrono::seconds(5)) {
+        try {
+            pqxx::nontransaction(*conn).exec("SELECT 1");
+        } catch (const std::exception &) {
+            conn.reset();
         }
     }
     if (conn && conn->is_open())
@@ -76,7 +88,7 @@ void ConnectionPool::giveBack(std::unique_ptr<pqxx::connection> conn)
     --m_out;
     // A connection whose server went away is dropped; the next lease reconnects.
     if (conn && conn->is_open())
-        m_idle.push_back(std::move(conn));
+        m_idle.push_back({std::move(conn), std::chrono::steady_clock::now()});
     m_cv.notify_one();
 }
 

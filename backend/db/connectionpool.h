@@ -50,7 +50,11 @@ private:
     std::string m_connString;
     int m_size;
     int m_out = 0;
-    std::vector<std::unique_ptr<pqxx::connection>> m_idle;
+    struct Idle {
+        std::unique_ptr<pqxx::connection> conn;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::vector<Idle> m_idle;
     std::mutex m_mutex;
     std::condition_variable m_cv;
 };

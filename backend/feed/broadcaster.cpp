@@ -7,7 +7,7 @@ namespace af {
 void Broadcaster::registerFeedClient(int tenantId, const std::shared_ptr<FeedClient> &client)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_clients[tenantId].push_back(client);
+    m_clients[tenantId].emplace(client.get(), client);
 }
 
 void Broadcaster::unregisterFeedClient(int tenantId, const FeedClient *client)
@@ -17,9 +17,7 @@ void Broadcaster::unregisterFeedClient(int tenantId, const FeedClient *client)
     if (it == m_clients.end())
         return;
     auto &list = it.value();
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [client](const auto &c) { return c.get() == client; }),
-               list.end());
+    list.erase(client);
     if (list.empty())
         m_clients.erase(it);
 }
@@ -48,11 +46,15 @@ std::vector<std::shared_ptr<FeedClient>> Broadcaster::snapshot(int tenantId, boo
     std::vector<std::shared_ptr<FeedClient>> out;
     if (all) {
         for (const auto &list : m_clients)
-            out.insert(out.end(), list.begin(), list.end());
+            for (const auto &entry : list)
+                out.push_back(entry.second);
     } else {
         const auto it = m_clients.constFind(tenantId);
-        if (it != m_clients.constEnd())
-            out = it.value();
+        if (it != m_clients.constEnd()) {
+            out.reserve(it.value().size());
+            for (const auto &entry : it.value())
+                out.push_back(entry.second);
+        }
     }
     return out;
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace af {
@@ -46,7 +47,8 @@ private:
     std::vector<std::shared_ptr<FeedClient>> snapshot(int tenantId, bool all) const;
 
     mutable std::mutex m_mutex;
-    QHash<int, std::vector<std::shared_ptr<FeedClient>>> m_clients;
+    /// tenant → its clients by address: registering twice is a no-op and leaving is O(1).
+    QHash<int, std::unordered_map<const FeedClient *, std::shared_ptr<FeedClient>>> m_clients;
 };
 
 } // namespace af

@@ -169,6 +169,19 @@ TEST(Broadcaster, Unregister)
     EXPECT_EQ(a1->count(), 1u);
 }
 
+TEST(Broadcaster, RegisteringTwiceDeliversOnce)
+{
+    Broadcaster b;
+    auto c = std::make_shared<RecordingClient>();
+    b.registerFeedClient(7, c);
+    b.registerFeedClient(7, c);
+    EXPECT_EQ(b.clientCount(), 1);
+    EXPECT_EQ(b.broadcastFeedUpdate(7, QStringLiteral("x"), "{}"), 1);
+    EXPECT_EQ(c->count(), 1u);
+    b.unregisterFeedClient(7, c.get());
+    EXPECT_EQ(b.clientCount(), 0);
+}
+
 TEST(Broadcaster, UnregisteredClientIsReleased)
 {
     Broadcaster b;
