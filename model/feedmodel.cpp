@@ -186,7 +186,6 @@ void FeedModel::setSource(FeedSource *source)
         // A different source is a different feed: this is not an incremental change.
         beginResetModel();
         m_rows.clear();
-        m_ids.clear();
         m_keys.clear();
         m_topKey = 0;
         endResetModel();
@@ -246,7 +245,7 @@ void FeedModel::loadPage(bool replace)
         QSet<QString> seen;
         for (const QJsonValue &value : events) {
             Row row = makeRow(value.toObject());
-            if (row.id.isEmpty() || seen.contains(row.id) || (!replace && m_ids.contains(row.id)))
+            if (row.id.isEmpty() || seen.contains(row.id) || (!replace && m_keys.contains(row.id)))
                 continue;
             seen.insert(row.id);
             rows.append(std::move(row));
@@ -255,7 +254,6 @@ void FeedModel::loadPage(bool replace)
             // A reload after a resync: the whole list is new, which is what a reset is for.
             beginResetModel();
             m_rows = std::move(rows);
-            m_ids = std::move(seen);
             m_keys.clear();
             m_topKey = 0;
             for (int i = 0; i < m_rows.size(); ++i)
@@ -269,7 +267,6 @@ void FeedModel::loadPage(bool replace)
             for (int i = 0; i < rows.size(); ++i)
                 m_keys.insert(rows.at(i).id, m_topKey + first + i);
             m_rows.append(rows);
-            m_ids.unite(seen);
             endInsertRows();
         }
         Q_EMIT countChanged();
@@ -288,11 +285,12 @@ void FeedModel::flushPending()
 {
     // The stream delivers in seq order, oldest first; the top of the list is the newest.
     QList<Row> rows;
+    QSet<QString> seen;
     for (auto it = m_pending.crbegin(); it != m_pending.crend(); ++it) {
         Row row = makeRow(*it);
-        if (row.id.isEmpty() || m_ids.contains(row.id))
+        if (row.id.isEmpty() || m_keys.contains(row.id) || seen.contains(row.id))
             continue;
-        m_ids.insert(row.id);
+        seen.insert(row.id);
         rows.append(std::move(row));
     }
     m_pending.clear();

@@ -115,7 +115,6 @@ private:
 
     QPointer<FeedSource> m_source;
     QList<Row> m_rows;
-    QSet<QString> m_ids;
     /// id → position key; row = key − m_topKey (rows only ever go in at either end), so
     /// rowOf() is a hash lookup instead of a scan of every row.
     QHash<QString, qint64> m_keys;
