@@ -6,6 +6,7 @@
 #include "http/httpserver.h"
 #include "runtime/backendruntime.h"
 #include "runtime/serverpanel.h"
+#include "servecommand.h"
 
 #include <QGuiApplication>
 #include <QUrl>
@@ -27,13 +28,7 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
         d.remoteUrl = QUrl(o.remoteUrl);
         d.token = o.token;
     } else {
-        af::BackendRuntime::Config c;
-        c.databaseUrl = o.databaseUrl;
-        c.dataDir = o.dataDir;
-        c.listenHost = o.listenHost;
-        c.listenPort = o.listenPort;
-        c.reactionLimit = o.reactionLimit;
-        runtime = std::make_unique<af::BackendRuntime>(c);
+        runtime = std::make_unique<af::BackendRuntime>(runtimeConfig(o));
         try {
             // Before the window exists and the event loop runs: nothing to freeze yet.
             runtime->start();

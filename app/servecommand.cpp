@@ -2,10 +2,10 @@
 
 #include "http/httpserver.h"
 #include "runtime/backendruntime.h"
+#include "runtime/serverpanel.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
-#include <QNetworkInterface>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -38,18 +38,18 @@ rlim_t raiseOpenFileLimit()
     return rl.rlim_cur;
 }
 
-QStringList lanUrls(quint16 port)
-{
-    QStringList out;
-    for (const QHostAddress &a : QNetworkInterface::allAddresses()) {
-        if (a.isLoopback() || a.protocol() != QAbstractSocket::IPv4Protocol)
-            continue;
-        out << QStringLiteral("http://%1:%2/").arg(a.toString()).arg(port);
-    }
-    return out;
-}
-
 } // namespace
+
+af::BackendRuntime::Config runtimeConfig(const AppOptions &o)
+{
+    af::BackendRuntime::Config c;
+    c.databaseUrl = o.databaseUrl;
+    c.dataDir = o.dataDir;
+    c.listenHost = o.listenHost;
+    c.listenPort = o.listenPort;
+    c.reactionLimit = o.reactionLimit;
+    return c;
+}
 
 int runServe(int argc, char **argv, const AppOptions &o)
 {
@@ -67,13 +67,7 @@ int runServe(int argc, char **argv, const AppOptions &o)
     }
     std::signal(SIGPIPE, SIG_IGN);
 
-    af::BackendRuntime::Config c;
-    c.databaseUrl = o.databaseUrl;
-    c.dataDir = o.dataDir;
-    c.listenHost = o.listenHost;
-    c.listenPort = o.listenPort;
-    c.reactionLimit = o.reactionLimit;
-    af::BackendRuntime runtime(c);
+    af::BackendRuntime runtime(runtimeConfig(o));
     try {
         runtime.start();
     } catch (const std::exception &e) {
@@ -87,7 +81,7 @@ int runServe(int argc, char **argv, const AppOptions &o)
                  static_cast<unsigned long long>(files));
     const QHostAddress host(o.listenHost);
     if (host == QHostAddress::AnyIPv4 || host == QHostAddress::Any || o.listenHost == QLatin1String("*")) {
-        for (const QString &url : lanUrls(port))
+        for (const QString &url : af::ServerPanel::lanUrls(port))
             std::fprintf(stdout, "  on the LAN: %s\n", url.toUtf8().constData());
     }
     std::fflush(stdout);

@@ -19,6 +19,15 @@ ServerPanel::ServerPanel(HttpServer &server, ConnectionPool &pool, quint16 port)
 {
 }
 
+QStringList ServerPanel::lanUrls(quint16 port)
+{
+    QStringList out;
+    for (const QHostAddress &a : QNetworkInterface::allAddresses())
+        if (!a.isLoopback() && a.protocol() == QAbstractSocket::IPv4Protocol)
+            out << QStringLiteral("http://%1:%2/").arg(a.toString()).arg(port);
+    return out;
+}
+
 QByteArray ServerPanel::status()
 {
     const auto clients = m_server.sseClients();
@@ -41,12 +50,7 @@ QByteArray ServerPanel::status()
     const quint16 port = m_server.isListening() ? m_server.serverPort() : m_port;
     const bool lanOpen = host == QLatin1String("0.0.0.0") || host == QLatin1String("::") ||
                          host == QLatin1String("*") || host.isEmpty();
-    QJsonArray urls;
-    if (lanOpen) {
-        for (const QHostAddress &a : QNetworkInterface::allAddresses())
-            if (!a.isLoopback() && a.protocol() == QAbstractSocket::IPv4Protocol)
-                urls.append(QStringLiteral("http://%1:%2/").arg(a.toString()).arg(port));
-    }
+    const QJsonArray urls = lanOpen ? QJsonArray::fromStringList(lanUrls(port)) : QJsonArray();
     QJsonArray list;
     for (const SseClientInfo &c : clients)
         list.append(QJsonObject{{QStringLiteral("id"), QString::number(c.id)},

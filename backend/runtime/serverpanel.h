@@ -1,6 +1,7 @@
 #pragma once
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <mutex>
 
@@ -20,6 +21,8 @@ public:
     /// @brief `{"listen","lanOpen","lanUrls":[…],"clients":[{"id","tenantId","tenantName",
     /// "address","since","lastEventId"}]}`
     QByteArray status();
+    /// @brief http://<address>:<port>/ for each non-loopback IPv4 address of this machine.
+    [[nodiscard]] static QStringList lanUrls(quint16 port);
     /// @brief Rebinds to all interfaces (true) or to 127.0.0.1; answers as status().
     QByteArray setLanOpen(bool open);
     /// @brief `{"ok":true}` or `{"ok":false}` when the client is already gone.
