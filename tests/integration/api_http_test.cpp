@@ -10,6 +10,7 @@
 #include "feed/tenants.h"
 #include "http/httpserver.h"
 #include "pgharness.h"
+#include "testhttpclient.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -30,71 +31,8 @@ using namespace af;
 
 namespace {
 
-struct Response {
-    int status = 0;
-    QHash<QByteArray, QByteArray> headers; ///< lower-case names
-    QByteArray body;
-    [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-class Client
-{
-public:
-    explicit Client(quint16 port)
-    {
-        m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-        m_socket.waitForConnected(2000);
-    }
-    void send(const QByteArray &bytes)
-    {
-        m_socket.write(bytes);
-        m_socket.flush();
-        m_socket.waitForBytesWritten(1000);
-    }
-    bool readUntil(const std::function<bool(const QByteArray &)> &pred, int timeoutMs = 5000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (!pred(m_buffer)) {
-            const int left = timeoutMs - int(t.elapsed());
-            if (left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState)
-                return pred(m_buffer += m_socket.readAll());
-            if (m_socket.waitForReadyRead(std::min(left, 100)))
-                m_buffer += m_socket.readAll();
-        }
-        return true;
-    }
-    Response response()
-    {
-        qsizetype headEnd = -1, length = 0;
-        readUntil([&](const QByteArray &b) {
-            headEnd = b.indexOf("\r\n\r\n");
-            if (headEnd < 0)
-                return false;
-            const QByteArray head = b.left(headEnd).toLower();
-            const qsizetype cl = head.indexOf("\r\ncontent-length: ");
-            length = cl < 0 ? 0 : head.mid(cl + 18, head.indexOf("\r\n", cl + 2) - cl - 18).toLongLong();
-            return b.size() >= headEnd + 4 + length;
-        });
-        Response r;
-        if (headEnd < 0)
-            return r;
-        const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
-        r.status = lines[0].split(' ').value(1).toInt();
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const qsizetype colon = lines[i].indexOf(':');
-            r.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
-        }
-        r.body = m_buffer.mid(headEnd + 4, length);
-        m_buffer.remove(0, headEnd + 4 + length);
-        return r;
-    }
-    QByteArray &buffer() { return m_buffer; }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-};
+using Response = aftest::HttpReply;
+using Client = aftest::TestHttpClient;
 
 /// One SSE frame as parsed by the test.
 struct Frame {
@@ -175,7 +113,7 @@ protected:
         req += extraHeaders + "\r\n" + body;
         Client c(m_port);
         c.send(req);
-        return c.response();
+        return c.response().value_or(Response{});
     }
 
     std::string exec1(const std::string &sql)
@@ -538,11 +476,11 @@ TEST_F(ApiHttp, HealthzSaysDownWithoutDatabase)
     ASSERT_TRUE(server.listen(QStringLiteral("127.0.0.1"), 0));
     Client c(server.serverPort());
     c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    auto r = c.response();
+    auto r = c.response().value_or(Response{});
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.json(), QJsonObject({{"ok", false}, {"db", "down"}}));
     c.send("GET /api/activity/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer aft_x\r\n\r\n");
-    r = c.response();
+    r = c.response().value_or(Response{});
     EXPECT_EQ(r.status, 503);
     EXPECT_TRUE(r.json().contains("error"));
     server.close();

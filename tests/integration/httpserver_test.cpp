@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QThread>
+#include "testhttpclient.h"
+
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -22,89 +24,8 @@ using namespace af;
 
 namespace {
 
-struct Response
-{
-    int status = 0;
-    QHash<QByteArray, QByteArray> headers; ///< lower-case names
-    QByteArray body;
-};
-
-/// A blocking test client that keeps unread bytes between responses (pipelining).
-class Client
-{
-public:
-    explicit Client(quint16 port)
-    {
-        m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-        m_connected = m_socket.waitForConnected(2000);
-    }
-    bool connected() const { return m_connected; }
-    void send(const QByteArray &bytes)
-    {
-        m_socket.write(bytes);
-        m_socket.flush();
-        m_socket.waitForBytesWritten(1000);
-    }
-    /// Reads until @p pred holds on the buffer, the peer closes, or the time is up.
-    bool readUntil(const std::function<bool(const QByteArray &)> &pred, int timeoutMs = 3000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (!pred(m_buffer)) {
-            const int left = timeoutMs - int(t.elapsed());
-            if (left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState)
-                return pred(m_buffer += m_socket.readAll());
-            if (m_socket.waitForReadyRead(left))
-                m_buffer += m_socket.readAll();
-        }
-        return true;
-    }
-    std::optional<Response> response(int timeoutMs = 3000, bool head = false)
-    {
-        qsizetype headEnd = -1;
-        qsizetype length = 0;
-        const bool headOnly = head;
-        const auto complete = [&](const QByteArray &b) {
-            headEnd = b.indexOf("\r\n\r\n");
-            if (headEnd < 0)
-                return false;
-            const QByteArray head = b.left(headEnd).toLower();
-            const qsizetype cl = head.indexOf("\r\ncontent-length: ");
-            length = cl < 0 || headOnly ? 0 : head.mid(cl + 18, head.indexOf("\r\n", cl + 2) - cl - 18).toLongLong();
-            return b.size() >= headEnd + 4 + length;
-        };
-        if (!readUntil(complete, timeoutMs))
-            return std::nullopt;
-        Response r;
-        const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
-        r.status = lines[0].split(' ').value(1).toInt();
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const qsizetype colon = lines[i].indexOf(':');
-            r.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
-        }
-        r.body = m_buffer.mid(headEnd + 4, length);
-        m_buffer.remove(0, headEnd + 4 + length);
-        return r;
-    }
-    /// True when the server closed the connection within @p timeoutMs.
-    bool closedByPeer(int timeoutMs = 3000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (m_socket.state() == QAbstractSocket::ConnectedState && t.elapsed() < timeoutMs) {
-            if (m_socket.waitForReadyRead(50))
-                m_buffer += m_socket.readAll();
-        }
-        return m_socket.state() != QAbstractSocket::ConnectedState;
-    }
-    QByteArray &buffer() { return m_buffer; }
-    QTcpSocket &socket() { return m_socket; }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-    bool m_connected = false;
-};
+using Response = aftest::HttpReply;
+using Client = aftest::TestHttpClient;
 
 QJsonObject jsonOf(const QByteArray &body)
 {

@@ -1,0 +1,43 @@
+#pragma once
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QTcpSocket>
+
+#include <functional>
+#include <optional>
+
+namespace aftest {
+
+/// @brief One parsed HTTP answer.
+struct HttpReply {
+    int status = 0;
+    QHash<QByteArray, QByteArray> headers; ///< lower-case names
+    QByteArray body;
+    [[nodiscard]] QJsonObject json() const;
+};
+
+/// @brief A blocking test client on one keep-alive connection to 127.0.0.1 that keeps
+/// unread bytes between answers (pipelining, SSE).
+class TestHttpClient
+{
+public:
+    explicit TestHttpClient(quint16 port);
+    [[nodiscard]] bool connected() const { return m_connected; }
+    void send(const QByteArray &bytes);
+    /// @brief Reads until @p pred holds on the buffer, the peer closes, or the time is up.
+    bool readUntil(const std::function<bool(const QByteArray &)> &pred, int timeoutMs = 3000);
+    /// @brief The next complete answer (@p head: a HEAD answer, no body), or nothing.
+    std::optional<HttpReply> response(int timeoutMs = 3000, bool head = false);
+    /// @brief True when the server closed the connection within @p timeoutMs.
+    bool closedByPeer(int timeoutMs = 3000);
+    QByteArray &buffer() { return m_buffer; }
+    QTcpSocket &socket() { return m_socket; }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+    bool m_connected = false;
+};
+
+} // namespace aftest
