@@ -10,6 +10,7 @@
 #include "hooks/gamification.h"
 #include "http/httpserver.h"
 #include "pgharness.h"
+#include "testhttpclient.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -25,41 +26,14 @@ using namespace af;
 namespace
 {
 
-struct Response {
-    int status = 0;
-    QByteArray head;
-    QByteArray body;
-    [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    [[nodiscard]] QString error() const { return json().value(QStringLiteral("error")).toString(); }
-};
+using Response = aftest::HttpReply;
 
-/// One request on its own connection (`Connection: close`), read to the end.
+/// One request on its own connection (`Connection: close`).
 Response roundTrip(quint16 port, const QByteArray &bytes)
 {
-    QTcpSocket s;
-    s.connectToHost(QStringLiteral("127.0.0.1"), port);
-    if (!s.waitForConnected(2000))
-        return {};
-    s.write(bytes);
-    QByteArray all;
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 10000) {
-        if (s.waitForReadyRead(100))
-            all += s.readAll();
-        if (s.state() != QAbstractSocket::ConnectedState) {
-            all += s.readAll();
-            break;
-        }
-    }
-    Response r;
-    const qsizetype end = all.indexOf("\r\n\r\n");
-    if (end < 0)
-        return r;
-    r.head = all.left(end);
-    r.status = all.split(' ').value(1).toInt();
-    r.body = all.mid(end + 4);
-    return r;
+    aftest::TestHttpClient c(port);
+    c.send(bytes);
+    return c.response(10000).value_or(Response{});
 }
 
 class HooksHttpTest : public ::testing::Test

@@ -11,6 +11,11 @@ QJsonObject HttpReply::json() const
     return QJsonDocument::fromJson(body).object();
 }
 
+QString HttpReply::error() const
+{
+    return json().value(QStringLiteral("error")).toString();
+}
+
 TestHttpClient::TestHttpClient(quint16 port)
 {
     m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);

@@ -15,6 +15,8 @@ struct HttpReply {
     QHash<QByteArray, QByteArray> headers; ///< lower-case names
     QByteArray body;
     [[nodiscard]] QJsonObject json() const;
+    /// @brief The `error` sentence of a JSON error answer.
+    [[nodiscard]] QString error() const;
 };
 
 /// @brief A blocking test client on one keep-alive connection to 127.0.0.1 that keeps
