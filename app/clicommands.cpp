@@ -1,11 +1,13 @@
 #include "clicommands.h"
 
 #include "db/databaselocation.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "db/migrator.h"
 #include "demodata.h"
 #include "feed/drainer.h"
-#include "feed/eventtypes.h"
+#include "core/catalogue.h"
+#include "core/text.h"
+#include "feed/eventqueue.h"
 #include "feed/tenants.h"
 
 #include <QJsonArray>
@@ -114,9 +116,6 @@ int emitCommand(pqxx::connection &conn, const AppOptions &o)
         return 2;
     const int tenantId = af::Tenants::resolve(conn, o.args.at(0));
     const QString type = o.args.at(1);
-    if (!af::EventTypes::isKnown(type))
-        return fail(QStringLiteral("unknown event type '%1'; known types: %2")
-                        .arg(type, af::EventTypes::all().join(QStringLiteral(", "))));
     QJsonObject payload;
     if (o.args.size() > 2) {
         QJsonParseError err;
@@ -125,15 +124,11 @@ int emitCommand(pqxx::connection &conn, const AppOptions &o)
             return fail(QStringLiteral("the payload must be a JSON object (%1)").arg(err.errorString()));
         payload = doc.object();
     }
-    pqxx::work tx(conn);
-    const auto r = tx.exec_params1("INSERT INTO activity_queue (tenant_id, event_type, payload_json) "
-                                   "VALUES ($1, $2, $3::jsonb) RETURNING id::text",
-                                   tenantId, type.toStdString(),
-                                   QJsonDocument(payload).toJson(QJsonDocument::Compact).toStdString());
-    tx.commit();
+    const QString id = af::EventQueue::enqueue(conn, {af::EventQueue::validate(tenantId, type, payload)})
+                           .front();
     if (o.json)
         outJson({{QStringLiteral("ok"), true}, {QStringLiteral("queued"), 1},
-                 {QStringLiteral("id"), QString::fromStdString(r[0].as<std::string>())}});
+                 {QStringLiteral("id"), id}});
     else
         out(QStringLiteral("queued %1 for tenant %2").arg(type).arg(tenantId));
     return 0;
@@ -149,7 +144,7 @@ int drainCommand(pqxx::connection &conn, const AppOptions &o)
         outJson({{QStringLiteral("ok"), true}, {QStringLiteral("processed"), r.processed},
                  {QStringLiteral("inserted"), r.inserted}});
     else
-        out(QStringLiteral("%1 queue rows → %2 events").arg(r.processed).arg(r.inserted));
+        out(af::Text::drainSummary(r.processed, r.inserted));
     return 0;
 }
 
@@ -188,9 +183,7 @@ int runCliCommand(const AppOptions &o)
             rc = fail(QStringLiteral("unknown command '%1' (see --help)").arg(o.command));
         }
         return rc;
-    } catch (const af::BadInput &e) {
-        return fail(QString::fromUtf8(e.what()));
-    } catch (const af::NotFound &e) {
+    } catch (const af::Error &e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const pqxx::broken_connection &e) {
         return fail(QStringLiteral("cannot reach the database: %1").arg(QString::fromUtf8(e.what()).trimmed()));

@@ -1,9 +1,11 @@
 #include "demodata.h"
 
+#include "core/catalogue.h"
+
 #include "db/connectionpool.h"
 #include "feed/drainer.h"
 #include "feed/eventemitter.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "hooks/arena.h"
 #include "hooks/demoactivity.h"
 #include "feed/grouping.h"
@@ -90,9 +92,7 @@ int runDemoData(pqxx::connection &conn, const AppOptions &o)
         return 2;
     }
     const std::vector<int> tenants = ensureTenants(conn);
-    static const QStringList types{QStringLiteral("badge_earned"), QStringLiteral("xp_rank_up"),
-                                   QStringLiteral("challenge_completed"), QStringLiteral("streak_milestone"),
-                                   QStringLiteral("tasks_burst"), QStringLiteral("all_tasks_cleared")};
+    const QStringList types = af::Catalogue::eventTypeNames();
     QRandomGenerator rng(20261127);
     const af::Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::system_clock::now().time_since_epoch())

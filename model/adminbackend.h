@@ -8,7 +8,7 @@
 #include <optional>
 
 /// @brief The local admin's operations (CONTRACT §7), asynchronous like FeedSource: each
-/// call returns at once and answers with a FeedReply whose body is the JSON noted below.
+/// call returns at once and answers with the JSON object noted below.
 /// The embedded app implements it over the backend's admin service; remote mode has none.
 class AdminBackend : public QObject
 {
@@ -16,7 +16,7 @@ class AdminBackend : public QObject
     QML_ELEMENT
     QML_UNCREATABLE("AdminBackend is made by the application")
 public:
-    using Callback = FeedSource::Callback;
+    using Callback = FeedSource::Callback<QJsonObject>;
     using QObject::QObject;
 
     /// @brief `{"queueDepth":n,"oldestUnprocessedSeconds":s|null}`

@@ -1,5 +1,8 @@
 #include "adminmodel.h"
 
+#include "core/catalogue.h"
+#include "core/text.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -80,12 +83,12 @@ void AdminModel::setAutoDrainSeconds(int seconds)
 
 AdminBackend::Callback AdminModel::handle(const QString &what, JsonHandler ok)
 {
-    return [this, what, ok = std::move(ok)](const FeedReply &reply) {
+    return [this, what, ok = std::move(ok)](const Reply<QJsonObject> &reply) {
         if (!reply.ok()) {
             setError(tr("%1: %2").arg(what, reply.errorString));
             return;
         }
-        ok(QJsonDocument::fromJson(reply.body).object());
+        ok(*reply.value);
     };
 }
 
@@ -117,18 +120,17 @@ void AdminModel::drainNow(int tenantId)
     m_draining = true;
     Q_EMIT drainingChanged();
     const std::optional<int> tenant = tenantId < 0 ? std::nullopt : std::optional<int>(tenantId);
-    m_backend->drain(tenant, this, [this](const FeedReply &reply) {
+    m_backend->drain(tenant, this, [this](const Reply<QJsonObject> &reply) {
         m_draining = false;
         Q_EMIT drainingChanged();
         if (!reply.ok()) {
             setError(tr("The drain failed: %1").arg(reply.errorString));
             return;
         }
-        const QJsonObject o = QJsonDocument::fromJson(reply.body).object();
+        const QJsonObject &o = *reply.value;
         const int processed = o.value(QLatin1String("processed")).toInt();
         const int inserted = o.value(QLatin1String("inserted")).toInt();
-        m_lastDrainText = (processed == 1 ? tr("%n queue row", nullptr, processed) : tr("%n queue rows", nullptr, processed)) + QStringLiteral(" → ") +
-                          (inserted == 1 ? tr("%n event", nullptr, inserted) : tr("%n events", nullptr, inserted));
+        m_lastDrainText = af::Text::drainSummary(processed, inserted);
         Q_EMIT lastDrainTextChanged();
         refreshStats();
         refreshPreview();
@@ -151,7 +153,14 @@ void AdminModel::refreshLog()
     if (!m_backend)
         return;
     m_backend->drainLog(50, this, handle(tr("Drain log failed"), [this](const QJsonObject &o) {
-        m_drainLog = o.value(QLatin1String("runs")).toArray().toVariantList();
+        m_drainLog.clear();
+        for (const QJsonValue &v : o.value(QLatin1String("runs")).toArray()) {
+            QVariantMap run = v.toObject().toVariantMap();
+            run.insert(QStringLiteral("summary"),
+                       af::Text::drainSummary(run.value(QStringLiteral("processed")).toInt(),
+                                              run.value(QStringLiteral("inserted")).toInt()));
+            m_drainLog.append(run);
+        }
         Q_EMIT drainLogChanged();
     }));
 }
@@ -232,42 +241,20 @@ void AdminModel::dismissToken()
 
 QVariantList AdminModel::eventTypes()
 {
-    auto type = [](const char *id, const QString &name, const char *icon) {
-        return QVariantMap{{QStringLiteral("type"), QLatin1String(id)},
-                           {QStringLiteral("name"), name},
-                           {QStringLiteral("icon"), QString::fromUtf8(icon)}};
-    };
-    return {type("badge_earned", tr("Badge earned"), "🏅"),
-            type("xp_rank_up", tr("Rank up"), "⬆️"),
-            type("challenge_completed", tr("Challenge completed"), "🏆"),
-            type("streak_milestone", tr("Streak milestone"), "🔥"),
-            type("tasks_burst", tr("Task burst"), "⚡"),
-            type("all_tasks_cleared", tr("All tasks cleared"), "✅")};
+    QVariantList out;
+    for (const af::EventTypeInfo &t : af::Catalogue::eventTypes())
+        out.append(QVariantMap{{QStringLiteral("type"), t.type},
+                               {QStringLiteral("name"), t.displayName},
+                               {QStringLiteral("icon"), t.icon}});
+    return out;
 }
 
 void AdminModel::emitTestEvent(int tenantId, const QString &type)
 {
     if (!m_backend)
         return;
-    const int n = QRandomGenerator::global()->bounded(1, 100);
-    QJsonObject payload;
-    if (type == QLatin1String("badge_earned"))
-        payload = {{QStringLiteral("badgeName"), QStringLiteral("Test Badge #%1").arg(n)},
-                   {QStringLiteral("xpAwarded"), 50}};
-    else if (type == QLatin1String("xp_rank_up"))
-        payload = {{QStringLiteral("rank"), QStringLiteral("Adept")},
-                   {QStringLiteral("previousRank"), QStringLiteral("Apprentice")},
-                   {QStringLiteral("totalXp"), 500 + n}};
-    else if (type == QLatin1String("challenge_completed"))
-        payload = {{QStringLiteral("challengeId"), n},
-                   {QStringLiteral("challengeName"), QStringLiteral("Test challenge #%1").arg(n)},
-                   {QStringLiteral("xpAwarded"), 50}};
-    else if (type == QLatin1String("streak_milestone"))
-        payload = {{QStringLiteral("days"), 7}};
-    else if (type == QLatin1String("tasks_burst"))
-        payload = {{QStringLiteral("count"), 10 + n % 5}};
-    else if (type == QLatin1String("all_tasks_cleared"))
-        payload = {{QStringLiteral("tasksDone"), n}};
+    const af::EventTypeInfo *info = af::Catalogue::type(type);
+    const QJsonObject payload = info ? info->example : QJsonObject();
     m_backend->emitEvent(tenantId, type, payload, this,
                          handle(tr("Emitting the test event failed"), [this](const QJsonObject &) {
         setStatus(tr("Test event queued; drain to publish it."));

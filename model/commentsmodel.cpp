@@ -1,12 +1,21 @@
 #include "commentsmodel.h"
 #include "relativetime.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
+#include "core/catalogue.h"
+#include "core/text.h"
 
-CommentsModel::CommentsModel(QObject *parent)
-    : QAbstractListModel(parent), m_now([] { return QDateTime::currentDateTimeUtc(); })
+namespace {
+
+QDateTime fromMicros(qint64 micros)
 {
+    return QDateTime::fromMSecsSinceEpoch(micros / 1000, Qt::UTC);
+}
+
+} // namespace
+
+CommentsModel::CommentsModel(QObject *parent) : TimelineModel(parent)
+{
+    setPageSize(af::Catalogue::limits().commentsPageDefault);
 }
 
 int CommentsModel::rowCount(const QModelIndex &parent) const
@@ -18,24 +27,23 @@ QVariant CommentsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const QJsonObject &c = m_rows.at(index.row());
+    const af::Comment &c = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
     case BodyRole:
-        return c.value(QLatin1String("body")).toString();
+        return c.body;
     case IdRole:
-        return c.value(QLatin1String("id")).toString();
+        return c.id;
     case TenantIdRole:
-        return c.value(QLatin1String("tenant_id")).toInt();
+        return c.tenantId;
     case TenantNameRole:
-        return c.value(QLatin1String("tenantName")).toString();
+        return c.tenantName;
     case CreatedAtRole:
-        return parseTimestamp(c.value(QLatin1String("created_at")).toString());
+        return fromMicros(c.createdAtMicros);
     case RelativeTimeRole:
-        return relativeTime(parseTimestamp(c.value(QLatin1String("created_at")).toString()), m_now());
+        return relativeTime(fromMicros(c.createdAtMicros), now());
     case IsMineRole:
-        return m_source && m_source->actingTenantId() >= 0 &&
-               c.value(QLatin1String("tenant_id")).toInt() == m_source->actingTenantId();
+        return source() && source()->actingTenantId() >= 0 && c.tenantId == source()->actingTenantId();
     }
     return {};
 }
@@ -48,28 +56,22 @@ QHash<int, QByteArray> CommentsModel::roleNames() const
             {IsMineRole, "isMine"}};
 }
 
-bool CommentsModel::canFetchMore(const QModelIndex &parent) const
+int CommentsModel::maxLength()
 {
-    return !parent.isValid() && m_source && !m_eventId.isEmpty() && !m_atEnd && !m_loading;
+    return af::Catalogue::limits().commentMaxCodePoints;
 }
 
-void CommentsModel::fetchMore(const QModelIndex &parent)
+void CommentsModel::attach(FeedSource *source)
 {
-    if (canFetchMore(parent))
-        loadPage();
+    connect(source, &FeedSource::commentCreated, this, &CommentsModel::onCommentCreated);
 }
 
-void CommentsModel::setSource(FeedSource *source)
+void CommentsModel::clearRows()
 {
-    if (m_source == source)
-        return;
-    if (m_source)
-        m_source->disconnect(this);
-    m_source = source;
-    if (m_source)
-        connect(m_source, &FeedSource::commentCreated, this, &CommentsModel::onCommentCreated);
-    restart();
-    Q_EMIT sourceChanged();
+    beginResetModel();
+    m_rows.clear();
+    m_ids.clear();
+    endResetModel();
 }
 
 void CommentsModel::setEventId(const QString &eventId)
@@ -77,68 +79,34 @@ void CommentsModel::setEventId(const QString &eventId)
     if (m_eventId == eventId)
         return;
     m_eventId = eventId;
-    restart();
+    ++m_generation;
+    restart(true); // another event's thread: not an incremental change
     Q_EMIT eventIdChanged();
 }
 
-void CommentsModel::restart()
+void CommentsModel::requestPage(const QString &cursor, int generation)
 {
-    ++m_generation;
-    m_cursor.clear();
-    m_atEnd = false;
-    if (m_loading) {
-        m_loading = false;
-        Q_EMIT loadingChanged();
-    }
-    if (!m_rows.isEmpty()) {
-        // Another event's thread: not an incremental change.
-        beginResetModel();
-        m_rows.clear();
-        m_ids.clear();
-        endResetModel();
-        Q_EMIT countChanged();
-    }
-    clearError();
-    if (canFetchMore({}))
-        loadPage();
-}
-
-void CommentsModel::loadPage()
-{
-    const int generation = m_generation;
-    m_loading = true;
-    Q_EMIT loadingChanged();
-    m_source->loadComments(m_eventId, m_cursor, m_pageSize, this,
-                           [this, generation](const FeedReply &reply) {
-        if (generation != m_generation)
+    source()->loadComments(m_eventId, cursor, pageSize(), this,
+                           [this, generation](const Reply<af::CommentPage> &reply) {
+        if (!pageApplies(generation))
             return;
-        m_loading = false;
         if (!reply.ok()) {
             setError(tr("The comments could not be loaded. %1").arg(reply.errorString));
             Q_EMIT loadingChanged();
             return;
         }
-        const QJsonObject page = QJsonDocument::fromJson(reply.body).object();
-        const QJsonValue next = page.value(QLatin1String("nextCursor"));
-        m_cursor = next.toString();
-        m_atEnd = !next.isString() || m_cursor.isEmpty();
-        QList<QJsonObject> comments;
-        const QJsonArray array = page.value(QLatin1String("comments")).toArray();
-        for (const QJsonValue &value : array)
-            comments.append(value.toObject());
-        append(comments);
-        Q_EMIT loadingChanged();
+        finishPage(reply.value->nextCursor);
+        append(reply.value->comments);
     });
 }
 
-void CommentsModel::append(const QList<QJsonObject> &comments)
+void CommentsModel::append(const std::vector<af::Comment> &comments)
 {
-    QList<QJsonObject> fresh;
-    for (const QJsonObject &comment : comments) {
-        const QString id = comment.value(QLatin1String("id")).toString();
-        if (id.isEmpty() || m_ids.contains(id))
+    QList<af::Comment> fresh;
+    for (const af::Comment &comment : comments) {
+        if (comment.id.isEmpty() || m_ids.contains(comment.id))
             continue;
-        m_ids.insert(id);
+        m_ids.insert(comment.id);
         fresh.append(comment);
     }
     if (fresh.isEmpty())
@@ -150,23 +118,23 @@ void CommentsModel::append(const QList<QJsonObject> &comments)
     Q_EMIT countChanged();
 }
 
-void CommentsModel::onCommentCreated(const QJsonObject &comment)
+void CommentsModel::onCommentCreated(const af::PostedComment &posted)
 {
     // While older pages are still unread the comment will come with the last page.
-    if (comment.value(QLatin1String("eventId")).toString() != m_eventId || !m_atEnd)
+    if (posted.comment.eventId != m_eventId || !atEnd())
         return;
-    append({comment});
+    append({posted.comment});
 }
 
 int CommentsModel::codePointCount(const QString &text)
 {
-    return int(text.trimmed().toUcs4().size());
+    return af::Text::codePoints(text.trimmed());
 }
 
 void CommentsModel::post(const QString &body)
 {
     const int length = codePointCount(body);
-    if (!m_source || m_eventId.isEmpty() || m_posting)
+    if (!source() || m_eventId.isEmpty() || m_posting)
         return;
     if (length == 0 || length > maxLength()) {
         setError(length == 0 ? tr("Write something first.")
@@ -176,7 +144,8 @@ void CommentsModel::post(const QString &body)
     m_posting = true;
     Q_EMIT postingChanged();
     const int generation = m_generation;
-    m_source->addComment(m_eventId, body.trimmed(), this, [this, generation](const FeedReply &reply) {
+    source()->addComment(m_eventId, body.trimmed(), this,
+                         [this, generation](const Reply<af::PostedComment> &reply) {
         m_posting = false;
         Q_EMIT postingChanged();
         if (!reply.ok()) {
@@ -184,21 +153,8 @@ void CommentsModel::post(const QString &body)
             return;
         }
         clearError();
-        if (generation == m_generation && m_atEnd)
-            append({QJsonDocument::fromJson(reply.body).object().value(QLatin1String("comment")).toObject()});
+        if (generation == m_generation && atEnd())
+            append({reply.value->comment});
         Q_EMIT posted();
     });
-}
-
-void CommentsModel::clearError()
-{
-    setError({});
-}
-
-void CommentsModel::setError(const QString &error)
-{
-    if (m_errorString == error)
-        return;
-    m_errorString = error;
-    Q_EMIT errorStringChanged();
 }

@@ -1,25 +1,46 @@
 #pragma once
-#include <QByteArray>
-#include <QJsonObject>
+#include "core/errors.h"
+#include "core/event.h"
+
+#include <QMetaType>
 #include <QObject>
 #include <QString>
 #include <QtQml/qqmlregistration.h>
 
 #include <functional>
+#include <optional>
+#include <vector>
 
-/// @brief The answer to one FeedSource call: an HTTP-like status and the JSON body.
-struct FeedReply {
-    int status = 0;      ///< HTTP status; 0 when the server could not be reached
-    QByteArray body;     ///< JSON text as the HTTP route answers it
+/// @brief The answer to one FeedSource call: the value, or why there is none.
+template <typename T>
+struct Reply {
+    std::optional<T> value;
+    af::Error::Kind errorKind = af::Error::Kind::Unavailable;
     QString errorString; ///< a sentence for the user when !ok()
-    int retryAfter = 0;  ///< seconds, from Retry-After on a 429
+    int retryAfter = 0;  ///< seconds, for RateLimited
 
-    [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
-    /// @brief A reply from a status and body; the error sentence comes from {"error": …}.
-    static FeedReply fromHttp(int status, const QByteArray &body, const QString &transportError = {});
+    [[nodiscard]] bool ok() const { return value.has_value(); }
+    [[nodiscard]] static Reply success(T v)
+    {
+        Reply r;
+        r.value = std::move(v);
+        return r;
+    }
+    [[nodiscard]] static Reply failure(af::Error::Kind kind, const QString &error, int retryAfter = 0)
+    {
+        Reply r;
+        r.errorKind = kind;
+        r.errorString = error;
+        r.retryAfter = retryAfter;
+        return r;
+    }
 };
 
-/// @brief Everything the models need from the backend, asynchronous only (CONTRACT §7).
+Q_DECLARE_METATYPE(af::Event)
+Q_DECLARE_METATYPE(af::ReactionChange)
+Q_DECLARE_METATYPE(af::PostedComment)
+
+/// @brief Everything the models need from the backend, asynchronous only, in domain types.
 ///
 /// Every call returns at once. Its callback runs later on the thread of @p context (the
 /// GUI thread) and never after @p context is destroyed. Live updates arrive as signals.
@@ -38,23 +59,26 @@ public:
     enum ConnectionState { Connecting, Live, Reconnecting, Offline };
     Q_ENUM(ConnectionState)
 
-    using Callback = std::function<void(const FeedReply &)>;
+    template <typename T>
+    using Callback = std::function<void(const Reply<T> &)>;
 
     explicit FeedSource(QObject *parent = nullptr);
 
-    /// @brief One page of `GET /api/activity/events`; an empty cursor is the newest page.
-    virtual void loadEvents(const QString &cursor, int limit, QObject *context, Callback done) = 0;
-    /// @brief `GET /api/activity/events/:id/sources`.
-    virtual void loadEventSources(const QString &eventId, QObject *context, Callback done) = 0;
-    /// @brief `POST` (add) or `DELETE` (remove) `/api/activity/reactions`.
+    /// @brief One page of the feed; an empty cursor is the newest page.
+    virtual void loadEvents(const QString &cursor, int limit, QObject *context,
+                            Callback<af::FeedPage> done) = 0;
+    /// @brief The queue rows a tile was made of.
+    virtual void loadEventSources(const QString &eventId, QObject *context,
+                                  Callback<std::vector<af::SourceRow>> done) = 0;
+    /// @brief Adds or removes the acting tenant's reaction.
     virtual void setReaction(const QString &eventId, const QString &type, bool add,
-                             QObject *context, Callback done) = 0;
-    /// @brief One page of `GET /api/activity/comments`.
+                             QObject *context, Callback<af::ReactionChange> done) = 0;
+    /// @brief One page of an event's comments.
     virtual void loadComments(const QString &eventId, const QString &cursor, int limit,
-                              QObject *context, Callback done) = 0;
-    /// @brief `POST /api/activity/comments`.
+                              QObject *context, Callback<af::CommentPage> done) = 0;
+    /// @brief Posts a comment by the acting tenant.
     virtual void addComment(const QString &eventId, const QString &body, QObject *context,
-                            Callback done) = 0;
+                            Callback<af::PostedComment> done) = 0;
     /// @brief Opens the live stream; it then reconnects by itself until destroyed.
     Q_INVOKABLE virtual void start() = 0;
 
@@ -68,9 +92,9 @@ public:
     virtual void setActingTenantId(int tenantId) { Q_UNUSED(tenantId) }
 
 Q_SIGNALS:
-    void eventCreated(const QJsonObject &event);
-    void reactionUpdated(const QString &eventId, const QJsonObject &counts);
-    void commentCreated(const QJsonObject &comment);
+    void eventCreated(const af::Event &event);
+    void reactionUpdated(const af::ReactionChange &change);
+    void commentCreated(const af::PostedComment &comment);
     /// @brief The stream lost more than it can replay, or the viewer changed: reload.
     void resync();
     void connectionStateChanged();
@@ -78,8 +102,6 @@ Q_SIGNALS:
 
 protected:
     void setConnectionState(ConnectionState state, const QString &error = {});
-    /// @brief Turns one parsed SSE event into the signals above.
-    void dispatchStreamEvent(const QString &name, const QByteArray &data);
 
 private:
     ConnectionState m_state = Connecting;

@@ -1,5 +1,8 @@
 #include "remotefeedsource.h"
 
+#include "core/eventjson.h"
+
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
@@ -61,37 +64,126 @@ QNetworkRequest RemoteFeedSource::request(const QString &path,
     return req;
 }
 
-void RemoteFeedSource::send(QNetworkReply *reply, QObject *context, Callback done)
+namespace {
+
+/// The one reading of an HTTP failure on the desktop's side: the status as an error kind,
+/// the server's own sentence when it sent one.
+template <typename T>
+Reply<T> failure(int status, const QByteArray &body, const QString &transportError, int retryAfter)
 {
-    connect(reply, &QNetworkReply::finished, context, [reply, done = std::move(done)] {
+    using K = af::Error::Kind;
+    if (status == 0)
+        return Reply<T>::failure(K::Unavailable,
+                                 transportError.isEmpty()
+                                     ? FeedSource::tr("The server could not be reached.")
+                                     : FeedSource::tr("The server could not be reached: %1").arg(transportError));
+    QString message = QJsonDocument::fromJson(body).object().value(QLatin1String("error")).toString();
+    if (message.isEmpty())
+        message = FeedSource::tr("The server answered with status %1.").arg(status);
+    const K kind = status == 400 ? K::BadInput
+        : status == 401          ? K::Unauthenticated
+        : status == 403          ? K::Forbidden
+        : status == 404          ? K::NotFound
+        : status == 409          ? K::Conflict
+        : status == 429          ? K::RateLimited
+                                 : K::Unavailable;
+    return Reply<T>::failure(kind, message, retryAfter);
+}
+
+QString cursorOf(const QJsonObject &page)
+{
+    const QJsonValue next = page.value(QLatin1String("nextCursor"));
+    return next.isString() ? next.toString() : QString();
+}
+
+std::optional<af::FeedPage> readFeedPage(const QJsonObject &o)
+{
+    af::FeedPage page;
+    for (const QJsonValue &v : o.value(QLatin1String("events")).toArray()) {
+        if (auto e = af::EventJson::readEvent(v.toObject()))
+            page.events.push_back(std::move(*e));
+    }
+    page.nextCursor = cursorOf(o);
+    return page;
+}
+
+std::optional<af::CommentPage> readCommentPage(const QJsonObject &o)
+{
+    af::CommentPage page;
+    for (const QJsonValue &v : o.value(QLatin1String("comments")).toArray()) {
+        if (auto c = af::EventJson::readComment(v.toObject()))
+            page.comments.push_back(std::move(*c));
+    }
+    page.nextCursor = cursorOf(o);
+    return page;
+}
+
+std::optional<std::vector<af::SourceRow>> readSources(const QJsonObject &o)
+{
+    std::vector<af::SourceRow> rows;
+    for (const QJsonValue &v : o.value(QLatin1String("sources")).toArray()) {
+        if (auto s = af::EventJson::readSource(v.toObject()))
+            rows.push_back(std::move(*s));
+    }
+    return rows;
+}
+
+std::optional<af::PostedComment> readPosted(const QJsonObject &o)
+{
+    const auto c = af::EventJson::readComment(o.value(QLatin1String("comment")).toObject());
+    if (!c)
+        return std::nullopt;
+    return af::PostedComment{*c, -1};
+}
+
+} // namespace
+
+template <typename T>
+void RemoteFeedSource::send(QNetworkReply *reply, QObject *context,
+                            std::function<std::optional<T>(const QJsonObject &)> parse,
+                            Callback<T> done)
+{
+    connect(reply, &QNetworkReply::finished, context,
+            [reply, parse = std::move(parse), done = std::move(done)] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        FeedReply result = FeedReply::fromHttp(status, reply->readAll(),
-                                               status == 0 ? reply->errorString() : QString());
-        if (status == 429)
-            result.retryAfter = reply->rawHeader("Retry-After").toInt();
-        done(result);
+        const QByteArray body = reply->readAll();
+        if (status >= 200 && status < 300) {
+            const QJsonDocument doc = QJsonDocument::fromJson(body);
+            if (auto value = doc.isObject() ? parse(doc.object()) : std::nullopt) {
+                done(Reply<T>::success(std::move(*value)));
+                return;
+            }
+            done(Reply<T>::failure(af::Error::Kind::Unavailable,
+                                   FeedSource::tr("The server sent an answer this app cannot read.")));
+            return;
+        }
+        done(failure<T>(status, body, status == 0 ? reply->errorString() : QString(),
+                        reply->rawHeader("Retry-After").toInt()));
     });
 }
 
-void RemoteFeedSource::loadEvents(const QString &cursor, int limit, QObject *context, Callback done)
+void RemoteFeedSource::loadEvents(const QString &cursor, int limit, QObject *context,
+                                  Callback<af::FeedPage> done)
 {
     QList<std::pair<QString, QString>> query{{QStringLiteral("limit"), QString::number(limit)}};
     if (!cursor.isEmpty())
         query.append({QStringLiteral("cursor"), cursor});
-    send(m_network.get(request(QStringLiteral("/api/activity/events"), query)), context,
-         std::move(done));
+    send<af::FeedPage>(m_network.get(request(QStringLiteral("/api/activity/events"), query)),
+                       context, readFeedPage, std::move(done));
 }
 
-void RemoteFeedSource::loadEventSources(const QString &eventId, QObject *context, Callback done)
+void RemoteFeedSource::loadEventSources(const QString &eventId, QObject *context,
+                                        Callback<std::vector<af::SourceRow>> done)
 {
     const QString path = QStringLiteral("/api/activity/events/%1/sources")
                              .arg(QString::fromUtf8(QUrl::toPercentEncoding(eventId)));
-    send(m_network.get(request(path)), context, std::move(done));
+    send<std::vector<af::SourceRow>>(m_network.get(request(path)), context, readSources,
+                                     std::move(done));
 }
 
 void RemoteFeedSource::setReaction(const QString &eventId, const QString &type, bool add,
-                                   QObject *context, Callback done)
+                                   QObject *context, Callback<af::ReactionChange> done)
 {
     const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("eventId"), eventId},
                                                       {QStringLiteral("reactionType"), type}})
@@ -99,41 +191,72 @@ void RemoteFeedSource::setReaction(const QString &eventId, const QString &type, 
     const QNetworkRequest req = request(QStringLiteral("/api/activity/reactions"));
     QNetworkReply *reply = add ? m_network.post(req, body)
                                : m_network.sendCustomRequest(req, "DELETE", body);
-    send(reply, context, std::move(done));
+    send<af::ReactionChange>(reply, context, [eventId](const QJsonObject &o) {
+        return std::optional<af::ReactionChange>(af::ReactionChange{
+            eventId, af::EventJson::readCounts(o.value(QLatin1String("counts")).toObject())});
+    }, std::move(done));
 }
 
 void RemoteFeedSource::loadComments(const QString &eventId, const QString &cursor, int limit,
-                                    QObject *context, Callback done)
+                                    QObject *context, Callback<af::CommentPage> done)
 {
     QList<std::pair<QString, QString>> query{{QStringLiteral("eventId"), eventId},
                                              {QStringLiteral("limit"), QString::number(limit)}};
     if (!cursor.isEmpty())
         query.append({QStringLiteral("cursor"), cursor});
-    send(m_network.get(request(QStringLiteral("/api/activity/comments"), query)), context,
-         std::move(done));
+    send<af::CommentPage>(m_network.get(request(QStringLiteral("/api/activity/comments"), query)),
+                          context, readCommentPage, std::move(done));
 }
 
 void RemoteFeedSource::addComment(const QString &eventId, const QString &body, QObject *context,
-                                  Callback done)
+                                  Callback<af::PostedComment> done)
 {
     const QByteArray json = QJsonDocument(QJsonObject{{QStringLiteral("eventId"), eventId},
                                                       {QStringLiteral("body"), body}})
                                 .toJson(QJsonDocument::Compact);
-    send(m_network.post(request(QStringLiteral("/api/activity/comments")), json), context,
-         std::move(done));
+    send<af::PostedComment>(m_network.post(request(QStringLiteral("/api/activity/comments")), json),
+                            context, readPosted, std::move(done));
+}
+
+void RemoteFeedSource::dispatchStreamEvent(const QString &name, const QByteArray &data)
+{
+    if (name == QLatin1String("activity.resync")) {
+        Q_EMIT resync();
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return;
+    const QJsonObject o = doc.object();
+    if (name == QLatin1String("activity.event.created")) {
+        if (auto e = af::EventJson::readEvent(o))
+            Q_EMIT eventCreated(*e);
+    } else if (name == QLatin1String("activity.reaction.updated")) {
+        Q_EMIT reactionUpdated(af::ReactionChange{
+            o.value(QLatin1String("eventId")).toString(),
+            af::EventJson::readCounts(o.value(QLatin1String("counts")).toObject())});
+    } else if (name == QLatin1String("activity.comment.created")) {
+        if (auto c = af::EventJson::readComment(o))
+            Q_EMIT commentCreated(af::PostedComment{*c, o.value(QLatin1String("commentCount")).toInt(-1)});
+    }
 }
 
 void RemoteFeedSource::start()
 {
     if (m_actingTenantId < 0) {
         // Which tenant the token is: own events are then marked, their reactions disabled.
-        send(m_network.get(request(QStringLiteral("/api/me"))), this, [this](const FeedReply &r) {
-            const int id = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("tenantId")).toInt(-1);
-            if (r.ok() && id > 0 && id != m_actingTenantId) {
-                m_actingTenantId = id;
-                Q_EMIT actingTenantChanged();
-            }
-        });
+        send<int>(m_network.get(request(QStringLiteral("/api/me"))), this,
+                  [](const QJsonObject &o) {
+                      const int id = o.value(QStringLiteral("tenantId")).toInt(-1);
+                      return id > 0 ? std::optional<int>(id) : std::nullopt;
+                  },
+                  [this](const Reply<int> &r) {
+                      if (r.ok() && *r.value != m_actingTenantId) {
+                          m_actingTenantId = *r.value;
+                          Q_EMIT actingTenantChanged();
+                      }
+                  });
     }
     if (!m_stream && !m_reconnectTimer.isActive())
         connectStream();
@@ -185,8 +308,9 @@ void RemoteFeedSource::onStreamFinished()
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 0 && status != 200) {
-        const FeedReply error = FeedReply::fromHttp(status, reply->readAll());
-        if (status == 401 || status == 403) {
+        const auto error = failure<int>(status, reply->readAll(), {}, 0);
+        if (error.errorKind == af::Error::Kind::Unauthenticated
+            || error.errorKind == af::Error::Kind::Forbidden) {
             // Retrying a refused token quickly helps nobody; keep trying slowly.
             m_attempt = 10;
             setConnectionState(Offline, tr("The server refused the token: %1").arg(error.errorString));

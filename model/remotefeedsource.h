@@ -3,6 +3,7 @@
 #include "sseparser.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QPointer>
 #include <QTimer>
@@ -21,14 +22,16 @@ public:
     RemoteFeedSource(const QUrl &baseUrl, const QString &token, QObject *parent = nullptr);
     ~RemoteFeedSource() override;
 
-    void loadEvents(const QString &cursor, int limit, QObject *context, Callback done) override;
-    void loadEventSources(const QString &eventId, QObject *context, Callback done) override;
+    void loadEvents(const QString &cursor, int limit, QObject *context,
+                    Callback<af::FeedPage> done) override;
+    void loadEventSources(const QString &eventId, QObject *context,
+                          Callback<std::vector<af::SourceRow>> done) override;
     void setReaction(const QString &eventId, const QString &type, bool add, QObject *context,
-                     Callback done) override;
+                     Callback<af::ReactionChange> done) override;
     void loadComments(const QString &eventId, const QString &cursor, int limit,
-                      QObject *context, Callback done) override;
+                      QObject *context, Callback<af::CommentPage> done) override;
     void addComment(const QString &eventId, const QString &body, QObject *context,
-                    Callback done) override;
+                    Callback<af::PostedComment> done) override;
     void start() override;
     [[nodiscard]] int actingTenantId() const override { return m_actingTenantId; }
 
@@ -39,7 +42,12 @@ public:
 
 private:
     QNetworkRequest request(const QString &path, const QList<std::pair<QString, QString>> &query = {}) const;
-    void send(QNetworkReply *reply, QObject *context, Callback done);
+    /// Reads the answer of @p reply with @p parse (JSON object → value; nullopt when it
+    /// does not read) and hands it to @p done, or the failure the status stands for.
+    template <typename T>
+    void send(QNetworkReply *reply, QObject *context,
+              std::function<std::optional<T>(const QJsonObject &)> parse, Callback<T> done);
+    void dispatchStreamEvent(const QString &name, const QByteArray &data);
     void connectStream();
     void onStreamData();
     void onStreamFinished();

@@ -362,7 +362,7 @@ ScrollView {
                     PlainLabel {
                         Layout.fillWidth: true
                         text: runRow.modelData.error ? runRow.modelData.error
-                              : qsTr("%1 rows → %2 events").arg(runRow.modelData.processed).arg(runRow.modelData.inserted)
+                              : runRow.modelData.summary
                         color: runRow.modelData.error ? Theme.danger : Theme.text
                         font.pixelSize: Theme.small + 1
                         elide: Text.ElideRight

@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import ActivityFeed.Models
 
 // One feed event or grouped tile.
 Rectangle {
@@ -16,9 +17,7 @@ Rectangle {
     required property bool isGroup
     required property int groupCount
     required property var samples
-    required property int hypeCount
-    required property int respectCount
-    required property int tributeCount
+    required property var reactionCounts
     required property var myReactions
     required property int commentCount
     required property bool isMine
@@ -173,22 +172,18 @@ Rectangle {
                 Layout.topMargin: 4
                 spacing: 8
                 Repeater {
-                    model: [
-                        { type: "hype", emoji: "🚀", label: qsTr("Hype") },
-                        { type: "respect", emoji: "👏", label: qsTr("Respect") },
-                        { type: "tribute", emoji: "🫡", label: qsTr("Tribute") }
-                    ]
+                    model: Catalogue.reactions
                     delegate: ReactionButton {
                         required property var modelData
-                        objectName: "reaction_" + modelData.type
-                        emoji: modelData.emoji
+                        required property int index
+                        objectName: "reaction_" + modelData.name
+                        emoji: modelData.glyph
                         label: modelData.label
-                        count: modelData.type === "hype" ? card.hypeCount
-                             : modelData.type === "respect" ? card.respectCount : card.tributeCount
-                        mine: card.myReactions.indexOf(modelData.type) >= 0
+                        count: card.reactionCounts[index] || 0
+                        mine: card.myReactions.indexOf(modelData.name) >= 0
                         enabled: !card.isMine
                         disabledReason: qsTr("You can’t react to your own event")
-                        onClicked: card.reactionClicked(modelData.type)
+                        onClicked: card.reactionClicked(modelData.name)
                     }
                 }
                 Item { Layout.fillWidth: true }

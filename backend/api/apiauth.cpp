@@ -1,8 +1,8 @@
 #include "apiauth.h"
 
 #include "apicontext.h"
-#include "apierror.h"
-#include "pgerrors.h"
+#include "core/errors.h"
+#include "db/pgerrors.h"
 
 #include "db/connectionpool.h"
 #include "feed/tenants.h"
@@ -16,15 +16,15 @@ QString ApiAuth::requestToken(const HttpRequest &request, bool allowQueryToken)
 {
     const QString queryToken = request.queryValue(QStringLiteral("access_token"));
     if (!queryToken.isNull() && !allowQueryToken)
-        throw ApiError(401, "access_token is accepted on the stream route only; "
+        throw Unauthenticated("access_token is accepted on the stream route only; "
                             "send Authorization: Bearer <token>");
     QString token = request.bearerToken();
     if (token.isEmpty() && allowQueryToken)
         token = queryToken;
     if (token.isEmpty())
-        throw ApiError(401, "missing bearer token");
+        throw Unauthenticated("missing bearer token");
     if (token.size() > 512)
-        throw ApiError(401, "invalid or revoked token");
+        throw Unauthenticated("invalid or revoked token");
     return token;
 }
 
@@ -40,19 +40,19 @@ int ApiAuth::requireTenant(ApiContext &ctx, const HttpRequest &request, bool all
     return *tenant;
 }
 
-ApiError ApiAuth::invalidToken()
+Unauthenticated ApiAuth::invalidToken()
 {
-    return ApiError(401, "invalid or revoked token");
+    return Unauthenticated("invalid or revoked token");
 }
 
 void ApiAuth::requireDrainSecret(const ApiContext &ctx, const HttpRequest &request)
 {
     if (ctx.drainSecret.isEmpty())
-        throw ApiError(403, "drain secret not configured");
+        throw Forbidden("drain secret not configured");
     if (!request.hasHeader("x-drain-secret"))
-        throw ApiError(401, "missing x-drain-secret");
+        throw Unauthenticated("missing x-drain-secret");
     if (!constantTimeEquals(request.header("x-drain-secret"), ctx.drainSecret))
-        throw ApiError(401, "wrong x-drain-secret");
+        throw Unauthenticated("wrong x-drain-secret");
 }
 
 bool ApiAuth::constantTimeEquals(const QByteArray &a, const QByteArray &b)

@@ -1,5 +1,5 @@
 #pragma once
-#include "apierror.h"
+#include "core/errors.h"
 
 #include <QByteArray>
 #include <QString>
@@ -10,7 +10,7 @@ class HttpRequest;
 struct ApiContext;
 
 /// @brief Who may call: tenant tokens (SHA-256 lookup on every request, so a revocation
-/// applies at once) and the drain secret. Failures throw ApiError 401/403.
+/// applies at once) and the drain secret. Failures throw Unauthenticated or Forbidden.
 class ApiAuth
 {
 public:
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] static QString requestToken(const HttpRequest &request,
                                               bool allowQueryToken = false);
     /// @brief The 401 for a token that is unknown or revoked.
-    [[nodiscard]] static ApiError invalidToken();
+    [[nodiscard]] static Unauthenticated invalidToken();
     /// @brief `x-drain-secret` against the configured secret, in constant time.
     static void requireDrainSecret(const ApiContext &ctx, const HttpRequest &request);
     /// @brief Compares in time independent of where the inputs differ.

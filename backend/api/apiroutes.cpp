@@ -1,6 +1,6 @@
 #include "apiroutes.h"
 
-#include "apierror.h"
+#include "db/pgerrors.h"
 
 namespace af {
 
@@ -19,17 +19,9 @@ void ApiRoutes::registerAll(Router &router, ApiContext &ctx)
 
 RouteHandler ApiRoutes::guarded(RouteHandler handler)
 {
+    // Every route's database failures become typed errors here; the router maps those.
     return [handler = std::move(handler)](const HttpRequest &request, const RouteParams &params) {
-        try {
-            return handler(request, params);
-        } catch (const ApiError &e) {
-            HttpResponse r = HttpResponse::error(e.status(), QString::fromUtf8(e.what()));
-            if (e.status() == 429)
-                r.setHeader("Retry-After", QByteArray::number(qMax(1, e.retryAfter())));
-            if (e.status() == 401)
-                r.setHeader("WWW-Authenticate", "Bearer");
-            return r;
-        }
+        return PgErrors::guard([&] { return handler(request, params); });
     };
 }
 

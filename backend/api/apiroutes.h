@@ -25,12 +25,11 @@ public:
     static void registerStatic(Router &router);                     ///< / and :/web/*
 
     /// @brief The server's replay provider: every activity.event.created after a
-    /// Last-Event-ID in seq order, or a resync past kMaxReplay events.
+    /// Last-Event-ID in seq order, or a resync past the catalogue's replayMax events.
     [[nodiscard]] static ReplayProvider replayProvider(ApiContext &ctx);
-    static constexpr int kMaxReplay = 1000;
 
-    /// @brief Wraps @p handler so that ApiError becomes its status (+ Retry-After,
-    /// + WWW-Authenticate); the Router maps the other exceptions.
+    /// @brief Wraps @p handler so that its database failures become typed errors
+    /// (PgErrors::guard); the Router maps every af::Error to its answer.
     [[nodiscard]] static RouteHandler guarded(RouteHandler handler);
 };
 

@@ -1,11 +1,12 @@
 #include "apiauth.h"
 #include "apicontext.h"
 #include "apiroutes.h"
-#include "cursor.h"
-#include "feedservice.h"
+#include "core/catalogue.h"
+#include "core/eventjson.h"
+#include "feed/feedservice.h"
 #include "jsonbody.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 
 namespace af {
 
@@ -18,17 +19,12 @@ void ApiRoutes::registerComments(Router &router, ApiContext &ctx)
                    if (eventId.isEmpty())
                        throw BadInput("eventId is required");
                    const QString limitText = req.queryValue(QStringLiteral("limit"));
-                   const auto limit = limitText.isNull()
-                       ? std::optional<int>(FeedService::kCommentsDefaultLimit)
-                       : (limitText.isEmpty()
-                              ? std::nullopt
-                              : Cursor::parseLimit(limitText, FeedService::kCommentsDefaultLimit,
-                                                   FeedService::kCommentsMaxLimit));
-                   if (!limit)
-                       throw BadInput("limit must be a positive integer");
+                   const Limits &l = Catalogue::limits();
+                   const int limit = JsonBody::limitQuery(req, l.commentsPageDefault,
+                                                          l.commentsPageMax);
                    return HttpResponse::json(
-                       200, ctx.feed.comments(eventId, req.queryValue(QStringLiteral("cursor")),
-                                              *limit));
+                       200, EventJson::page(ctx.feed.comments(
+                                eventId, req.queryValue(QStringLiteral("cursor")), limit)));
                }));
     router.post(QStringLiteral("/api/activity/comments"),
                 guarded([&ctx](const HttpRequest &req, const RouteParams &) {
@@ -36,7 +32,11 @@ void ApiRoutes::registerComments(Router &router, ApiContext &ctx)
                     const QJsonObject body = JsonBody::parseObject(req);
                     const QString eventId = JsonBody::requireString(body, QStringLiteral("eventId"));
                     const QString text = JsonBody::requireString(body, QStringLiteral("body"));
-                    return HttpResponse::json(201, ctx.feed.addComment(tenant, eventId, text));
+                    const PostedComment posted = ctx.feed.addComment(tenant, eventId, text);
+                    QByteArray out("{\"ok\":true,\"comment\":");
+                    EventJson::write(out, posted.comment);
+                    out.append('}');
+                    return HttpResponse::json(201, out);
                 }));
 }
 

@@ -2,10 +2,10 @@
 #include "apicontext.h"
 #include "apiroutes.h"
 #include "jsonbody.h"
-#include "pgerrors.h"
+#include "db/pgerrors.h"
 
 #include "db/connectionpool.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "feed/drainer.h"
 
 #include <QJsonDocument>

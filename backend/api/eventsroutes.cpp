@@ -1,11 +1,12 @@
 #include "apiauth.h"
 #include "apicontext.h"
 #include "apiroutes.h"
-#include "cursor.h"
-#include "feedservice.h"
+#include "core/catalogue.h"
+#include "core/eventjson.h"
+#include "feed/feedservice.h"
 #include "jsonbody.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 
 namespace af {
 
@@ -16,25 +17,18 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                    // The token is checked in the page's own statement (one round trip).
                    const QString token = ApiAuth::requestToken(req);
                    try {
-                       const QString limitText = req.queryValue(QStringLiteral("limit"));
-                       const auto limit = limitText.isNull()
-                           ? std::optional<int>(FeedService::kFeedDefaultLimit)
-                           : (limitText.isEmpty()
-                                  ? std::nullopt
-                                  : Cursor::parseLimit(limitText, FeedService::kFeedDefaultLimit,
-                                                       FeedService::kFeedMaxLimit));
-                       if (!limit)
-                           throw BadInput("limit must be a positive integer");
-                       std::optional<int> tenant;
+                       FeedQuery query;
+                       const Limits &l = Catalogue::limits();
+                       query.limit = JsonBody::limitQuery(req, l.feedPageDefault, l.feedPageMax);
                        const QString tenantText = req.queryValue(QStringLiteral("tenantId"));
                        if (!tenantText.isNull())
-                           tenant = JsonBody::positiveQueryInt(tenantText,
-                                                               QStringLiteral("tenantId"));
-                       const QString cursor = req.queryValue(QStringLiteral("cursor"));
-                       auto page = ctx.feed.eventsPageForToken(token, cursor, *limit, tenant);
+                           query.tenantId = JsonBody::positiveQueryInt(tenantText,
+                                                                       QStringLiteral("tenantId"));
+                       query.cursor = req.queryValue(QStringLiteral("cursor"));
+                       const auto page = ctx.feed.eventsPageForToken(token, query);
                        if (!page)
                            throw ApiAuth::invalidToken();
-                       return HttpResponse::json(200, *page);
+                       return HttpResponse::json(200, EventJson::page(*page));
                    } catch (const BadInput &) {
                        // As ever, an unknown or revoked token answers 401 before a bad
                        // parameter answers 400.
@@ -46,7 +40,16 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
     router.get(QStringLiteral("/api/activity/events/:id/sources"),
                guarded([&ctx](const HttpRequest &req, const RouteParams &params) {
                    ApiAuth::requireTenant(ctx, req);
-                   return HttpResponse::json(200, ctx.feed.eventSources(params.value("id")));
+                   QByteArray out("{\"sources\":[");
+                   bool first = true;
+                   for (const SourceRow &row : ctx.feed.eventSources(params.value("id"))) {
+                       if (!first)
+                           out.append(',');
+                       first = false;
+                       EventJson::write(out, row);
+                   }
+                   out.append("]}");
+                   return HttpResponse::json(200, out);
                }));
 }
 

@@ -2,11 +2,11 @@
 
 #include "apiauth.h"
 #include "apicontext.h"
-#include "apierror.h"
+#include "core/errors.h"
 #include "apiroutes.h"
 #include "jsonbody.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "hooks/gamification.h"
 
 #include <QJsonArray>
@@ -128,7 +128,7 @@ void GamificationRoutes::registerAll(Router &router, ApiContext &ctx, Gamificati
                         body, QStringLiteral("challengeId"), 1, 2147483647);
                     const ArenaClaim c = g.claimArena(tenant, arenaId);
                     if (!c.claimed)
-                        throw ApiError(409, "this arena reward has already been claimed");
+                        throw Conflict("this arena reward has already been claimed");
                     return jsonAnswer(200, {{QStringLiteral("ok"), true},
                                             {QStringLiteral("badgeName"), c.badgeName},
                                             {QStringLiteral("xpAwarded"), c.xpAwarded}});

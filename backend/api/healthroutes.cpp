@@ -2,7 +2,7 @@
 #include "apiroutes.h"
 
 #include "db/connectionpool.h"
-#include "db/logcategories.h"
+#include "core/logcategories.h"
 
 #include <pqxx/pqxx>
 

@@ -1,8 +1,10 @@
 #include "jsonbody.h"
 
-#include "apierror.h"
+#include "core/cursor.h"
+#include "core/errors.h"
+#include "http/httperror.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "http/httprequest.h"
 
 #include <QJsonArray>
@@ -87,7 +89,7 @@ bool JsonBody::isJsonContentType(const QByteArray &contentType)
 QJsonValue JsonBody::parse(const HttpRequest &request)
 {
     if (!isJsonContentType(request.header("content-type")))
-        throw ApiError(415, "Content-Type must be application/json");
+        throw HttpError(415, "Content-Type must be application/json");
     const QByteArray &body = request.body();
     if (body.trimmed().isEmpty())
         bad(QStringLiteral("request body must be a JSON document"));
@@ -159,6 +161,17 @@ int JsonBody::positiveQueryInt(const QString &value, const QString &name)
     if (!digits || v <= 0 || v > 2147483647)
         bad(name + QStringLiteral(" must be a positive integer"));
     return int(v);
+}
+
+int JsonBody::limitQuery(const HttpRequest &request, int def, int max)
+{
+    const QString text = request.queryValue(QStringLiteral("limit"));
+    if (text.isNull())
+        return def;
+    const auto limit = text.isEmpty() ? std::nullopt : Cursor::parseLimit(text, def, max);
+    if (!limit)
+        throw BadInput("limit must be a positive integer");
+    return *limit;
 }
 
 } // namespace af

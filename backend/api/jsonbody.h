@@ -10,7 +10,7 @@ class HttpRequest;
 
 /// @brief Strict reading of JSON request bodies (CONTRACT §4): 415 for another
 /// Content-Type, 400 for invalid UTF-8, malformed JSON, wrong types and missing fields,
-/// each with a sentence naming the field. Throws ApiError(415) or BadInput.
+/// each with a sentence naming the field. Throws HttpError(415) or BadInput.
 class JsonBody
 {
 public:
@@ -34,6 +34,9 @@ public:
                                                const QString &where = {});
     /// @brief The integer value of a query parameter: positive, fits an int; else BadInput.
     [[nodiscard]] static int positiveQueryInt(const QString &value, const QString &name);
+    /// @brief The `limit` query parameter: absent → @p def, a positive integer →
+    /// min(value, @p max), anything else BadInput.
+    [[nodiscard]] static int limitQuery(const HttpRequest &request, int def, int max);
 };
 
 } // namespace af

@@ -1,7 +1,8 @@
 #include "apiauth.h"
 #include "apicontext.h"
 #include "apiroutes.h"
-#include "feedservice.h"
+#include "core/eventjson.h"
+#include "feed/feedservice.h"
 #include "jsonbody.h"
 
 namespace af {
@@ -14,7 +15,11 @@ HttpResponse react(ApiContext &ctx, const HttpRequest &req, bool add)
     const QJsonObject body = JsonBody::parseObject(req);
     const QString eventId = JsonBody::requireString(body, QStringLiteral("eventId"));
     const QString type = JsonBody::requireString(body, QStringLiteral("reactionType"));
-    return HttpResponse::json(200, ctx.feed.react(tenant, eventId, type, add));
+    const ReactionChange change = ctx.feed.react(tenant, eventId, type, add);
+    QByteArray out("{\"ok\":true,\"counts\":");
+    EventJson::write(out, change.counts);
+    out.append('}');
+    return HttpResponse::json(200, out);
 }
 
 } // namespace

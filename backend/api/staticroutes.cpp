@@ -62,6 +62,8 @@ void ApiRoutes::registerStatic(Router &router)
         if (name == QLatin1String("index.html"))
             router.get(QStringLiteral("/"), fileHandler(resource));
     }
+    // The page's event types, reactions and limits: the catalogue every part reads.
+    router.get(QStringLiteral("/catalogue.json"), fileHandler(QStringLiteral(":/catalogue.json")));
 }
 
 } // namespace af

@@ -1,7 +1,7 @@
 #include "connectionpool.h"
 
-#include "dberror.h"
-#include "logcategories.h"
+#include "core/errors.h"
+#include "core/logcategories.h"
 
 #include <pqxx/except>
 #include <pqxx/nontransaction>
@@ -37,7 +37,7 @@ std::unique_ptr<pqxx::connection> ConnectionPool::connect(const std::string &con
     try {
         return std::make_unique<pqxx::connection>(connString);
     } catch (const std::exception &e) {
-        throw DbUnavailable(std::string("cannot connect to the database: ") + e.what());
+        throw Unavailable(std::string("cannot connect to the database: ") + e.what());
     }
 }
 
@@ -48,7 +48,7 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds wait)
     {
         std::unique_lock<std::mutex> lock(m_mutex);
         if (!m_cv.wait_for(lock, wait, [this] { return m_out < m_size; }))
-            throw DbUnavailable("all database connections are busy");
+            throw Unavailable("all database connections are busy");
         ++m_out;
         if (!m_idle.empty()) {
             conn = std::move(m_idle.back().conn);

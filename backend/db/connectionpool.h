@@ -34,14 +34,14 @@ public:
     ConnectionPool(std::string connString, int size);
     ~ConnectionPool();
 
-    /// @brief Waits up to @p wait for a free connection; throws DbUnavailable if none or
+    /// @brief Waits up to @p wait for a free connection; throws Unavailable if none or
     /// the server cannot be reached.
     Lease acquire(std::chrono::milliseconds wait = std::chrono::milliseconds(5000));
 
     [[nodiscard]] const std::string &connectionString() const { return m_connString; }
     [[nodiscard]] int size() const { return m_size; }
 
-    /// @brief Opens a connection outside the pool (LISTEN, long jobs); throws DbUnavailable.
+    /// @brief Opens a connection outside the pool (LISTEN, long jobs); throws Unavailable.
     static std::unique_ptr<pqxx::connection> connect(const std::string &connString);
 
 private:

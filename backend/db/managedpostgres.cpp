@@ -1,6 +1,6 @@
 #include "managedpostgres.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QDir>
 #include <QFileInfo>

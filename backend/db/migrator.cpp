@@ -1,6 +1,6 @@
 #include "migrator.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QDir>
 #include <QFile>

@@ -62,20 +62,28 @@ std::vector<std::shared_ptr<FeedClient>> Broadcaster::snapshot(int tenantId, boo
 int Broadcaster::broadcastFeedUpdate(int tenantId, const QString &eventName,
                                      const QByteArray &data, qint64 id)
 {
-    const QByteArray f = frame(eventName, data, id);
-    // Push outside the lock so that a client's push never delays registration.
-    const auto clients = snapshot(tenantId, false);
-    for (const auto &c : clients)
-        c->push(f);
-    return int(clients.size());
+    return publish(tenantId, StreamMessage::plain(eventName, data, id));
 }
 
 int Broadcaster::broadcastAll(const QString &eventName, const QByteArray &data, qint64 id)
 {
-    const QByteArray f = frame(eventName, data, id);
+    return publishAll(StreamMessage::plain(eventName, data, id));
+}
+
+int Broadcaster::publish(int tenantId, const StreamMessage &message)
+{
+    // Deliver outside the lock so that a client's push never delays registration.
+    const auto clients = snapshot(tenantId, false);
+    for (const auto &c : clients)
+        c->deliver(message);
+    return int(clients.size());
+}
+
+int Broadcaster::publishAll(const StreamMessage &message)
+{
     const auto clients = snapshot(0, true);
     for (const auto &c : clients)
-        c->push(f);
+        c->deliver(message);
     return int(clients.size());
 }
 

@@ -1,4 +1,6 @@
 #pragma once
+#include "streammessage.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QString>
@@ -20,6 +22,9 @@ public:
     virtual ~FeedClient() = default;
     /// @brief Queues one complete SSE frame ("event: …\nid: …\ndata: …\n\n").
     virtual void push(const QByteArray &frame) = 0;
+    /// @brief Receives one message; sockets take its frame, in-process receivers its
+    /// typed value (they override this).
+    virtual void deliver(const StreamMessage &message) { push(message.frame); }
 };
 
 /// @brief Thread-safe registry of SSE clients keyed by tenant (CONTRACT §3).
@@ -36,6 +41,10 @@ public:
                             qint64 id = -1);
     /// @brief The same frame to every connected client of every tenant.
     int broadcastAll(const QString &eventName, const QByteArray &data, qint64 id = -1);
+    /// @brief @p message to @p tenantId's clients; returns how many it reached.
+    int publish(int tenantId, const StreamMessage &message);
+    /// @brief @p message to every connected client.
+    int publishAll(const StreamMessage &message);
 
     [[nodiscard]] int clientCount() const;
 

@@ -1,6 +1,6 @@
 #include "drainer.h"
 
-#include "db/logcategories.h"
+#include "core/logcategories.h"
 #include "grouping.h"
 
 #include <QJsonDocument>

@@ -1,7 +1,9 @@
 #include "eventemitter.h"
 
-#include "db/logcategories.h"
-#include "eventtypes.h"
+#include "core/logcategories.h"
+#include "eventqueue.h"
+
+#include "core/errors.h"
 #include "grouping.h"
 
 #include <QJsonDocument>
@@ -62,9 +64,11 @@ EventEmitter::~EventEmitter()
 void EventEmitter::emitEvent(int tenantId, const QString &type, const QJsonObject &payload) noexcept
 {
     try {
-        if (!EventTypes::isKnown(type)) {
+        try {
+            (void)EventQueue::validate(tenantId, type, payload);
+        } catch (const BadInput &e) {
             ++m_dropped;
-            qCWarning(lcFeed, "dropped an event of unknown type '%s'", qPrintable(type.left(64)));
+            qCWarning(lcFeed, "dropped an event that can never be queued: %s", e.what());
             return;
         }
         Item item{tenantId, type, payload, nowMicros(), QUuid()};

@@ -1,6 +1,6 @@
 #include "grouping.h"
 
-#include "eventtypes.h"
+#include "core/catalogue.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -28,14 +28,14 @@ GroupedEvent single(const QueueRow &r)
     GroupedEvent e;
     e.tenantId = r.tenantId;
     e.eventType = r.eventType;
-    if (const EventTypeInfo *info = EventTypes::info(r.eventType)) {
+    if (const EventTypeInfo *info = Catalogue::type(r.eventType)) {
         e.displayName = info->displayName;
         e.icon = info->icon;
     } else {
         e.displayName = r.eventType;
         e.icon = QStringLiteral("•");
     }
-    e.description = EventTypes::describe(r.eventType, r.payload);
+    e.description = Catalogue::describe(r.eventType, r.payload);
     e.payload = r.payload;
     e.createdAt = r.createdAt;
     e.sourceIds = {r.id};
@@ -46,7 +46,7 @@ GroupedEvent tile(const std::vector<const QueueRow *> &window)
 {
     GroupedEvent e = single(*window.back());
     const int n = int(window.size());
-    e.description = EventTypes::describeGroup(e.eventType, n);
+    e.description = Catalogue::describeGroup(e.eventType, n);
     QJsonArray samples;
     for (int i = n - 1; i >= 0 && samples.size() < Grouping::kMaxSamples; --i)
         samples.append(window[size_t(i)]->payload);

@@ -1,7 +1,11 @@
 #include "notifylistener.h"
 
 #include "broadcaster.h"
-#include "db/logcategories.h"
+#include "feedservice.h"
+
+#include "core/cursor.h"
+#include "core/eventjson.h"
+#include "core/logcategories.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -53,6 +57,34 @@ void NotifyListener::stop()
         m_thread.join();
 }
 
+namespace {
+
+std::optional<StreamMessage> pushMessage(const QJsonObject &msg)
+{
+    const QString event = msg.value(QStringLiteral("event")).toString();
+    const QJsonValue dataValue = msg.value(QStringLiteral("data"));
+    if (!dataValue.isObject())
+        return std::nullopt;
+    const QJsonObject data = dataValue.toObject();
+    if (event == QLatin1String("activity.reaction.updated")) {
+        const QString eventId = data.value(QStringLiteral("eventId")).toString();
+        if (!Cursor::isUuid(eventId) || !data.value(QStringLiteral("counts")).isObject())
+            return std::nullopt;
+        return StreamMessage::of(ReactionChange{
+            eventId, EventJson::readCounts(data.value(QStringLiteral("counts")).toObject())});
+    }
+    if (event == QLatin1String("activity.comment.created")) {
+        const auto comment = EventJson::readComment(data);
+        if (!comment || !Cursor::isUuid(comment->id) || !Cursor::isUuid(comment->eventId))
+            return std::nullopt;
+        return StreamMessage::of(
+            PostedComment{*comment, data.value(QStringLiteral("commentCount")).toInt()});
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 void NotifyListener::handle(const std::string &payload, NotifyListenerSession &session)
 {
     const QJsonObject msg = QJsonDocument::fromJson(QByteArray::fromStdString(payload)).object();
@@ -63,15 +95,20 @@ void NotifyListener::handle(const std::string &payload, NotifyListenerSession &s
         return;
     }
     if (kind == QLatin1String("push")) {
-        const QString event = msg.value(QStringLiteral("event")).toString();
-        const QByteArray data =
-            QJsonDocument(msg.value(QStringLiteral("data")).toObject()).toJson(QJsonDocument::Compact);
+        // Anyone who can connect to the database can NOTIFY: a push is only passed on as
+        // a known event whose data reads as its domain type, and its frame is written
+        // again from that value, so nothing in the payload reaches a stream as it came.
+        const std::optional<StreamMessage> message = pushMessage(msg);
+        if (!message) {
+            qCWarning(lcFeed, "ignored a malformed push notification");
+            return;
+        }
         QSet<int> seen;
         for (const QJsonValue &t : msg.value(QStringLiteral("tenants")).toArray()) {
             const int id = t.toInt();
-            if (!seen.contains(id)) {
+            if (id > 0 && !seen.contains(id)) {
                 seen.insert(id);
-                m_broadcaster.broadcastFeedUpdate(id, event, data);
+                m_broadcaster.publish(id, *message);
             }
         }
         return;
@@ -82,19 +119,15 @@ void NotifyListener::handle(const std::string &payload, NotifyListenerSession &s
 namespace {
 void deliverNewEvents(pqxx::connection &conn, Broadcaster &b, std::atomic<long long> &lastSeq)
 {
+    constexpr int kChunk = 2000;
+    const QString name = QStringLiteral("activity.event.created");
     for (;;) {
-        pqxx::read_transaction tx(conn);
-        const auto r = tx.exec_params("SELECT e.seq, af_event_json(e, 0)::text FROM activity_events e "
-                                      "WHERE e.seq > $1 ORDER BY e.seq LIMIT 2000",
-                                      lastSeq.load());
-        tx.commit();
-        for (const auto &row : r) {
-            const long long seq = row[0].as<long long>();
-            b.broadcastAll(QStringLiteral("activity.event.created"),
-                           QByteArray::fromStdString(row[1].as<std::string>()), seq);
-            lastSeq = seq;
+        const std::vector<Event> events = FeedService::eventsAfter(conn, lastSeq.load(), kChunk);
+        for (const Event &e : events) {
+            b.publishAll(StreamMessage::of(e, name));
+            lastSeq = e.seq;
         }
-        if (r.size() < 2000)
+        if (int(events.size()) < kChunk)
             return;
     }
 }

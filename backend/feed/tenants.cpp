@@ -1,6 +1,6 @@
 #include "tenants.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>

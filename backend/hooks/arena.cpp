@@ -1,7 +1,7 @@
 #include "arena.h"
 
 #include "challenges.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "tasks.h"
 #include "xpledger.h"
 

@@ -1,6 +1,6 @@
 #include "challenges.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "ranktable.h"
 #include "tasks.h"
 #include "xpledger.h"

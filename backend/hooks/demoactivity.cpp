@@ -2,7 +2,7 @@
 
 #include "gamification.h"
 
-#include "db/logcategories.h"
+#include "core/logcategories.h"
 
 #include <QStringList>
 

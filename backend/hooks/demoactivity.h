@@ -21,7 +21,7 @@ struct DemoActivitySummary {
 /// fires for real (`activityfeed demo-data`): each tenant gets a streak of daily tasks in
 /// the days before @p now (7 and 30 day milestones for some), every other tenant a burst
 /// of 12 tasks in a minute that clears its list, challenges and arena claims. Blocking;
-/// throws DbUnavailable. Running it again only adds more of the same.
+/// throws Unavailable. Running it again only adds more of the same.
 class DemoActivity
 {
 public:

@@ -1,8 +1,8 @@
 #include "gamification.h"
 
 #include "db/connectionpool.h"
-#include "db/dberror.h"
-#include "db/logcategories.h"
+#include "core/errors.h"
+#include "core/logcategories.h"
 #include "feed/eventemitter.h"
 
 #include <pqxx/except>
@@ -33,9 +33,9 @@ template <typename F> auto Gamification::withConnection(F &&f)
     try {
         return f(lease.get());
     } catch (const pqxx::broken_connection &e) {
-        throw DbUnavailable(std::string("database connection lost: ") + e.what());
+        throw Unavailable(std::string("database connection lost: ") + e.what());
     } catch (const pqxx::in_doubt_error &e) {
-        throw DbUnavailable(std::string("database connection lost during commit: ") + e.what());
+        throw Unavailable(std::string("database connection lost during commit: ") + e.what());
     } catch (const pqxx::foreign_key_violation &) {
         // A tenant deleted between the check and the write.
         throw NotFound("unknown tenant");

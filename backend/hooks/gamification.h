@@ -19,7 +19,7 @@ class EventEmitter;
 /// @brief The gamification services (CONTRACT §6) over a connection pool: each call is one
 /// transaction on a pooled connection, and the hooks it decided on are emitted through the
 /// EventEmitter after the commit (a hook never fails the call). Blocking: call on a worker
-/// thread. Throws BadInput, NotFound or DbUnavailable; thread-safe.
+/// thread. Throws BadInput, NotFound or Unavailable; thread-safe.
 class Gamification
 {
 public:

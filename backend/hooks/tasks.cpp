@@ -1,7 +1,7 @@
 #include "tasks.h"
 
 #include "burstrule.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "ranktable.h"
 #include "xpledger.h"
 

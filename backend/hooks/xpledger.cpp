@@ -1,6 +1,6 @@
 #include "xpledger.h"
 
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "ranktable.h"
 
 #include <QJsonObject>

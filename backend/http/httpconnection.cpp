@@ -1,7 +1,7 @@
 #include "httpconnection.h"
 
 #include "connectionhandle.h"
-#include "db/logcategories.h"
+#include "core/logcategories.h"
 #include "router.h"
 #include "servercontext.h"
 #include "sseconnection.h"

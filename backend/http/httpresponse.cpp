@@ -1,5 +1,7 @@
 #include "httpresponse.h"
 
+#include "core/errors.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -105,6 +107,17 @@ QByteArray HttpResponse::serialize(bool keepAlive, bool headOnly) const
     if (!headOnly && !bodyless)
         out += m_body;
     return out;
+}
+
+HttpResponse HttpResponse::forError(const Error &e)
+{
+    static const int statuses[] = {400, 401, 404, 403, 409, 429, 503};
+    HttpResponse r = error(statuses[int(e.kind())], QString::fromUtf8(e.what()));
+    if (e.kind() == Error::Kind::RateLimited)
+        r.setHeader("Retry-After", QByteArray::number(qMax(1, e.retryAfter())));
+    if (e.kind() == Error::Kind::Unauthenticated)
+        r.setHeader("WWW-Authenticate", "Bearer");
+    return r;
 }
 
 } // namespace af

@@ -6,6 +6,8 @@
 
 namespace af {
 
+class Error;
+
 /// @brief An HTTP answer: status, headers and body; serialised by the connection.
 class HttpResponse
 {
@@ -20,6 +22,10 @@ public:
     [[nodiscard]] static HttpResponse json(int status, const QByteArray &jsonText);
     /// @brief `{"error":"<message>"}` with @p status.
     [[nodiscard]] static HttpResponse error(int status, const QString &message);
+    /// @brief The one mapping of a domain error to its answer: BadInput 400,
+    /// Unauthenticated 401 (+ WWW-Authenticate), Forbidden 403, NotFound 404, Conflict 409,
+    /// RateLimited 429 (+ Retry-After), Unavailable 503.
+    [[nodiscard]] static HttpResponse forError(const Error &error);
     /// @brief The reason phrase for @p status ("Not Found"); "Unknown" for others.
     [[nodiscard]] static QByteArray reasonPhrase(int status);
 

@@ -1,6 +1,6 @@
 #include "httpserver.h"
 
-#include "db/logcategories.h"
+#include "core/logcategories.h"
 #include "httpconnection.h"
 #include "servercontext.h"
 #include "tcpacceptor.h"

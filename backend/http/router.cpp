@@ -1,7 +1,8 @@
 #include "router.h"
 
-#include "db/dberror.h"
-#include "db/logcategories.h"
+#include "core/errors.h"
+#include "httperror.h"
+#include "core/logcategories.h"
 
 #include <algorithm>
 #include <exception>
@@ -28,14 +29,13 @@ auto guarded(const HttpRequest &request, Fn &&fn, OnError &&onError) -> decltype
     // The path is logged without its query: the query may carry an access_token.
     try {
         return fn();
-    } catch (const DbUnavailable &e) {
-        qCWarning(lcHttp) << "database unavailable for" << request.method() << request.path()
-                          << ":" << e.what();
-        return onError(HttpResponse::error(503, QString::fromUtf8(e.what())));
-    } catch (const BadInput &e) {
-        return onError(HttpResponse::error(400, QString::fromUtf8(e.what())));
-    } catch (const NotFound &e) {
-        return onError(HttpResponse::error(404, QString::fromUtf8(e.what())));
+    } catch (const Error &e) {
+        if (e.kind() == Error::Kind::Unavailable)
+            qCWarning(lcHttp) << "database unavailable for" << request.method() << request.path()
+                              << ":" << e.what();
+        return onError(HttpResponse::forError(e));
+    } catch (const HttpError &e) {
+        return onError(HttpResponse::error(e.status(), QString::fromUtf8(e.what())));
     } catch (const std::exception &e) {
         qCWarning(lcHttp) << "handler failed for" << request.method() << request.path() << ":"
                           << e.what();

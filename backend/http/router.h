@@ -50,8 +50,8 @@ public:
     /// Literal segments beat `:param` ones; HEAD falls back to GET.
     [[nodiscard]] Match match(const QByteArray &method, const QByteArray &rawPath) const;
 
-    /// @brief Runs @p handler, turning exceptions into answers: DbUnavailable 503,
-    /// BadInput 400, NotFound 404 (with their message), anything else 500.
+    /// @brief Runs @p handler, turning exceptions into answers: af::Error by
+    /// HttpResponse::forError, HttpError by its status, anything else 500.
     [[nodiscard]] static HttpResponse invoke(const RouteHandler &handler,
                                              const HttpRequest &request,
                                              const RouteParams &params);

@@ -1,7 +1,7 @@
 #include "sseconnection.h"
 
 #include "connectionhandle.h"
-#include "db/logcategories.h"
+#include "core/logcategories.h"
 #include "feed/broadcaster.h"
 #include "servercontext.h"
 #include "sseclient.h"

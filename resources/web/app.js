@@ -8,13 +8,12 @@
   const TOKEN_KEY = 'activityfeed.token';
   const ME_KEY = 'activityfeed.tenantId';
   const PAGE_SIZE = 20;
-  const COMMENT_LIMIT = 500;
   const CLOCK_TICK_MS = 30000;
-  const REACTIONS = [
-    { type: 'hype', emoji: '🔥', label: 'Hype' },
-    { type: 'respect', emoji: '🫡', label: 'Respect' },
-    { type: 'tribute', emoji: '🏆', label: 'Tribute' },
-  ];
+  // The server's catalogue (/catalogue.json): event types, reactions and limits, the same
+  // one the desktop and the backend read. Loaded before anything is shown.
+  let CATALOGUE = { eventTypes: [], reactions: [], limits: { commentMaxCodePoints: 500, textFieldMaxChars: 200 } };
+  let REACTIONS = [];
+  let COMMENT_LIMIT = 500;
 
   const $ = (id) => document.getElementById(id);
 
@@ -147,49 +146,79 @@
     return Number.isInteger(p.count) && p.count > 1 && Array.isArray(p.samples);
   }
 
+  // The catalogue's text templates: `{field}` takes a non-empty string, `{#field}` a
+  // positive number, `{#field|one|other}` a number with its noun; the first template whose
+  // fields are all there wins (the backend's Catalogue reads them by the same rules).
+  function catalogueType(type) {
+    return CATALOGUE.eventTypes.find((t) => t.type === type) || null;
+  }
+
+  function positive(v) {
+    return typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e15 ? Math.trunc(v) : null;
+  }
+
+  function fieldText(p, spec) {
+    if (spec.startsWith('#')) {
+      const parts = spec.slice(1).split('|');
+      const n = positive(p[parts[0]]);
+      if (n === null) return null;
+      return parts.length === 3 ? plural(n, parts[1], parts[2]) : String(n);
+    }
+    const v = p[spec];
+    if (typeof v !== 'string' || v === '') return null;
+    const max = CATALOGUE.limits.textFieldMaxChars;
+    if (v.length <= max) return v;
+    return v.slice(0, /[\uD800-\uDBFF]/.test(v[max - 1]) ? max - 1 : max);
+  }
+
+  function renderTemplate(tpl, p) {
+    let out = '';
+    let i = 0;
+    while (i < tpl.length) {
+      const open = tpl.indexOf('{', i);
+      if (open < 0) { out += tpl.slice(i); break; }
+      const close = tpl.indexOf('}', open);
+      if (close < 0) return null;
+      const value = fieldText(p, tpl.slice(open + 1, close));
+      if (value === null) return null;
+      out += tpl.slice(i, open) + value;
+      i = close + 1;
+    }
+    return out;
+  }
+
+  function firstRendered(templates, p) {
+    for (const t of templates || []) {
+      const r = renderTemplate(t, p);
+      if (r !== null) return r;
+    }
+    return null;
+  }
+
+  function describe(type, p) {
+    const t = catalogueType(type);
+    if (!t) return String(type || '');
+    return firstRendered(t.describe, p || {}) || t.displayName;
+  }
+
   /** One short line for one queue payload of the given type (plain text). */
   function summarize(type, p) {
     if (!p || typeof p !== 'object') return '';
-    const xp = Number.isFinite(p.xpAwarded) ? ` · +${fmtNum(p.xpAwarded)} XP` : '';
-    switch (type) {
-      case 'badge_earned':
-        if (p.badgeName != null) return `${p.badgeName}${xp}`;
-        break;
-      case 'xp_rank_up':
-        if (p.rank != null) {
-          const from = p.previousRank != null ? `${p.previousRank} → ` : '';
-          const total = Number.isFinite(p.totalXp) ? ` · ${fmtNum(p.totalXp)} XP` : '';
-          return `${from}${p.rank}${total}`;
-        }
-        break;
-      case 'challenge_completed':
-        if (p.challengeName != null) return `${p.challengeName}${xp}`;
-        break;
-      case 'streak_milestone':
-        if (Number.isFinite(p.days)) return `${p.days}-day streak`;
-        break;
-      case 'tasks_burst':
-        if (Number.isFinite(p.count)) return `${plural(p.count, 'task')} done in 24 h`;
-        break;
-      case 'all_tasks_cleared':
-        if (Number.isFinite(p.tasksDone)) return `${plural(p.tasksDone, 'task')} done, none left`;
-        break;
-      default:
-        break;
-    }
-    const parts = [];
-    for (const [k, v] of Object.entries(p)) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') parts.push(`${k}: ${v}`);
-      if (parts.length >= 3) break;
-    }
-    return parts.join(' · ');
+    const t = catalogueType(type);
+    return (t && firstRendered(t.sample, p)) || describe(type, p);
   }
 
   function typeIcon(type) {
-    return {
-      badge_earned: '🏅', xp_rank_up: '⬆️', challenge_completed: '🏆',
-      streak_milestone: '🔥', tasks_burst: '⚡', all_tasks_cleared: '✅',
-    }[type] || '✨';
+    const t = catalogueType(type);
+    return t ? t.icon : '✨';
+  }
+
+  async function loadCatalogue() {
+    const res = await fetch('/catalogue.json', { cache: 'no-cache' });
+    if (!res.ok) throw new Error(`The server's catalogue could not be loaded (${res.status}).`);
+    CATALOGUE = await res.json();
+    REACTIONS = CATALOGUE.reactions;
+    COMMENT_LIMIT = CATALOGUE.limits.commentMaxCodePoints;
   }
 
   function typeClass(type) {
@@ -550,12 +579,12 @@
     const reactions = h('div', { class: 'reactions', role: 'group', 'aria-label': 'Reactions' },
       REACTIONS.map((r) => {
         const count = h('span', { class: 'react-count' });
-        const btn = h('button', { class: 'react', type: 'button', dataset: { type: r.type } },
-          h('span', { class: 'react-emoji', 'aria-hidden': 'true' }, r.emoji),
+        const btn = h('button', { class: 'react', type: 'button', dataset: { type: r.name } },
+          h('span', { class: 'react-emoji', 'aria-hidden': 'true' }, r.glyph),
           h('span', { class: 'react-label' }, r.label),
           count);
-        btn.addEventListener('click', () => toggleReaction(ev.id, r.type));
-        refs.reactBtns[r.type] = { btn, count, label: r.label };
+        btn.addEventListener('click', () => toggleReaction(ev.id, r.name));
+        refs.reactBtns[r.name] = { btn, count, label: r.label };
         return btn;
       }));
 
@@ -578,7 +607,7 @@
     const card = {
       ev: { ...ev }, el, refs, commentsOpen: false, commentIds: new Set(), pending: new Set(), lateComments: [],
     };
-    if (!card.ev.reactions) card.ev.reactions = { hype: 0, respect: 0, tribute: 0 };
+    if (!card.ev.reactions) card.ev.reactions = Object.fromEntries(REACTIONS.map((r) => [r.name, 0]));
     if (!Array.isArray(card.ev.myReactions)) card.ev.myReactions = [];
     renderReactions(card);
     renderCommentCount(card);
@@ -949,18 +978,25 @@
   setInterval(refreshTimes, CLOCK_TICK_MS);
   document.addEventListener('visibilitychange', () => { if (!document.hidden) refreshTimes(); });
 
-  let saved = null;
-  try { saved = localStorage.getItem(TOKEN_KEY); } catch (_) { saved = null; }
-  if (saved) {
-    showFeed();
-    signIn(saved).catch((err) => {
-      // Server unreachable: keep the token, show the error and let the user retry.
-      state.loading = false;
-      updateSentinel(err.message || "Couldn't load the feed.");
-      setConn('offline');
-      state.token = saved;
-    });
-  } else {
-    showLogin();
+  function boot() {
+    let saved = null;
+    try { saved = localStorage.getItem(TOKEN_KEY); } catch (_) { saved = null; }
+    if (saved) {
+      showFeed();
+      signIn(saved).catch((err) => {
+        // Server unreachable: keep the token, show the error and let the user retry.
+        state.loading = false;
+        updateSentinel(err.message || "Couldn't load the feed.");
+        setConn('offline');
+        state.token = saved;
+      });
+    } else {
+      showLogin();
+    }
   }
+
+  loadCatalogue().then(boot, (err) => {
+    showLogin();
+    toast(err.message || "The server's catalogue could not be loaded.");
+  });
 })();

@@ -5,7 +5,7 @@
 #include "benchutil.h"
 #include "sections.h"
 
-#include "api/feedservice.h"
+#include "feed/feedservice.h"
 #include "db/connectionpool.h"
 #include "feed/tenants.h"
 
@@ -153,13 +153,13 @@ void benchFeed(BenchEnv &env)
         af::FeedService feed(pool, 0);
         const QString deep = QString::fromStdString(deepCursor);
         for (int i = 0; i < 200; ++i) {
-            (void)feed.eventsPage(1, {}, 20, std::nullopt);
-            (void)feed.eventsPage(1, deep, 20, std::nullopt);
+            (void)feed.eventsPage(1, af::FeedQuery{{}, 20, std::nullopt});
+            (void)feed.eventsPage(1, af::FeedQuery{deep, 20, std::nullopt});
         }
         std::vector<double> f50, f99, d50, d99;
         for (int run = 0; run < runs; ++run) {
-            const Lat f = measure(calls, [&] { (void)feed.eventsPage(1, {}, 20, std::nullopt); });
-            const Lat d = measure(calls, [&] { (void)feed.eventsPage(1, deep, 20, std::nullopt); });
+            const Lat f = measure(calls, [&] { (void)feed.eventsPage(1, af::FeedQuery{{}, 20, std::nullopt}); });
+            const Lat d = measure(calls, [&] { (void)feed.eventsPage(1, af::FeedQuery{deep, 20, std::nullopt}); });
             f50.push_back(f.p50), f99.push_back(f.p99), d50.push_back(d.p50), d99.push_back(d.p99);
         }
         env.add("feed query", "FeedService first page p50 ms", median(f50), kNaN, kNaN);

@@ -6,6 +6,8 @@
 // Prints one JSON line.
 #include "benchutil.h"
 #include "feedmodel.h"
+
+#include "core/eventjson.h"
 #include "feedsource.h"
 
 #include <QGuiApplication>
@@ -53,28 +55,32 @@ class TestSource : public FeedSource
 {
 public:
     std::vector<QJsonObject> events; ///< newest first
-    void loadEvents(const QString &cursor, int limit, QObject *context, Callback done) override
+    void loadEvents(const QString &cursor, int limit, QObject *context,
+                    Callback<af::FeedPage> done) override
     {
         const int start = cursor.isEmpty() ? 0 : cursor.toInt();
         const int end = std::min<int>(int(events.size()), start + limit);
-        QJsonArray page;
+        af::FeedPage page;
         for (int i = start; i < end; ++i)
-            page.append(events[size_t(i)]);
-        const QJsonObject body{{"events", page},
-                               {"nextCursor", end < int(events.size()) ? QJsonValue(QString::number(end)) : QJsonValue()}};
-        FeedReply r;
-        r.status = 200;
-        r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+            page.events.push_back(*af::EventJson::readEvent(events[size_t(i)]));
+        page.nextCursor = end < int(events.size()) ? QString::number(end) : QString();
+        const auto r = Reply<af::FeedPage>::success(std::move(page));
         QMetaObject::invokeMethod(context, [done, r] { done(r); }, Qt::QueuedConnection);
     }
-    void loadEventSources(const QString &, QObject *, Callback) override {}
-    void setReaction(const QString &, const QString &, bool, QObject *, Callback) override {}
-    void loadComments(const QString &, const QString &, int, QObject *, Callback) override {}
-    void addComment(const QString &, const QString &, QObject *, Callback) override {}
+    void loadEventSources(const QString &, QObject *, Callback<std::vector<af::SourceRow>>) override {}
+    void setReaction(const QString &, const QString &, bool, QObject *, Callback<af::ReactionChange>) override {}
+    void loadComments(const QString &, const QString &, int, QObject *, Callback<af::CommentPage>) override {}
+    void addComment(const QString &, const QString &, QObject *, Callback<af::PostedComment>) override {}
     void start() override {}
-    void live(const QJsonObject &e) { Q_EMIT eventCreated(e); }
-    void counts(const QString &id, const QJsonObject &c) { Q_EMIT reactionUpdated(id, c); }
-    void comment(const QJsonObject &c) { Q_EMIT commentCreated(c); }
+    void live(const QJsonObject &e) { Q_EMIT eventCreated(*af::EventJson::readEvent(e)); }
+    void counts(const QString &id, const QJsonObject &c) { Q_EMIT reactionUpdated({id, af::EventJson::readCounts(c)}); }
+    void comment(const QJsonObject &c)
+    {
+        af::PostedComment p;
+        p.comment.eventId = c.value("eventId").toString();
+        p.commentCount = c.value("commentCount").toInt();
+        Q_EMIT commentCreated(p);
+    }
 };
 
 } // namespace

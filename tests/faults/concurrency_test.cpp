@@ -10,7 +10,7 @@
 
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
-#include "api/feedservice.h"
+#include "feed/feedservice.h"
 #include "db/connectionpool.h"
 #include "feed/broadcaster.h"
 #include "feed/drainer.h"

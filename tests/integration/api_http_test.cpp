@@ -3,7 +3,7 @@
 // concurrency, code points, SSE targeting and Last-Event-ID replay.
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
-#include "api/feedservice.h"
+#include "feed/feedservice.h"
 #include "db/connectionpool.h"
 #include "feed/broadcaster.h"
 #include "feed/notifylistener.h"

@@ -177,7 +177,7 @@ TEST_F(Cli, EmitQueuesAValidEventAndRefusesBadOnesWritingNothing)
     };
     const Bad bad[] = {
         {{QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_erned"), QStringLiteral("{}")},
-         QStringLiteral("unknown event type")},
+         QStringLiteral("eventType 'badge_erned' is not known")},
         {{QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_earned"), QStringLiteral("{\"a\":")},
          QStringLiteral("JSON")},
         {{QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_earned"), QStringLiteral("[1,2]")},

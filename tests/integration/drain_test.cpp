@@ -6,7 +6,7 @@
 // (d) previewDrain writes nothing and predicts the tiles drainQueue makes;
 // (e) the NOTIFY of a drain reaches a listener only after the commit.
 #include "feed/drainer.h"
-#include "feed/eventtypes.h"
+#include "core/catalogue.h"
 #include "feed/grouping.h"
 #include "pgharness.h"
 
@@ -91,7 +91,7 @@ std::string payloadFor(const std::string &type, int n)
 std::vector<Row> makeQueue(int n, int tenants, af::Micros span, unsigned seed)
 {
     std::mt19937_64 rng(seed);
-    const QStringList &typeList = af::EventTypes::all();
+    const QStringList &typeList = af::Catalogue::eventTypeNames();
     std::vector<Row> rows;
     rows.reserve(size_t(n));
     while (int(rows.size()) < n) {
@@ -484,7 +484,7 @@ TEST(Drain, BatchesNeverSplitATile)
     // six rows straddling the 5 000th row of a key that is otherwise quiet.
     std::mt19937_64 rng(3);
     std::vector<Row> rows;
-    const QStringList &types = af::EventTypes::all();
+    const QStringList &types = af::Catalogue::eventTypeNames();
     for (int i = 0; i < 5400; ++i) {
         Row r;
         r.id = uuidFrom(rng);

@@ -7,7 +7,7 @@
 // Every test here stops the one PostgreSQL cluster of this test process: they all live
 // in this binary, and each TearDown starts the server again.
 #include "feed/eventemitter.h"
-#include "feed/eventtypes.h"
+#include "core/catalogue.h"
 #include "pgharness.h"
 
 #include <QJsonObject>
@@ -133,7 +133,7 @@ TEST_F(Emitter, OutageThenRestartEveryEventArrivesOnceAndNoCallBlocks)
     stopServer();
     af::EventEmitter emitter(m_cs); // default options: capacity 100 000
 
-    const QStringList &types = af::EventTypes::all();
+    const QStringList &types = af::Catalogue::eventTypeNames();
     std::vector<std::vector<Sample>> durations(kThreads);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {

@@ -2,7 +2,7 @@
 // bad input, and the hooks reaching the feed through the emitter and a drain.
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
-#include "api/feedservice.h"
+#include "feed/feedservice.h"
 #include "api/gamificationroutes.h"
 #include "db/connectionpool.h"
 #include "feed/eventemitter.h"

@@ -2,7 +2,7 @@
 #include "pgharness.h"
 
 #include "db/connectionpool.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "feed/eventemitter.h"
 #include "feed/tenants.h"
 #include "hooks/demoactivity.h"

@@ -1,13 +1,20 @@
 #pragma once
-// An in-memory FeedSource for model and Qt Quick tests: serves canned JSON in the shapes
-// of CONTRACT §4/§5, answers asynchronously (next event-loop turn) like a real source.
+// An in-memory FeedSource for model and Qt Quick tests: keeps canned data in the API's
+// JSON shapes and answers with the domain values read from it, asynchronously (next
+// event-loop turn) like a real source.
 #include "feedsource.h"
+#include "reactioncount.h"
+
+#include "core/catalogue.h"
+#include "core/eventjson.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
 #include <QUuid>
+
+#include <optional>
 
 class CannedFeedSource : public FeedSource
 {
@@ -39,12 +46,32 @@ public:
                 {"myReactions", QJsonArray()}, {"commentCount", commentCount}};
     }
 
-    void reply(QObject *context, Callback done, int status, const QJsonObject &body,
-               int retryAfter = 0)
+    template <typename T>
+    void answer(QObject *context, Callback<T> done, std::optional<T> value)
     {
-        FeedReply r = FeedReply::fromHttp(status, QJsonDocument(body).toJson(QJsonDocument::Compact));
-        r.retryAfter = retryAfter;
+        const Reply<T> r = value ? Reply<T>::success(std::move(*value))
+                                 : Reply<T>::failure(af::Error::Kind::NotFound, "event not found");
         QTimer::singleShot(delayMs, context, [done, r] { done(r); });
+    }
+    template <typename T>
+    void refuse(QObject *context, Callback<T> done, af::Error::Kind kind, const QString &error,
+                int retryAfter = 0)
+    {
+        const Reply<T> r = Reply<T>::failure(kind, error, retryAfter);
+        QTimer::singleShot(delayMs, context, [done, r] { done(r); });
+    }
+    static af::Event typed(const QJsonObject &e) { return *af::EventJson::readEvent(e); }
+    static af::PostedComment posted(const QJsonObject &c)
+    {
+        af::PostedComment p;
+        p.comment.id = c.value("id").toString();
+        p.comment.eventId = c.value(c.contains("eventId") ? "eventId" : "event_id").toString();
+        p.comment.tenantId = c.value("tenant_id").toInt();
+        p.comment.tenantName = c.value("tenantName").toString();
+        p.comment.body = c.value("body").toString();
+        p.comment.createdAtMicros = af::EventJson::readTimestamp(c.value("created_at").toString()).value_or(0);
+        p.commentCount = c.value("commentCount").toInt(-1);
+        return p;
     }
     int indexOf(const QString &id) const
     {
@@ -54,41 +81,46 @@ public:
         return -1;
     }
 
-    void loadEvents(const QString &cursor, int limit, QObject *context, Callback done) override
+    void loadEvents(const QString &cursor, int limit, QObject *context,
+                    Callback<af::FeedPage> done) override
     {
         ++eventLoads;
         const int start = cursor.isEmpty() ? 0 : cursor.toInt();
-        QJsonArray page;
+        af::FeedPage page;
         for (int i = start; i < std::min<int>(start + limit, events.size()); ++i)
-            page.append(events[i]);
+            page.events.push_back(typed(events[i]));
         const int next = start + limit;
-        reply(context, done, 200,
-              {{"events", page},
-               {"nextCursor", next < events.size() ? QJsonValue(QString::number(next)) : QJsonValue()}});
+        page.nextCursor = next < events.size() ? QString::number(next) : QString();
+        answer<af::FeedPage>(context, done, page);
     }
-    void loadEventSources(const QString &eventId, QObject *context, Callback done) override
+    void loadEventSources(const QString &eventId, QObject *context,
+                          Callback<std::vector<af::SourceRow>> done) override
     {
         const int i = indexOf(eventId);
         if (i < 0)
-            return reply(context, done, 404, {{"error", "event not found"}});
-        QJsonArray sources;
+            return answer<std::vector<af::SourceRow>>(context, done, std::nullopt);
+        std::vector<af::SourceRow> sources;
         const QJsonObject payload = events[i].value("payload_json").toObject();
         const int n = payload.value("count").toInt(1);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000;
         for (int k = 0; k < n; ++k)
-            sources.append(QJsonObject{{"id", QUuid::createUuid().toString(QUuid::WithoutBraces)},
-                                       {"event_type", events[i].value("event_type")},
-                                       {"payload_json", QJsonObject{{"badgeName", QString("Badge %1").arg(k + 1)}, {"xpAwarded", 50}}},
-                                       {"created_at", ts(600 - k * 30)}});
-        reply(context, done, 200, {{"sources", sources}});
+            sources.push_back({QUuid::createUuid().toString(QUuid::WithoutBraces), 1,
+                               events[i].value("event_type").toString(),
+                               QJsonDocument(QJsonObject{{"badgeName", QString("Badge %1").arg(k + 1)},
+                                                         {"xpAwarded", 50}})
+                                   .toJson(QJsonDocument::Compact),
+                               now - (600 - k * 30) * 1000000LL});
+        answer<std::vector<af::SourceRow>>(context, done, sources);
     }
     void setReaction(const QString &eventId, const QString &type, bool add, QObject *context,
-                     Callback done) override
+                     Callback<af::ReactionChange> done) override
     {
         const int i = indexOf(eventId);
         if (i < 0)
-            return reply(context, done, 404, {{"error", "event not found"}});
+            return answer<af::ReactionChange>(context, done, std::nullopt);
         if (add && ++reactionsMade > reactionLimit)
-            return reply(context, done, 429, {{"error", "reaction limit reached"}}, 1800);
+            return refuse<af::ReactionChange>(context, done, af::Error::Kind::RateLimited,
+                                              "reaction limit reached", 1800);
         QJsonObject &e = events[i];
         QJsonObject counts = e.value("reactions").toObject();
         QStringList mine = e.value("myReactions").toVariant().toStringList();
@@ -101,21 +133,21 @@ public:
         }
         e["reactions"] = counts;
         e["myReactions"] = QJsonArray::fromStringList(mine);
-        reply(context, done, 200, {{"ok", true}, {"counts", counts}});
-        QTimer::singleShot(0, this, [this, eventId, counts] { Q_EMIT reactionUpdated(eventId, counts); });
+        const af::ReactionChange change{eventId, af::EventJson::readCounts(counts)};
+        answer<af::ReactionChange>(context, done, change);
+        QTimer::singleShot(0, this, [this, change] { Q_EMIT reactionUpdated(change); });
     }
     void loadComments(const QString &eventId, const QString &cursor, int limit, QObject *context,
-                      Callback done) override
+                      Callback<af::CommentPage> done) override
     {
         const QList<QJsonObject> list = comments.value(eventId);
         const int start = cursor.isEmpty() ? 0 : cursor.toInt();
-        QJsonArray page;
+        af::CommentPage page;
         for (int i = start; i < std::min<int>(start + limit, list.size()); ++i)
-            page.append(list[i]);
+            page.comments.push_back(*af::EventJson::readComment(list[i]));
         const int next = start + limit;
-        reply(context, done, 200,
-              {{"comments", page},
-               {"nextCursor", next < list.size() ? QJsonValue(QString::number(next)) : QJsonValue()}});
+        page.nextCursor = next < list.size() ? QString::number(next) : QString();
+        answer<af::CommentPage>(context, done, page);
     }
     QJsonObject makeComment(const QString &eventId, int tenantId, const QString &tenantName,
                             const QString &body, qint64 secondsAgo = 0)
@@ -125,19 +157,18 @@ public:
                 {"created_at", ts(secondsAgo)}};
     }
     void addComment(const QString &eventId, const QString &body, QObject *context,
-                    Callback done) override
+                    Callback<af::PostedComment> done) override
     {
         const int i = indexOf(eventId);
         if (i < 0)
-            return reply(context, done, 404, {{"error", "event not found"}});
-        const QJsonObject comment = makeComment(eventId, viewerTenant, "Acme Robotics", body);
+            return answer<af::PostedComment>(context, done, std::nullopt);
+        QJsonObject comment = makeComment(eventId, viewerTenant, "Acme Robotics", body);
         comments[eventId].append(comment);
         events[i]["commentCount"] = int(comments[eventId].size());
-        reply(context, done, 201, {{"ok", true}, {"comment", comment}});
-        QJsonObject pushed = comment;
-        pushed["eventId"] = eventId;
-        pushed["commentCount"] = int(comments[eventId].size());
-        QTimer::singleShot(0, this, [this, pushed] { Q_EMIT commentCreated(pushed); });
+        comment["commentCount"] = int(comments[eventId].size());
+        const af::PostedComment p = posted(comment);
+        answer<af::PostedComment>(context, done, p);
+        QTimer::singleShot(0, this, [this, p] { Q_EMIT commentCreated(p); });
     }
     void start() override { setConnectionState(Live); }
     [[nodiscard]] bool isEmbedded() const override { return true; }
@@ -148,8 +179,20 @@ public:
     void publish(const QJsonObject &e)
     {
         events.prepend(e);
-        Q_EMIT eventCreated(e);
+        Q_EMIT eventCreated(typed(e));
     }
-    /// Feeds raw SSE bytes through the base class's dispatch, as a stream would.
-    void pushStreamEvent(const QString &name, const QByteArray &data) { dispatchStreamEvent(name, data); }
+    /// Announces @p name with JSON @p data as the stream would, without storing it.
+    void pushStreamEvent(const QString &name, const QByteArray &data)
+    {
+        const QJsonObject o = QJsonDocument::fromJson(data).object();
+        if (name == QLatin1String("activity.resync"))
+            Q_EMIT resync();
+        else if (name == QLatin1String("activity.event.created"))
+            Q_EMIT eventCreated(typed(o));
+        else if (name == QLatin1String("activity.reaction.updated"))
+            Q_EMIT reactionUpdated({o.value("eventId").toString(),
+                                    af::EventJson::readCounts(o.value("counts").toObject())});
+        else if (name == QLatin1String("activity.comment.created"))
+            Q_EMIT commentCreated(posted(o));
+    }
 };

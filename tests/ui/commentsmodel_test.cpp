@@ -65,12 +65,12 @@ TEST_F(CommentsModelTest, LiveCommentAppendsOnceAtTheEnd)
     QSignalSpy reset(model.get(), &QAbstractItemModel::modelReset);
     QJsonObject live = source.makeComment("ev-1", 3, "Globex", "live one");
     live["eventId"] = "ev-1";
-    Q_EMIT source.commentCreated(live);
-    Q_EMIT source.commentCreated(live); // delivered twice: shown once
+    Q_EMIT source.commentCreated(CannedFeedSource::posted(live));
+    Q_EMIT source.commentCreated(CannedFeedSource::posted(live)); // delivered twice: shown once
     QJsonObject other = live;
     other["eventId"] = "ev-2";
     other["id"] = "x";
-    Q_EMIT source.commentCreated(other); // another event's thread
+    Q_EMIT source.commentCreated(CannedFeedSource::posted(other)); // another event's thread
     ASSERT_EQ(inserted.size(), 1);
     EXPECT_EQ(inserted[0][1].toInt(), 7);
     EXPECT_EQ(inserted[0][2].toInt(), 7);

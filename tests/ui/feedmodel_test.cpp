@@ -87,8 +87,8 @@ TEST_F(FeedModelTest, RolesCarryEveryField)
     EXPECT_EQ(i.data(FeedModel::DescriptionRole).toString(), "5 badges earned");
     EXPECT_EQ(i.data(FeedModel::IconRole).toString(), "🏅");
     EXPECT_EQ(i.data(FeedModel::SeqRole).toLongLong(), 99);
-    EXPECT_EQ(i.data(FeedModel::HypeCountRole).toInt(), 2);
-    EXPECT_EQ(i.data(FeedModel::TributeCountRole).toInt(), 1);
+    EXPECT_EQ(reactionCount(i, "hype"), 2);
+    EXPECT_EQ(reactionCount(i, "tribute"), 1);
     EXPECT_EQ(i.data(FeedModel::MyReactionsRole).toStringList(), QStringList{"hype"});
     EXPECT_EQ(i.data(FeedModel::CommentCountRole).toInt(), 4);
     EXPECT_TRUE(i.data(FeedModel::IsGroupRole).toBool());
@@ -129,7 +129,7 @@ TEST_F(FeedModelTest, LiveCopyOfALoadedEventIsIgnored)
 {
     ASSERT_TRUE(startAndLoadAll());
     inserted->clear();
-    Q_EMIT source.eventCreated(source.events[3]);
+    Q_EMIT source.eventCreated(CannedFeedSource::typed(source.events[3]));
     QTest::qWait(60);
     EXPECT_EQ(inserted->size(), 0);
     EXPECT_EQ(model->rowCount(), 45);
@@ -139,7 +139,7 @@ TEST_F(FeedModelTest, EventLiveBeforeItsPageAppearsOnce)
 {
     source.delayMs = 80; // pages arrive after the live insert (16 ms)
     model->setSource(&source);
-    Q_EMIT source.eventCreated(source.events[30]); // ev-15, on page 2
+    Q_EMIT source.eventCreated(CannedFeedSource::typed(source.events[30])); // ev-15, on page 2
     ASSERT_TRUE(QTest::qWaitFor([&] { return model->atEnd() && !model->isLoading(); }, 3000));
     EXPECT_EQ(idAt(0), "ev-15") << "live events go on top";
     EXPECT_EQ(model->rowCount(), 45);
@@ -159,8 +159,8 @@ TEST_F(FeedModelTest, CountUpdatesNameTheirRole)
     ASSERT_EQ(changed.size(), 1);
     EXPECT_EQ(changed[0][0].toModelIndex().row(), 1);
     EXPECT_EQ(changed[0][1].toModelIndex().row(), 1);
-    EXPECT_EQ(changed[0][2].value<QList<int>>(), QList<int>{FeedModel::RespectCountRole});
-    EXPECT_EQ(model->index(1).data(FeedModel::RespectCountRole).toInt(), 3);
+    EXPECT_EQ(changed[0][2].value<QList<int>>(), QList<int>{FeedModel::ReactionCountsRole});
+    EXPECT_EQ(reactionCount(model->index(1), "respect"), 3);
 
     source.pushStreamEvent("activity.comment.created",
                            R"({"id":"c1","eventId":"ev-45","body":"nice","commentCount":7})");
@@ -179,10 +179,10 @@ TEST_F(FeedModelTest, ToggleReactionUpdatesMineAndCounts)
 {
     ASSERT_TRUE(startAndLoadAll());
     model->toggleReaction(0, "hype");
-    ASSERT_TRUE(QTest::qWaitFor([&] { return model->index(0).data(FeedModel::HypeCountRole).toInt() == 1; }, 1000));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return reactionCount(model->index(0), "hype") == 1; }, 1000));
     EXPECT_EQ(model->index(0).data(FeedModel::MyReactionsRole).toStringList(), QStringList{"hype"});
     model->toggleReaction(0, "hype");
-    ASSERT_TRUE(QTest::qWaitFor([&] { return model->index(0).data(FeedModel::HypeCountRole).toInt() == 0; }, 1000));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return reactionCount(model->index(0), "hype") == 0; }, 1000));
     EXPECT_TRUE(model->index(0).data(FeedModel::MyReactionsRole).toStringList().isEmpty());
 }
 
@@ -194,7 +194,7 @@ TEST_F(FeedModelTest, RateLimitIsASentence)
     ASSERT_TRUE(QTest::qWaitFor([&] { return !model->errorString().isEmpty(); }, 1000));
     EXPECT_EQ(model->errorString().toStdString(),
               "You have used all your reactions for this hour. Try again in 30 minutes.");
-    EXPECT_EQ(model->index(0).data(FeedModel::TributeCountRole).toInt(), 0);
+    EXPECT_EQ(reactionCount(model->index(0), "tribute"), 0);
 }
 
 TEST_F(FeedModelTest, ResyncReloadsTheNewestPage)

@@ -1,4 +1,5 @@
-#include "api/cursor.h"
+#include "core/cursor.h"
+#include "core/text.h"
 
 #include <gtest/gtest.h>
 
@@ -66,7 +67,7 @@ TEST(ApiCursor, UuidsAndCodePoints)
     EXPECT_FALSE(Cursor::isUuid(QStringLiteral("{5f0c0000-1111-2222-3333-444455556666}")));
     EXPECT_FALSE(Cursor::isUuid(QStringLiteral("5f0c00001111222233334444555566667777")));
     EXPECT_FALSE(Cursor::isUuid(QStringLiteral("not-a-uuid")));
-    EXPECT_EQ(Cursor::codePoints(QString::fromUtf8("\xF0\x9F\x98\x80")), 1);
-    EXPECT_EQ(Cursor::codePoints(QString::fromUtf8("e\xCC\x81")), 2);
-    EXPECT_EQ(Cursor::codePoints(QString()), 0);
+    EXPECT_EQ(af::Text::codePoints(QString::fromUtf8("\xF0\x9F\x98\x80")), 1);
+    EXPECT_EQ(af::Text::codePoints(QString::fromUtf8("e\xCC\x81")), 2);
+    EXPECT_EQ(af::Text::codePoints(QString()), 0);
 }

@@ -1,6 +1,7 @@
-#include "api/apierror.h"
+#include "core/errors.h"
 #include "api/jsonbody.h"
-#include "db/dberror.h"
+#include "http/httperror.h"
+#include "core/errors.h"
 #include "http/httprequest.h"
 
 #include <QJsonObject>
@@ -38,7 +39,7 @@ TEST(ApiJsonBody, FieldsAndStatuses)
     try {
         (void)JsonBody::parse(req);
         FAIL();
-    } catch (const af::ApiError &e) {
+    } catch (const af::HttpError &e) {
         EXPECT_EQ(e.status(), 415);
     }
     req.addHeader("content-type", "application/json");

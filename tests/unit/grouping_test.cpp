@@ -1,5 +1,5 @@
 // Table-driven tests of the pure grouping core (CONTRACT §3 "Grouping").
-#include "feed/eventtypes.h"
+#include "core/catalogue.h"
 #include "feed/grouping.h"
 
 #include <QJsonArray>
@@ -248,13 +248,13 @@ TEST(Grouping, TwoRowsGiveTwoSinglesWithTheirOwnPayloads)
     EXPECT_EQ(out[0].sourceIds, ids({"a"}));
     EXPECT_EQ(out[0].tenantId, 7);
     EXPECT_EQ(out[0].displayName, QStringLiteral("Badge earned"));
-    EXPECT_EQ(out[0].description, af::EventTypes::describe(kBadge, p0));
+    EXPECT_EQ(out[0].description, af::Catalogue::describe(kBadge, p0));
     EXPECT_TRUE(out[0].description.contains(QStringLiteral("Sprint Champion")));
 
     EXPECT_EQ(out[1].payload, p1);
     EXPECT_EQ(out[1].createdAt, kT0 + kMin);
     EXPECT_EQ(out[1].sourceIds, ids({"b"}));
-    EXPECT_EQ(out[1].description, af::EventTypes::describe(kBadge, p1));
+    EXPECT_EQ(out[1].description, af::Catalogue::describe(kBadge, p1));
 }
 
 TEST(Grouping, InterleavedTypesGroupSeparately)
@@ -403,7 +403,7 @@ bool sameEvent(const GroupedEvent &a, const GroupedEvent &b)
 
 std::vector<QueueRow> randomRows(std::mt19937 &rng, int n)
 {
-    const QStringList &types = af::EventTypes::all();
+    const QStringList &types = af::Catalogue::eventTypeNames();
     std::uniform_int_distribution<int> tenant(1, 4);
     std::uniform_int_distribution<int> type(0, int(types.size()) - 1);
     std::uniform_int_distribution<int> shape(0, 9);
@@ -508,7 +508,7 @@ TEST(Grouping, PropertiesOverRandomRows)
         }
         ASSERT_TRUE(std::is_sorted(src.begin(), src.end(), before)) << "sourceIds oldest first";
         ASSERT_EQ(e.createdAt, src.back()->createdAt) << "createdAt is the last row's";
-        const af::EventTypeInfo *info = af::EventTypes::info(e.eventType);
+        const af::EventTypeInfo *info = af::Catalogue::type(e.eventType);
         ASSERT_NE(info, nullptr);
         ASSERT_EQ(e.displayName, info->displayName);
         ASSERT_EQ(e.icon, info->icon);
@@ -528,12 +528,12 @@ TEST(Grouping, PropertiesOverRandomRows)
                       af::isoMicros(src.front()->createdAt));
             ASSERT_EQ(e.payload.value(QStringLiteral("last_at")).toString(),
                       af::isoMicros(src.back()->createdAt));
-            ASSERT_EQ(e.description, af::EventTypes::describeGroup(e.eventType, n));
+            ASSERT_EQ(e.description, af::Catalogue::describeGroup(e.eventType, n));
         } else {
             ASSERT_EQ(n, 1) << "an event of 2 rows";
             ++singles;
             ASSERT_EQ(e.payload, src[0]->payload);
-            ASSERT_EQ(e.description, af::EventTypes::describe(e.eventType, src[0]->payload));
+            ASSERT_EQ(e.description, af::Catalogue::describe(e.eventType, src[0]->payload));
         }
         windows[{e.tenantId, e.eventType}].push_back(src);
     }

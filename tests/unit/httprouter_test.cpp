@@ -1,4 +1,4 @@
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "http/router.h"
 
 #include <QJsonDocument>
@@ -133,7 +133,7 @@ TEST(RouterExceptions, MapToStatuses)
 {
     Router router;
     router.get(QStringLiteral("/db"), [](const HttpRequest &, const af::RouteParams &) -> HttpResponse {
-        throw af::DbUnavailable("database is down");
+        throw af::Unavailable("database is down");
     });
     router.get(QStringLiteral("/bad"), [](const HttpRequest &, const af::RouteParams &) -> HttpResponse {
         throw af::BadInput("limit must be a positive integer");
@@ -148,7 +148,7 @@ TEST(RouterExceptions, MapToStatuses)
         throw 42;
     });
     router.addStream(QStringLiteral("/s"), [](const HttpRequest &, const af::RouteParams &) -> af::StreamResult {
-        throw af::DbUnavailable("database is down");
+        throw af::Unavailable("database is down");
     });
     struct Row { const char *path; int status; const char *message; };
     const Row rows[] = {{"/db", 503, "database is down"},

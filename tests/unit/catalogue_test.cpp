@@ -1,6 +1,6 @@
 // Table-driven tests of the display table of the six event types (CONTRACT §3 "Display",
 // payload fields from CONTRACT §6).
-#include "feed/eventtypes.h"
+#include "core/catalogue.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,7 +17,7 @@ void PrintTo(const QString &s, std::ostream *os)
 
 namespace {
 
-using af::EventTypes;
+using af::Catalogue;
 
 QJsonObject json(const char *text)
 {
@@ -53,15 +53,15 @@ TEST_P(EventTypeTable, DisplayNameAndIcon)
 {
     const TypeCase &c = GetParam();
     const QString type = QString::fromLatin1(c.type);
-    EXPECT_TRUE(EventTypes::isKnown(type));
-    EXPECT_TRUE(EventTypes::all().contains(type));
-    const af::EventTypeInfo *info = EventTypes::info(type);
+    EXPECT_TRUE(Catalogue::isKnownType(type));
+    EXPECT_TRUE(Catalogue::eventTypeNames().contains(type));
+    const af::EventTypeInfo *info = Catalogue::type(type);
     ASSERT_NE(info, nullptr);
     EXPECT_EQ(info->type, type);
     EXPECT_EQ(info->displayName, u8(c.displayName));
     EXPECT_EQ(info->icon, u8(c.icon));
     // The same pointer each time: the table is built once.
-    EXPECT_EQ(EventTypes::info(type), info);
+    EXPECT_EQ(Catalogue::type(type), info);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -74,32 +74,32 @@ INSTANTIATE_TEST_SUITE_P(
                       TypeCase{"all_tasks_cleared", "All tasks cleared", "\u2705"}),
     [](const ::testing::TestParamInfo<TypeCase> &i) { return std::string(i.param.type); });
 
-TEST(EventTypes, ExactlySixTypesInContractOrder)
+TEST(Catalogue, ExactlySixTypesInContractOrder)
 {
-    EXPECT_EQ(EventTypes::all(),
+    EXPECT_EQ(Catalogue::eventTypeNames(),
               (QStringList{QStringLiteral("badge_earned"), QStringLiteral("xp_rank_up"),
                            QStringLiteral("challenge_completed"), QStringLiteral("streak_milestone"),
                            QStringLiteral("tasks_burst"), QStringLiteral("all_tasks_cleared")}));
 }
 
-TEST(EventTypes, UnknownTypes)
+TEST(Catalogue, UnknownTypes)
 {
     for (const char *t : {"", "badge", "Badge_Earned", "BADGE_EARNED", " badge_earned",
                           "badge_earned ", "badge_earned\n", "tasks-burst", "activity.event.created",
                           "null", "x_rank_up"}) {
         SCOPED_TRACE(t);
         const QString type = QString::fromLatin1(t);
-        EXPECT_FALSE(EventTypes::isKnown(type));
-        EXPECT_EQ(EventTypes::info(type), nullptr);
-        EXPECT_FALSE(EventTypes::all().contains(type));
+        EXPECT_FALSE(Catalogue::isKnownType(type));
+        EXPECT_EQ(Catalogue::type(type), nullptr);
+        EXPECT_FALSE(Catalogue::eventTypeNames().contains(type));
         // No crash, and the text says at least what it is.
-        const QString d = EventTypes::describe(type, json(R"({"badgeName":"X","days":7})"));
+        const QString d = Catalogue::describe(type, json(R"({"badgeName":"X","days":7})"));
         EXPECT_EQ(d, type);
-        const QString g = EventTypes::describeGroup(type, 4);
+        const QString g = Catalogue::describeGroup(type, 4);
         EXPECT_TRUE(g.contains(QLatin1Char('4'))) << g.toStdString();
         EXPECT_TRUE(g.contains(type)) << g.toStdString();
     }
-    EXPECT_EQ(EventTypes::describeGroup(QStringLiteral("mystery"), 3), u8("3 \u00D7 mystery"));
+    EXPECT_EQ(Catalogue::describeGroup(QStringLiteral("mystery"), 3), u8("3 \u00D7 mystery"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ class Describe : public ::testing::TestWithParam<DescribeCase>
 TEST_P(Describe, FromPayload)
 {
     const DescribeCase &c = GetParam();
-    EXPECT_EQ(EventTypes::describe(QString::fromLatin1(c.type), json(c.payload)), u8(c.expected))
+    EXPECT_EQ(Catalogue::describe(QString::fromLatin1(c.type), json(c.payload)), u8(c.expected))
         << c.payload;
 }
 
@@ -208,7 +208,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Payloads come from other systems (POST /api/activity/emit): whatever they hold, every
 // type yields a non-empty, well-formed, bounded text with no template residue.
-TEST(EventTypes, HostilePayloadsGiveSensibleText)
+TEST(Catalogue, HostilePayloadsGiveSensibleText)
 {
     const QString longName = QString(199, QLatin1Char('a')) + u8("\U0001F3C5") + QString(5000, QLatin1Char('b'));
     const QString longName2 = QString(10000, QLatin1Char('x'));
@@ -223,7 +223,7 @@ TEST(EventTypes, HostilePayloadsGiveSensibleText)
                                    QJsonValue(longName2), QJsonValue(QJsonArray{1, 2}),
                                    QJsonValue(QJsonObject{{QStringLiteral("k"), 1}}),
                                    QJsonValue(QStringLiteral("%1%2%3"))};
-    for (const QString &type : EventTypes::all()) {
+    for (const QString &type : Catalogue::eventTypeNames()) {
         std::vector<QJsonObject> payloads{QJsonObject{}};
         for (const QJsonValue &v : values) {
             QJsonObject all;
@@ -232,7 +232,7 @@ TEST(EventTypes, HostilePayloadsGiveSensibleText)
             payloads.push_back(all);
         }
         for (const QJsonObject &p : payloads) {
-            const QString d = EventTypes::describe(type, p);
+            const QString d = Catalogue::describe(type, p);
             SCOPED_TRACE(testing::Message()
                          << type.toStdString() << " "
                          << QJsonDocument(p).toJson(QJsonDocument::Compact).left(120).toStdString());
@@ -251,10 +251,10 @@ TEST(EventTypes, HostilePayloadsGiveSensibleText)
     }
 }
 
-TEST(EventTypes, LongNamesAreCut)
+TEST(Catalogue, LongNamesAreCut)
 {
     const QString name(5000, QLatin1Char('z'));
-    const QString d = EventTypes::describe(QStringLiteral("badge_earned"),
+    const QString d = Catalogue::describe(QStringLiteral("badge_earned"),
                                            QJsonObject{{QStringLiteral("badgeName"), name}});
     EXPECT_TRUE(d.contains(QString(200, QLatin1Char('z'))));
     EXPECT_LT(d.size(), 300);
@@ -281,7 +281,7 @@ class DescribeGroup : public ::testing::TestWithParam<PluralCase>
 TEST_P(DescribeGroup, Plural)
 {
     const PluralCase &c = GetParam();
-    EXPECT_EQ(EventTypes::describeGroup(QString::fromLatin1(c.type), c.count), u8(c.expected));
+    EXPECT_EQ(Catalogue::describeGroup(QString::fromLatin1(c.type), c.count), u8(c.expected));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -295,17 +295,17 @@ INSTANTIATE_TEST_SUITE_P(
                       PluralCase{"tasks_burst", 6, "6 task bursts"},
                       PluralCase{"all_tasks_cleared", 3, "All tasks cleared 3 times"}));
 
-TEST(EventTypes, EveryTypeHasAPluralWithTheCount)
+TEST(Catalogue, EveryTypeHasAPluralWithTheCount)
 {
-    for (const QString &type : EventTypes::all()) {
+    for (const QString &type : Catalogue::eventTypeNames()) {
         for (int n : {3, 7, 12, 4999}) {
-            const QString g = EventTypes::describeGroup(type, n);
+            const QString g = Catalogue::describeGroup(type, n);
             EXPECT_TRUE(g.contains(QString::number(n))) << g.toStdString();
             EXPECT_FALSE(g.contains(QLatin1Char('%'))) << g.toStdString();
-            EXPECT_NE(g, EventTypes::info(type)->displayName);
+            EXPECT_NE(g, Catalogue::type(type)->displayName);
         }
         // The plural is not the singular description of an empty payload.
-        EXPECT_NE(EventTypes::describeGroup(type, 3), EventTypes::describe(type, {}));
+        EXPECT_NE(Catalogue::describeGroup(type, 3), Catalogue::describe(type, {}));
     }
 }
 

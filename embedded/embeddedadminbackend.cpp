@@ -1,7 +1,9 @@
 #include "embeddedadminbackend.h"
 #include "backendcall.h"
 
-#include "api/adminservice.h"
+#include <QJsonDocument>
+
+#include "feed/adminservice.h"
 
 namespace {
 const QByteArray kNoServer = R"({"listen":"","lanOpen":false,"lanUrls":[],"clients":[]})";
@@ -21,7 +23,9 @@ EmbeddedAdminBackend::~EmbeddedAdminBackend()
 
 void EmbeddedAdminBackend::run(QObject *context, std::function<QByteArray()> work, Callback done)
 {
-    callBackend(m_pool, this, context, std::move(work), 200, std::move(done));
+    callBackend<QJsonObject>(m_pool, this, context, [work = std::move(work)] {
+        return QJsonDocument::fromJson(work()).object();
+    }, std::move(done));
 }
 
 void EmbeddedAdminBackend::stats(QObject *context, Callback done)

@@ -1,87 +1,84 @@
 #include "feedservice.h"
+#include "eventrows.h"
+#include "tenants.h"
 
-#include "apierror.h"
+#include "core/catalogue.h"
+#include "core/errors.h"
+#include "core/text.h"
 #include "db/connectionpool.h"
-#include "cursor.h"
-#include "db/dberror.h"
-#include "pgerrors.h"
-
-#include "feed/tenants.h"
+#include "db/pgerrors.h"
 
 #include <pqxx/pqxx>
-
 namespace af {
 
 namespace {
 
+const std::string kCols = EventRows::eventColumns("p");
+
 // The feed page: the newest `limit` events strictly before the cursor, and whether more
-// exist, turned into the whole answer by PostgreSQL in one statement (af_event_rows is
-// inlined, so the per-event reads are planned with the page). 'infinity' and seq 0 stand
-// for "no cursor", so the keyset condition always applies and stays an index condition
-// in the generic plan too. The keyset scan reads a constant kFeedMaxLimit + 1 rows (a
-// few more index tuples than needed): with `LIMIT $3 + 1` a generic plan must assume 10 %
-// of the table, costs far more than any custom plan, and PostgreSQL would then plan the
-// whole statement again on every execution.
-// With @p byToken the viewer is the holder of the active token whose SHA-256 is $4, looked
-// up in the same statement (no row at all when there is none); otherwise the viewer is
-// the tenant id $4. The tenant filter, if any, is $5.
+// exist, in one statement. 'infinity' and seq 0 stand for "no cursor", so the keyset
+// condition always applies and stays an index condition in the generic plan too. The
+// keyset scan reads a constant kPageScan rows (a few more index tuples than needed):
+// with `LIMIT $3 + 1` a generic plan must assume 10 % of the table, costs far more than
+// any custom plan, and PostgreSQL would then plan the whole statement again on every
+// execution. With @p byToken the viewer is the holder of the active token whose SHA-256
+// is $4 (no row at all when there is none); otherwise the tenant id $4. The one row of
+// `viewer` is always there for an active viewer, so an empty page is one row of NULLs.
 std::string feedSql(bool byTenant, bool byToken)
 {
-    const std::string viewer = byToken ? "v.tenant_id" : "$4::int";
+    const std::string scan = std::to_string(Catalogue::limits().feedPageMax + 1);
     return std::string(byToken ? R"SQL(
 WITH viewer AS (
     SELECT k.tenant_id FROM api_tokens k
      WHERE k.token_sha256 = $4::bytea AND k.revoked_at IS NULL
-), page AS ()SQL"
+), )SQL"
                                : R"SQL(
-WITH page AS ()SQL")
-        + R"SQL(
-    SELECT e AS ev, e.created_at, e.seq
-      FROM activity_events e
+WITH viewer AS (SELECT $4::int AS tenant_id), )SQL")
+        + R"SQL(page AS (
+    SELECT e.* FROM activity_events e
      WHERE (e.created_at, e.seq) < ($1::timestamptz, $2::bigint))SQL"
         + (byTenant ? " AND e.tenant_id = $5::int" : "") + R"SQL(
      ORDER BY e.created_at DESC, e.seq DESC
-     LIMIT )SQL" + std::to_string(FeedService::kFeedMaxLimit + 1) + R"SQL(
+     LIMIT )SQL" + scan + R"SQL(
 ), shown AS (
     SELECT * FROM page ORDER BY created_at DESC, seq DESC LIMIT $3::int
 )
-SELECT )SQL" + (byToken ? "v.tenant_id, " : "") + R"SQL(json_build_object(
-    'events', coalesce((SELECT json_agg(j.event ORDER BY s.created_at DESC, s.seq DESC)
-                          FROM shown s, LATERAL af_event_rows(s.ev, )SQL" + viewer + R"SQL() j),
-                       '[]'::json),
-    'nextCursor', CASE WHEN (SELECT count(*) FROM page) > $3::int THEN
-        (SELECT af_cursor(s.created_at, s.seq::text) FROM shown s
-          ORDER BY s.created_at, s.seq LIMIT 1) END)::text)SQL"
-        + (byToken ? "\n  FROM viewer v" : "") + "\n";
+SELECT v.tenant_id, (SELECT count(*) FROM page) > $3::int, x.*
+  FROM viewer v
+  LEFT JOIN LATERAL (
+      SELECT )SQL" + kCols + R"SQL(
+        FROM shown p CROSS JOIN LATERAL )SQL" + EventRows::reactionsLateral("p", "v.tenant_id") + R"SQL( rx
+  ) x ON true
+ ORDER BY x.created_us DESC, x.seq DESC
+)SQL";
 }
 
-const char *const kCommentsSql = R"SQL(
+const std::string kReplaySql = "SELECT " + kCols + " FROM activity_events p CROSS JOIN LATERAL "
+    + EventRows::reactionsLateral("p", "NULL") + " rx WHERE p.seq > $1::bigint ORDER BY p.seq LIMIT $2::int";
+
+const std::string kCommentsSql = R"SQL(
 WITH page AS (
-    SELECT c FROM activity_comments c
+    SELECT c.* FROM activity_comments c
      WHERE c.event_id = $1::uuid AND (c.created_at, c.id) > ($2::timestamptz, $3::uuid)
      ORDER BY c.created_at, c.id
      LIMIT $4::int + 1
-), shown AS (
-    SELECT c FROM page ORDER BY (c).created_at, (c).id LIMIT $4::int
 )
-SELECT EXISTS (SELECT 1 FROM activity_events WHERE id = $1::uuid),
-       json_build_object(
-    'comments', coalesce((SELECT json_agg(af_comment_json(s.c)
-                                           ORDER BY (s.c).created_at, (s.c).id)
-                            FROM shown s), '[]'::json),
-    'nextCursor', CASE WHEN (SELECT count(*) FROM page) > $4::int THEN
-        (SELECT af_cursor((s.c).created_at, (s.c).id::text) FROM shown s
-          ORDER BY (s.c).created_at DESC, (s.c).id DESC LIMIT 1) END)::text
+SELECT EXISTS (SELECT 1 FROM activity_events WHERE id = $1::uuid), x.*
+  FROM (SELECT 1) one
+  LEFT JOIN LATERAL (SELECT )SQL" + EventRows::commentColumns("p") + R"SQL(, p.created_at AS at, p.id AS cid
+                       FROM page p) x ON true
+ ORDER BY x.at, x.cid
 )SQL";
 
-const char *const kSourcesSql = R"SQL(
-SELECT EXISTS (SELECT 1 FROM activity_events WHERE id = $1::uuid),
-       json_build_object('sources', coalesce(json_agg(json_build_object(
-           'id', q.id, 'tenant_id', q.tenant_id, 'event_type', q.event_type,
-           'payload_json', q.payload_json, 'created_at', af_ts(q.created_at))
-           ORDER BY q.created_at, q.id), '[]'::json))::text
-  FROM activity_event_sources s JOIN activity_queue q ON q.id = s.queue_id
- WHERE s.event_id = $1::uuid
+const std::string kSourcesSql = R"SQL(
+SELECT EXISTS (SELECT 1 FROM activity_events WHERE id = $1::uuid), x.*
+  FROM (SELECT 1) one
+  LEFT JOIN LATERAL (
+      SELECT q.id::text, q.tenant_id, q.event_type, q.payload_json::text, )SQL"
+    + EventRows::micros("q.created_at") + R"SQL( AS us
+        FROM activity_event_sources s JOIN activity_queue q ON q.id = s.queue_id
+       WHERE s.event_id = $1::uuid) x ON true
+ ORDER BY x.us, x.id
 )SQL";
 
 const char *const kOwnerSql = "SELECT tenant_id FROM activity_events WHERE id = $1::uuid";
@@ -122,34 +119,35 @@ DELETE FROM activity_reactions
 )SQL";
 
 // The counts after the change, and the push to the owner and the reactor on commit.
-const char *const kReactPushSql = R"SQL(
-SELECT r.counts::text,
-       pg_notify('activity_feed', json_build_object(
-           'k', 'push', 'event', 'activity.reaction.updated',
-           'tenants', json_build_array($2::int, $3::int),
-           'data', json_build_object('eventId', $1::uuid, 'counts', r.counts))::text)
-  FROM af_reaction_counts($1::uuid) AS r(counts)
-)SQL";
+const std::string kReactPushSql = "SELECT c.*, pg_notify('activity_feed', json_build_object("
+    "'k', 'push', 'event', 'activity.reaction.updated', "
+    "'tenants', json_build_array($2::int, $3::int), "
+    "'data', json_build_object('eventId', $1::uuid, 'counts', "
+    + EventRows::reactionCountsJson("c") + "))::text) FROM ("
+    + EventRows::reactionCountColumns("$1::uuid") + ") c";
 
-const char *const kCommentInsertSql = R"SQL(
-INSERT INTO activity_comments (event_id, tenant_id, body)
-VALUES ($1::uuid, $2::int, $3)
-RETURNING id::text, af_comment_json(activity_comments)::text
-)SQL";
+const std::string kCommentInsertSql = R"SQL(
+WITH ins AS (
+    INSERT INTO activity_comments (event_id, tenant_id, body)
+    VALUES ($1::uuid, $2::int, $3)
+    RETURNING *
+)
+SELECT )SQL" + EventRows::commentColumns("ins") + " FROM ins";
 
+// The push on commit, and the thread's size for the answer.
 const char *const kCommentPushSql = R"SQL(
-SELECT pg_notify('activity_feed', json_build_object(
+SELECT n.count, pg_notify('activity_feed', json_build_object(
            'k', 'push', 'event', 'activity.comment.created',
            'tenants', json_build_array(e.tenant_id, c.tenant_id),
            'data', json_build_object(
                'id', c.id, 'event_id', c.event_id, 'tenant_id', c.tenant_id,
                'tenantName', t.name, 'body', c.body, 'created_at', af_ts(c.created_at),
-               'eventId', c.event_id,
-               'commentCount', (SELECT count(*) FROM activity_comments x
-                                 WHERE x.event_id = c.event_id)))::text)
+               'eventId', c.event_id, 'commentCount', n.count))::text)
   FROM activity_comments c
   JOIN activity_events e ON e.id = c.event_id
   JOIN tenants t ON t.id = c.tenant_id
+  CROSS JOIN LATERAL (SELECT count(*)::int AS count FROM activity_comments x
+                       WHERE x.event_id = c.event_id) n
  WHERE c.id = $1::uuid
 )SQL";
 
@@ -161,9 +159,9 @@ void requireUuid(const QString &id, const char *field)
 
 void requireReactionType(const QString &type)
 {
-    if (type != QLatin1String("hype") && type != QLatin1String("respect")
-        && type != QLatin1String("tribute"))
-        throw BadInput("reactionType must be one of hype, respect, tribute");
+    if (Catalogue::reactionIndex(type) < 0)
+        throw BadInput("reactionType must be one of "
+                       + Catalogue::reactionNames().join(QStringLiteral(", ")).toStdString());
 }
 
 std::string s(const QString &text)
@@ -171,9 +169,38 @@ std::string s(const QString &text)
     return text.toStdString();
 }
 
-QByteArray bytes(const pqxx::field &f)
+int pageSize(int limit, int def, int max)
 {
-    return QByteArray(f.c_str(), int(f.size()));
+    return limit <= 0 ? def : std::min(limit, max);
+}
+
+/// The keyset position of a feed cursor ("no cursor" for an empty one); throws BadInput.
+Cursor::Position feedPosition(const QString &cursor)
+{
+    if (cursor.isEmpty())
+        return {QStringLiteral("infinity"), QStringLiteral("0")};
+    const auto decoded = Cursor::decodeFeed(cursor);
+    if (!decoded)
+        throw BadInput("cursor must be a nextCursor from a previous page or an ISO 8601 timestamp");
+    return *decoded;
+}
+
+/// Rows of the feed statement: viewer, more, then the event columns (NULL when empty).
+FeedPage readPage(const pqxx::result &r)
+{
+    FeedPage page;
+    bool more = false;
+    for (const auto &row : r) {
+        if (row[2].is_null())
+            continue;
+        more = row[1].as<bool>();
+        page.events.push_back(EventRows::readEvent(row, 2));
+    }
+    if (more && !page.events.empty()) {
+        const Event &last = page.events.back();
+        page.nextCursor = Cursor::encodeFeed(last.createdAtMicros, last.seq);
+    }
+    return page;
 }
 
 } // namespace
@@ -192,6 +219,7 @@ void FeedService::prepare(pqxx::connection_base &conn)
         {"api_feed_tenant", feedSql(true, false)},
         {"api_feed_token", feedSql(false, true)},
         {"api_feed_token_tenant", feedSql(true, true)},
+        {"api_replay", kReplaySql},
         {"api_comments", kCommentsSql},
         {"api_sources", kSourcesSql},
         {"api_owner", kOwnerSql},
@@ -208,59 +236,67 @@ void FeedService::prepare(pqxx::connection_base &conn)
         conn.prepare(name, sql);
 }
 
-Cursor::Position FeedService::feedPosition(const QString &cursor)
+FeedPage FeedService::eventsPage(int viewerTenantId, const FeedQuery &q)
 {
-    if (cursor.isEmpty())
-        return {QStringLiteral("infinity"), QStringLiteral("0")};
-    const auto decoded = Cursor::decodeFeed(cursor);
-    if (!decoded)
-        throw BadInput("cursor must be a nextCursor from a previous page or an ISO 8601 timestamp");
-    return *decoded;
-}
-
-QByteArray FeedService::eventsPage(int viewerTenantId, const QString &cursor, int limit,
-                                   std::optional<int> tenantFilter)
-{
-    const Cursor::Position pos = feedPosition(cursor);
-    const int n = limit <= 0 ? kFeedDefaultLimit : std::min(limit, kFeedMaxLimit);
+    const Cursor::Position pos = feedPosition(q.cursor);
+    const Limits &l = Catalogue::limits();
+    const int n = pageSize(q.limit, l.feedPageDefault, l.feedPageMax);
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         prepare(*lease);
         // One read-only statement: no BEGIN/COMMIT round trips around it.
         pqxx::nontransaction tx(*lease);
-        const pqxx::result r = tenantFilter
+        return readPage(q.tenantId
             ? tx.exec_prepared("api_feed_tenant", s(pos.timestamp), s(pos.tieBreaker), n,
-                               viewerTenantId, *tenantFilter)
+                               viewerTenantId, *q.tenantId)
             : tx.exec_prepared("api_feed", s(pos.timestamp), s(pos.tieBreaker), n,
-                               viewerTenantId);
-        return bytes(r[0][0]);
+                               viewerTenantId));
     });
 }
 
-std::optional<QByteArray> FeedService::eventsPageForToken(const QString &token,
-                                                          const QString &cursor, int limit,
-                                                          std::optional<int> tenantFilter)
+std::optional<FeedPage> FeedService::eventsPageForToken(const QString &token, const FeedQuery &q)
 {
-    const Cursor::Position pos = feedPosition(cursor);
-    const int n = limit <= 0 ? kFeedDefaultLimit : std::min(limit, kFeedMaxLimit);
+    const Cursor::Position pos = feedPosition(q.cursor);
+    const Limits &l = Catalogue::limits();
+    const int n = pageSize(q.limit, l.feedPageDefault, l.feedPageMax);
     if (token.isEmpty() || token.size() > 256) // as Tenants::tenantForToken
         return std::nullopt;
     const std::string sha = "\\x" + Tenants::sha256(token).toHex().toStdString();
-    return PgErrors::guard([&]() -> std::optional<QByteArray> {
+    return PgErrors::guard([&]() -> std::optional<FeedPage> {
         auto lease = m_pool.acquire();
         prepare(*lease);
         pqxx::nontransaction tx(*lease);
-        const pqxx::result r = tenantFilter
+        const pqxx::result r = q.tenantId
             ? tx.exec_prepared("api_feed_token_tenant", s(pos.timestamp), s(pos.tieBreaker), n,
-                               sha, *tenantFilter)
+                               sha, *q.tenantId)
             : tx.exec_prepared("api_feed_token", s(pos.timestamp), s(pos.tieBreaker), n, sha);
         if (r.empty())
             return std::nullopt;
-        return bytes(r[0][1]);
+        return readPage(r);
     });
 }
 
-QByteArray FeedService::eventSources(const QString &eventId)
+std::vector<Event> FeedService::eventsAfter(qint64 afterSeq, int limit)
+{
+    return PgErrors::guard([&] {
+        auto lease = m_pool.acquire();
+        return eventsAfter(*lease, afterSeq, limit);
+    });
+}
+
+std::vector<Event> FeedService::eventsAfter(pqxx::connection_base &conn, qint64 afterSeq, int limit)
+{
+    prepare(conn);
+    pqxx::nontransaction tx(conn);
+    std::vector<Event> out;
+    const pqxx::result r = tx.exec_prepared("api_replay", afterSeq, limit);
+    out.reserve(r.size());
+    for (const auto &row : r)
+        out.push_back(EventRows::readEvent(row));
+    return out;
+}
+
+std::vector<SourceRow> FeedService::eventSources(const QString &eventId)
 {
     requireUuid(eventId, "id");
     return PgErrors::guard([&] {
@@ -270,11 +306,18 @@ QByteArray FeedService::eventSources(const QString &eventId)
         const pqxx::result r = tx.exec_prepared("api_sources", s(eventId));
         if (!r[0][0].as<bool>())
             throw NotFound("event not found");
-        return bytes(r[0][1]);
+        std::vector<SourceRow> out;
+        for (const auto &row : r) {
+            if (row[1].is_null())
+                continue;
+            out.push_back({EventRows::text(row[1]), row[2].as<int>(), EventRows::text(row[3]),
+                           QByteArray(row[4].c_str(), int(row[4].size())), row[5].as<qint64>()});
+        }
+        return out;
     });
 }
 
-QByteArray FeedService::react(int tenantId, const QString &eventId, const QString &type, bool add)
+ReactionChange FeedService::react(int tenantId, const QString &eventId, const QString &type, bool add)
 {
     requireUuid(eventId, "eventId");
     requireReactionType(type);
@@ -287,18 +330,17 @@ QByteArray FeedService::react(int tenantId, const QString &eventId, const QStrin
             throw NotFound("event not found");
         const int ownerId = owner[0][0].as<int>();
         if (ownerId == tenantId)
-            throw ApiError(403, "you cannot react to your own event");
+            throw Forbidden("you cannot react to your own event");
         if (add) {
             if (m_reactionLimit > 0) {
                 tx.exec_prepared("api_rate_lock", tenantId);
                 const pqxx::result w = tx.exec_prepared("api_rate_check", tenantId, m_reactionLimit);
                 if (w[0][0].as<int>() >= m_reactionLimit) {
                     const int retry = w[0][1].is_null() ? 1 : w[0][1].as<int>();
-                    throw ApiError(429,
-                                   "too many reactions: at most " + std::to_string(m_reactionLimit)
-                                       + " per hour, try again in " + std::to_string(retry)
-                                       + " seconds",
-                                   retry);
+                    throw RateLimited("too many reactions: at most " + std::to_string(m_reactionLimit)
+                                          + " per hour, try again in " + std::to_string(retry)
+                                          + " seconds",
+                                      retry);
                 }
                 tx.exec_prepared("api_rate_record", tenantId);
             }
@@ -307,15 +349,13 @@ QByteArray FeedService::react(int tenantId, const QString &eventId, const QStrin
             tx.exec_prepared("api_react_delete", s(eventId), tenantId, s(type));
         }
         const pqxx::result counts = tx.exec_prepared("api_react_push", s(eventId), ownerId, tenantId);
-        QByteArray out = QByteArrayLiteral("{\"ok\":true,\"counts\":");
-        out.append(bytes(counts[0][0]));
-        out.append('}');
+        ReactionChange change{eventId, EventRows::readCounts(counts[0])};
         tx.commit();
-        return out;
+        return change;
     });
 }
 
-QByteArray FeedService::comments(const QString &eventId, const QString &cursor, int limit)
+CommentPage FeedService::comments(const QString &eventId, const QString &cursor, int limit)
 {
     requireUuid(eventId, "eventId");
     Cursor::Position pos{QStringLiteral("-infinity"),
@@ -326,7 +366,8 @@ QByteArray FeedService::comments(const QString &eventId, const QString &cursor, 
             throw BadInput("cursor must be a nextCursor from a previous page or an ISO 8601 timestamp");
         pos = *decoded;
     }
-    const int n = limit <= 0 ? kCommentsDefaultLimit : std::min(limit, kCommentsMaxLimit);
+    const Limits &l = Catalogue::limits();
+    const int n = pageSize(limit, l.commentsPageDefault, l.commentsPageMax);
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         prepare(*lease);
@@ -335,11 +376,22 @@ QByteArray FeedService::comments(const QString &eventId, const QString &cursor, 
                                                 s(pos.tieBreaker), n);
         if (!r[0][0].as<bool>())
             throw NotFound("event not found");
-        return bytes(r[0][1]);
+        CommentPage page;
+        for (const auto &row : r) {
+            if (row[1].is_null())
+                continue;
+            if (int(page.comments.size()) == n) {
+                const Comment &last = page.comments.back();
+                page.nextCursor = Cursor::encodeComment(last.createdAtMicros, last.id);
+                break;
+            }
+            page.comments.push_back(EventRows::readComment(row, 1));
+        }
+        return page;
     });
 }
 
-QByteArray FeedService::addComment(int tenantId, const QString &eventId, const QString &body)
+PostedComment FeedService::addComment(int tenantId, const QString &eventId, const QString &body)
 {
     requireUuid(eventId, "eventId");
     if (body.contains(QChar(0)))
@@ -347,8 +399,9 @@ QByteArray FeedService::addComment(int tenantId, const QString &eventId, const Q
     const QString trimmed = body.trimmed();
     if (trimmed.isEmpty())
         throw BadInput("body must not be empty");
-    if (Cursor::codePoints(trimmed) > kCommentMaxCodePoints)
-        throw BadInput("body must be at most 500 characters");
+    const int max = Catalogue::limits().commentMaxCodePoints;
+    if (Text::codePoints(trimmed) > max)
+        throw BadInput("body must be at most " + std::to_string(max) + " characters");
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         prepare(*lease);
@@ -357,12 +410,11 @@ QByteArray FeedService::addComment(int tenantId, const QString &eventId, const Q
             throw NotFound("event not found");
         const pqxx::result row = tx.exec_prepared("api_comment_insert", s(eventId), tenantId,
                                                   s(trimmed));
-        tx.exec_prepared("api_comment_push", row[0][0].c_str());
-        QByteArray out = QByteArrayLiteral("{\"ok\":true,\"comment\":");
-        out.append(bytes(row[0][1]));
-        out.append('}');
+        PostedComment posted{EventRows::readComment(row[0]), 0};
+        const pqxx::result push = tx.exec_prepared("api_comment_push", s(posted.comment.id));
+        posted.commentCount = push[0][0].as<int>();
         tx.commit();
-        return out;
+        return posted;
     });
 }
 

@@ -1,11 +1,12 @@
 #include "adminservice.h"
 
-#include "pgerrors.h"
+#include "db/pgerrors.h"
 
 #include "db/connectionpool.h"
-#include "db/dberror.h"
+#include "core/errors.h"
 #include "feed/drainer.h"
-#include "feed/eventtypes.h"
+#include "feed/eventqueue.h"
+#include "core/catalogue.h"
 #include "feed/tenants.h"
 
 #include <QJsonArray>
@@ -65,7 +66,7 @@ QByteArray AdminService::previewDrain(std::optional<int> tenantId)
             names.insert(t.id, t.name);
         QJsonArray out;
         for (const PreviewTile &t : tiles) {
-            const EventTypeInfo *info = EventTypes::info(t.eventType);
+            const EventTypeInfo *info = Catalogue::type(t.eventType);
             out.append(QJsonObject{{"tenantId", t.tenantId},
                                    {"tenantName", names.value(t.tenantId)},
                                    {"eventType", t.eventType},
@@ -151,24 +152,11 @@ QByteArray AdminService::revokeToken(int tokenId)
 
 QByteArray AdminService::emitEvent(int tenantId, const QString &type, const QJsonObject &payload)
 {
-    if (!EventTypes::isKnown(type))
-        throw BadInput("eventType must be one of " + EventTypes::all().join(", ").toStdString());
-    const QByteArray json = QJsonDocument(payload).toJson(QJsonDocument::Compact);
-    if (json.size() > 16 * 1024)
-        throw BadInput("payload must be at most 16 KiB");
-    if (json.contains("\\u0000"))
-        throw BadInput("payload must not contain NUL characters");
+    const QueuedEvent event = EventQueue::validate(tenantId, type, payload);
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        pqxx::work tx(*lease);
-        if (tx.exec_params("SELECT 1 FROM tenants WHERE id = $1", tenantId).empty())
-            throw NotFound("unknown tenant " + std::to_string(tenantId));
-        const auto id = tx.exec_params1("INSERT INTO activity_queue (tenant_id, event_type, "
-                                        "payload_json) VALUES ($1, $2, $3::jsonb) RETURNING id",
-                                        tenantId, type.toStdString(), json.toStdString())[0]
-                            .as<std::string>();
-        tx.commit();
-        return compact({{"ok", true}, {"id", QString::fromStdString(id)}});
+        const QString id = EventQueue::enqueue(*lease, {event}).front();
+        return compact({{"ok", true}, {"id", id}});
     });
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "db/dberror.h"
+#include "core/errors.h"
 
 #include <string>
 
@@ -11,7 +11,7 @@ namespace af {
 class PgErrors
 {
 public:
-    /// @brief Runs @p fn; a lost link becomes DbUnavailable, a rejected value (SQLSTATE
+    /// @brief Runs @p fn; a lost link becomes Unavailable, a rejected value (SQLSTATE
     /// class 22) BadInput. Everything else passes through unchanged.
     template<typename Fn>
     static auto guard(Fn &&fn) -> decltype(fn())
@@ -19,14 +19,14 @@ public:
         try {
             return fn();
         } catch (const pqxx::broken_connection &) {
-            throw DbUnavailable("the database is unavailable");
+            throw Unavailable("the database is unavailable");
         } catch (const pqxx::in_doubt_error &) {
-            throw DbUnavailable("the database link broke during commit");
+            throw Unavailable("the database link broke during commit");
         } catch (const pqxx::data_exception &e) {
             throw BadInput("invalid value: " + firstLine(e.what()));
         } catch (const pqxx::sql_error &e) {
             if (isUnavailable(e.sqlstate()))
-                throw DbUnavailable("the database is unavailable");
+                throw Unavailable("the database is unavailable");
             throw;
         }
     }

@@ -35,8 +35,6 @@ public:
     /// @brief Parses a limit query value: empty → @p def, positive → min(value, @p max),
     /// anything else → nullopt.
     [[nodiscard]] static std::optional<int> parseLimit(const QString &text, int def, int max);
-    /// @brief Unicode code points, as PostgreSQL's char_length counts them.
-    [[nodiscard]] static int codePoints(const QString &text);
 };
 
 } // namespace af

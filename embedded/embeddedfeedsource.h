@@ -1,6 +1,7 @@
 #pragma once
 #include "feedsource.h"
-#include "sseparser.h"
+
+#include "feed/streammessage.h"
 
 #include <QThreadPool>
 
@@ -12,8 +13,9 @@ class FeedService;
 } // namespace af
 class EmbeddedStreamClient;
 
-/// @brief FeedSource over the in-process backend: every call runs on a worker thread,
-/// live updates come from the broadcaster like any SSE client's (embedded mode).
+/// @brief FeedSource over the in-process backend: every call runs the FeedService on a
+/// worker thread and answers with its domain values; live updates come from the
+/// broadcaster as typed messages (embedded mode).
 class EmbeddedFeedSource : public FeedSource
 {
     Q_OBJECT
@@ -23,14 +25,16 @@ public:
                        int actingTenantId, QObject *parent = nullptr);
     ~EmbeddedFeedSource() override;
 
-    void loadEvents(const QString &cursor, int limit, QObject *context, Callback done) override;
-    void loadEventSources(const QString &eventId, QObject *context, Callback done) override;
+    void loadEvents(const QString &cursor, int limit, QObject *context,
+                    Callback<af::FeedPage> done) override;
+    void loadEventSources(const QString &eventId, QObject *context,
+                          Callback<std::vector<af::SourceRow>> done) override;
     void setReaction(const QString &eventId, const QString &type, bool add, QObject *context,
-                     Callback done) override;
+                     Callback<af::ReactionChange> done) override;
     void loadComments(const QString &eventId, const QString &cursor, int limit,
-                      QObject *context, Callback done) override;
+                      QObject *context, Callback<af::CommentPage> done) override;
     void addComment(const QString &eventId, const QString &body, QObject *context,
-                    Callback done) override;
+                    Callback<af::PostedComment> done) override;
     void start() override;
 
     [[nodiscard]] bool isEmbedded() const override { return true; }
@@ -39,9 +43,9 @@ public:
     void setActingTenantId(int tenantId) override;
 
 private:
-    /// Runs @p work on the pool and hands its answer (or its exception as a status) to
-    /// @p done on the GUI thread, if @p context still exists.
-    void run(QObject *context, std::function<QByteArray()> work, int okStatus, Callback done);
+    template <typename T>
+    void run(QObject *context, std::function<T()> work, Callback<T> done);
+    void onMessage(const af::StreamMessage &message);
     void registerClient();
     void unregisterClient();
 
@@ -49,6 +53,5 @@ private:
     af::Broadcaster &m_broadcaster;
     int m_tenantId;
     QThreadPool m_pool;
-    SseParser m_parser;
     std::shared_ptr<EmbeddedStreamClient> m_client;
 };

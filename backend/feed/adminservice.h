@@ -11,7 +11,7 @@ class ConnectionPool;
 
 /// @brief The desktop's local admin (CONTRACT §7) as blocking calls for worker threads.
 /// Each answer is the JSON body that model/AdminBackend documents for the same call.
-/// Failures throw BadInput, NotFound or DbUnavailable.
+/// Failures throw BadInput, NotFound or Unavailable.
 class AdminService
 {
 public:

@@ -1,0 +1,106 @@
+#include "eventqueue.h"
+
+#include "core/catalogue.h"
+#include "core/errors.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <pqxx/pqxx>
+
+namespace af {
+
+namespace {
+
+bool containsNul(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString().contains(QChar(0));
+    if (v.isArray()) {
+        for (const auto &x : v.toArray()) {
+            if (containsNul(x))
+                return true;
+        }
+    } else if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (it.key().contains(QChar(0)) || containsNul(it.value()))
+                return true;
+        }
+    }
+    return false;
+}
+
+// One element of a PostgreSQL array literal, quoted so that any text survives.
+void appendQuoted(std::string &out, const QByteArray &text)
+{
+    out += '"';
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
+} // namespace
+
+QueuedEvent EventQueue::validate(int tenantId, const QString &type, const QJsonObject &payload,
+                                 const QString &where)
+{
+    const QString prefix = where.isEmpty() ? QString() : where + QLatin1Char('.');
+    auto fail = [&prefix](const QString &what) { throw BadInput((prefix + what).toStdString()); };
+    if (tenantId <= 0)
+        fail(QStringLiteral("tenantId must be a positive integer"));
+    if (!Catalogue::isKnownType(type))
+        fail(QStringLiteral("eventType '%1' is not known; it must be one of %2")
+                 .arg(type.left(64), Catalogue::eventTypeNames().join(QStringLiteral(", "))));
+    if (containsNul(payload))
+        fail(QStringLiteral("payload must not contain NUL characters"));
+    QueuedEvent e{tenantId, type, QJsonDocument(payload).toJson(QJsonDocument::Compact)};
+    const int max = Catalogue::limits().payloadMaxBytes;
+    if (e.payloadJson.size() > max)
+        fail(QStringLiteral("payload must be at most %1 KiB").arg(max / 1024));
+    return e;
+}
+
+std::vector<QString> EventQueue::enqueue(pqxx::connection_base &conn,
+                                         const std::vector<QueuedEvent> &events)
+{
+    std::string tenants = "{", types = "{", payloads = "{";
+    for (size_t i = 0; i < events.size(); ++i) {
+        if (i) {
+            tenants += ',';
+            types += ',';
+            payloads += ',';
+        }
+        tenants += std::to_string(events[i].tenantId);
+        appendQuoted(types, events[i].eventType.toUtf8());
+        appendQuoted(payloads, events[i].payloadJson);
+    }
+    tenants += '}';
+    types += '}';
+    payloads += '}';
+    pqxx::work tx(conn);
+    const pqxx::result unknown = tx.exec_params(
+        "SELECT x FROM unnest($1::int[]) x "
+        "WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = x) LIMIT 1",
+        tenants);
+    if (!unknown.empty())
+        throw BadInput("tenantId " + std::string(unknown[0][0].c_str()) + " is not a known tenant");
+    // clock_timestamp(): rows of one call keep their order in the drain's (created_at, id).
+    const pqxx::result r = tx.exec_params(
+        "INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
+        "SELECT t, e, p, clock_timestamp() "
+        "  FROM unnest($1::int[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u(t, e, p, n) "
+        " ORDER BY n RETURNING id::text",
+        tenants, types, payloads);
+    tx.commit();
+    std::vector<QString> ids;
+    ids.reserve(r.size());
+    for (const auto &row : r)
+        ids.push_back(QString::fromStdString(row[0].as<std::string>()));
+    return ids;
+}
+
+} // namespace af

@@ -1,0 +1,64 @@
+#pragma once
+#include "core/cursor.h"
+#include "core/event.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace af {
+
+class ConnectionPool;
+
+/// @brief What a feed page asks for.
+struct FeedQuery {
+    QString cursor;             ///< a previous nextCursor or an ISO timestamp; empty: newest
+    int limit = 0;              ///< <= 0: the default page size
+    std::optional<int> tenantId; ///< only this tenant's events
+};
+
+/// @brief The feed's reads and writes as blocking calls for worker threads, shared by the
+/// HTTP routes and the desktop's embedded source. Answers are domain values; failures
+/// throw af::Error (BadInput, NotFound, Forbidden, RateLimited, Unavailable).
+class FeedService
+{
+public:
+    /// @param reactionLimitPerHour reactions per tenant per sliding hour; <= 0 disables it.
+    explicit FeedService(ConnectionPool &pool, int reactionLimitPerHour = 10);
+
+    /// @brief One page, newest first, as @p viewerTenantId sees it (myReactions).
+    FeedPage eventsPage(int viewerTenantId, const FeedQuery &query);
+    /// @brief eventsPage for the holder of the active API token @p token, checked in the
+    /// same statement as the page is read (one round trip; a revocation applies at once);
+    /// nothing when the token is not active. Throws BadInput for a bad cursor first.
+    std::optional<FeedPage> eventsPageForToken(const QString &token, const FeedQuery &query);
+    /// @brief Events with seq > @p afterSeq in seq order, at most @p limit (the replay).
+    std::vector<Event> eventsAfter(qint64 afterSeq, int limit);
+    /// @brief The same on a connection of the caller's own (the LISTEN thread's).
+    static std::vector<Event> eventsAfter(pqxx::connection_base &conn, qint64 afterSeq, int limit);
+    /// @brief The queue rows behind one event, oldest first.
+    std::vector<SourceRow> eventSources(const QString &eventId);
+    /// @brief Adds (@p add) or removes the caller's reaction; the counts after it.
+    ReactionChange react(int tenantId, const QString &eventId, const QString &type, bool add);
+    /// @brief One page of comments, oldest first; @p limit <= 0 means the default.
+    CommentPage comments(const QString &eventId, const QString &cursor, int limit);
+    /// @brief Posts a comment (trimmed, 1 to the catalogue's limit of code points).
+    PostedComment addComment(int tenantId, const QString &eventId, const QString &body);
+
+    [[nodiscard]] int reactionLimitPerHour() const { return m_reactionLimit; }
+
+    /// @brief Defines this service's prepared statements on @p conn (idempotent).
+    static void prepare(pqxx::connection_base &conn);
+
+private:
+    ConnectionPool &m_pool;
+    int m_reactionLimit;
+};
+
+} // namespace af

@@ -1,0 +1,42 @@
+#pragma once
+#include "event.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+#include <optional>
+
+namespace af {
+
+/// @brief The wire form of the domain types: the field names of the HTTP API (table
+/// columns in snake_case, computed fields in camelCase). The server writes it, the remote
+/// desktop reads it; nothing else turns events into JSON or back.
+class EventJson
+{
+public:
+    static void write(QByteArray &out, const Event &e);
+    static void write(QByteArray &out, const Comment &c);
+    static void write(QByteArray &out, const ReactionCounts &r);
+    static void write(QByteArray &out, const SourceRow &s);
+    /// @brief `{"events":[…],"nextCursor":…}`
+    [[nodiscard]] static QByteArray page(const FeedPage &page);
+    /// @brief `{"comments":[…],"nextCursor":…}`
+    [[nodiscard]] static QByteArray page(const CommentPage &page);
+    [[nodiscard]] static QByteArray event(const Event &e);
+    /// @brief The comment object plus `eventId` and `commentCount` (the stream's shape).
+    [[nodiscard]] static QByteArray posted(const PostedComment &c);
+    /// @brief `{"eventId":…,"counts":{…}}`
+    [[nodiscard]] static QByteArray reactionChange(const ReactionChange &r);
+
+    /// @brief A JSON string literal, quotes included, escaped for JSON and for one SSE line.
+    static void writeString(QByteArray &out, const QString &s);
+
+    [[nodiscard]] static std::optional<Event> readEvent(const QJsonObject &o);
+    [[nodiscard]] static std::optional<Comment> readComment(const QJsonObject &o);
+    [[nodiscard]] static ReactionCounts readCounts(const QJsonObject &o);
+    [[nodiscard]] static std::optional<SourceRow> readSource(const QJsonObject &o);
+    /// @brief µs since the epoch of an ISO 8601 timestamp; nullopt when it is not one.
+    [[nodiscard]] static std::optional<qint64> readTimestamp(const QString &iso);
+};
+
+} // namespace af
