@@ -70,6 +70,13 @@ struct ReactionChange {
     ReactionCounts counts;
 };
 
+/// @brief A single event folded into a tile: it leaves the feed, its tile stays.
+struct EventRemoved {
+    QString id;         ///< the removed event
+    QString mergedInto; ///< the tile that now holds its rows, reactions and comments
+    qint64 seq = 0;     ///< the tombstone's place in the stream's seq order
+};
+
 /// @brief One queue row behind an event, as a tile opens to show it.
 struct SourceRow {
     QString id;

@@ -205,6 +205,24 @@ QByteArray EventJson::posted(const PostedComment &c)
     return out;
 }
 
+QByteArray EventJson::removed(const EventRemoved &r)
+{
+    QByteArray out("{\"id\":");
+    writeString(out, r.id);
+    out.append(",\"mergedInto\":");
+    writeString(out, r.mergedInto);
+    out.append('}');
+    return out;
+}
+
+std::optional<EventRemoved> EventJson::readRemoved(const QJsonObject &o)
+{
+    EventRemoved r{str(o, "id"), str(o, "mergedInto"), 0};
+    if (r.id.isEmpty() || r.mergedInto.isEmpty())
+        return std::nullopt;
+    return r;
+}
+
 QByteArray EventJson::reactionChange(const ReactionChange &r)
 {
     QByteArray out("{\"eventId\":");

@@ -25,6 +25,8 @@ public:
     [[nodiscard]] static QByteArray event(const Event &e);
     /// @brief The comment object plus `eventId` and `commentCount` (the stream's shape).
     [[nodiscard]] static QByteArray posted(const PostedComment &c);
+    /// @brief `{"id":…,"mergedInto":…}`
+    [[nodiscard]] static QByteArray removed(const EventRemoved &r);
     /// @brief `{"eventId":…,"counts":{…}}`
     [[nodiscard]] static QByteArray reactionChange(const ReactionChange &r);
 
@@ -35,6 +37,8 @@ public:
     [[nodiscard]] static std::optional<Comment> readComment(const QJsonObject &o);
     [[nodiscard]] static ReactionCounts readCounts(const QJsonObject &o);
     [[nodiscard]] static std::optional<SourceRow> readSource(const QJsonObject &o);
+    /// @brief nullopt unless both ids are there.
+    [[nodiscard]] static std::optional<EventRemoved> readRemoved(const QJsonObject &o);
     /// @brief µs since the epoch of an ISO 8601 timestamp; nullopt when it is not one.
     [[nodiscard]] static std::optional<qint64> readTimestamp(const QString &iso);
 };

@@ -43,8 +43,13 @@ void EmbeddedFeedSource::unregisterClient()
 
 void EmbeddedFeedSource::onMessage(const af::StreamMessage &message)
 {
-    if (const auto *event = std::get_if<af::Event>(&message.value))
-        Q_EMIT eventCreated(*event);
+    if (const auto *event = std::get_if<af::Event>(&message.value)) {
+        if (message.name == QLatin1String("activity.event.updated"))
+            Q_EMIT eventUpdated(*event);
+        else
+            Q_EMIT eventCreated(*event);
+    } else if (const auto *removed = std::get_if<af::EventRemoved>(&message.value))
+        Q_EMIT eventRemoved(*removed);
     else if (const auto *change = std::get_if<af::ReactionChange>(&message.value))
         Q_EMIT reactionUpdated(*change);
     else if (const auto *comment = std::get_if<af::PostedComment>(&message.value))

@@ -39,6 +39,7 @@ struct Reply {
 Q_DECLARE_METATYPE(af::Event)
 Q_DECLARE_METATYPE(af::ReactionChange)
 Q_DECLARE_METATYPE(af::PostedComment)
+Q_DECLARE_METATYPE(af::EventRemoved)
 
 /// @brief Everything the models need from the backend, asynchronous only, in domain types.
 ///
@@ -93,6 +94,11 @@ public:
 
 Q_SIGNALS:
     void eventCreated(const af::Event &event);
+    /// @brief A published event changed (a tile grew): replace it and move it by its new
+    /// created_at. Sources that cannot tell the two apart may send eventCreated for both.
+    void eventUpdated(const af::Event &event);
+    /// @brief A single was folded into the tile @p mergedInto: drop it.
+    void eventRemoved(const af::EventRemoved &removed);
     void reactionUpdated(const af::ReactionChange &change);
     void commentCreated(const af::PostedComment &comment);
     /// @brief The stream lost more than it can replay, or the viewer changed: reload.

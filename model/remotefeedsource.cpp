@@ -232,6 +232,12 @@ void RemoteFeedSource::dispatchStreamEvent(const QString &name, const QByteArray
     if (name == QLatin1String("activity.event.created")) {
         if (auto e = af::EventJson::readEvent(o))
             Q_EMIT eventCreated(*e);
+    } else if (name == QLatin1String("activity.event.updated")) {
+        if (auto e = af::EventJson::readEvent(o))
+            Q_EMIT eventUpdated(*e);
+    } else if (name == QLatin1String("activity.event.removed")) {
+        if (auto r = af::EventJson::readRemoved(o))
+            Q_EMIT eventRemoved(*r);
     } else if (name == QLatin1String("activity.reaction.updated")) {
         Q_EMIT reactionUpdated(af::ReactionChange{
             o.value(QLatin1String("eventId")).toString(),

@@ -28,6 +28,14 @@ StreamMessage StreamMessage::of(const PostedComment &c)
     return m;
 }
 
+StreamMessage StreamMessage::of(const EventRemoved &r)
+{
+    const QString name = QStringLiteral("activity.event.removed");
+    StreamMessage m{name, r.seq, r, {}};
+    m.frame = Broadcaster::frame(name, EventJson::removed(r), r.seq);
+    return m;
+}
+
 StreamMessage StreamMessage::plain(const QString &name, const QByteArray &data, qint64 id)
 {
     return StreamMessage{name, id, std::monostate{}, Broadcaster::frame(name, data, id)};
