@@ -11,11 +11,6 @@ namespace af {
 
 namespace {
 
-void key(QByteArray &out, const char *name)
-{
-    out.append('"').append(name).append("\":");
-}
-
 void number(QByteArray &out, qint64 n)
 {
     out.append(QByteArray::number(n));
@@ -152,34 +147,58 @@ void EventJson::write(QByteArray &out, const SourceRow &s)
     out.append('}');
 }
 
-QByteArray EventJson::page(const FeedPage &page)
+namespace {
+
+/// `{"<key>":[…]` and, with a cursor, `,"nextCursor":…`, then `}`.
+template <typename T>
+QByteArray list(const char *key, const std::vector<T> &items, const QString *cursor, int sizeHint)
 {
     QByteArray out;
-    out.reserve(int(page.events.size()) * 700 + 64);
-    out.append("{\"events\":[");
-    for (size_t i = 0; i < page.events.size(); ++i) {
+    out.reserve(int(items.size()) * sizeHint + 64);
+    out.append("{\"").append(key).append("\":[");
+    for (size_t i = 0; i < items.size(); ++i) {
         if (i)
             out.append(',');
-        write(out, page.events[i]);
+        EventJson::write(out, items[i]);
     }
-    out.append("],\"nextCursor\":");
-    cursorOrNull(out, page.nextCursor);
+    out.append(']');
+    if (cursor) {
+        out.append(",\"nextCursor\":");
+        cursorOrNull(out, *cursor);
+    }
     out.append('}');
     return out;
 }
 
+} // namespace
+
+QByteArray EventJson::page(const FeedPage &page)
+{
+    return list("events", page.events, &page.nextCursor, 700);
+}
+
 QByteArray EventJson::page(const CommentPage &page)
 {
-    QByteArray out;
-    out.reserve(int(page.comments.size()) * 300 + 64);
-    out.append("{\"comments\":[");
-    for (size_t i = 0; i < page.comments.size(); ++i) {
-        if (i)
-            out.append(',');
-        write(out, page.comments[i]);
-    }
-    out.append("],\"nextCursor\":");
-    cursorOrNull(out, page.nextCursor);
+    return list("comments", page.comments, &page.nextCursor, 300);
+}
+
+QByteArray EventJson::sources(const std::vector<SourceRow> &rows)
+{
+    return list("sources", rows, nullptr, 300);
+}
+
+QByteArray EventJson::reactionAnswer(const ReactionChange &r)
+{
+    QByteArray out("{\"ok\":true,\"counts\":");
+    write(out, r.counts);
+    out.append('}');
+    return out;
+}
+
+QByteArray EventJson::commentAnswer(const PostedComment &c)
+{
+    QByteArray out("{\"ok\":true,\"comment\":");
+    write(out, c.comment);
     out.append('}');
     return out;
 }

@@ -23,6 +23,12 @@ public:
     /// @brief `{"comments":[…],"nextCursor":…}`
     [[nodiscard]] static QByteArray page(const CommentPage &page);
     [[nodiscard]] static QByteArray event(const Event &e);
+    /// @brief `{"sources":[…]}`
+    [[nodiscard]] static QByteArray sources(const std::vector<SourceRow> &rows);
+    /// @brief The answer to a reaction: `{"ok":true,"counts":{…}}`
+    [[nodiscard]] static QByteArray reactionAnswer(const ReactionChange &r);
+    /// @brief The answer to a posted comment: `{"ok":true,"comment":{…}}`
+    [[nodiscard]] static QByteArray commentAnswer(const PostedComment &c);
     /// @brief The comment object plus `eventId` and `commentCount` (the stream's shape).
     [[nodiscard]] static QByteArray posted(const PostedComment &c);
     /// @brief `{"id":…,"mergedInto":…}`

@@ -32,11 +32,8 @@ void ApiRoutes::registerComments(Router &router, ApiContext &ctx)
                     const QJsonObject body = JsonBody::parseObject(req);
                     const QString eventId = JsonBody::requireString(body, QStringLiteral("eventId"));
                     const QString text = JsonBody::requireString(body, QStringLiteral("body"));
-                    const PostedComment posted = ctx.feed.addComment(tenant, eventId, text);
-                    QByteArray out("{\"ok\":true,\"comment\":");
-                    EventJson::write(out, posted.comment);
-                    out.append('}');
-                    return HttpResponse::json(201, out);
+                    return HttpResponse::json(
+                        201, EventJson::commentAnswer(ctx.feed.addComment(tenant, eventId, text)));
                 }));
 }
 

@@ -40,16 +40,8 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
     router.get(QStringLiteral("/api/activity/events/:id/sources"),
                guarded([&ctx](const HttpRequest &req, const RouteParams &params) {
                    ApiAuth::requireTenant(ctx, req);
-                   QByteArray out("{\"sources\":[");
-                   bool first = true;
-                   for (const SourceRow &row : ctx.feed.eventSources(params.value("id"))) {
-                       if (!first)
-                           out.append(',');
-                       first = false;
-                       EventJson::write(out, row);
-                   }
-                   out.append("]}");
-                   return HttpResponse::json(200, out);
+                   return HttpResponse::json(
+                       200, EventJson::sources(ctx.feed.eventSources(params.value("id"))));
                }));
 }
 

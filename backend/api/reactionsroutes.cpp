@@ -15,11 +15,7 @@ HttpResponse react(ApiContext &ctx, const HttpRequest &req, bool add)
     const QJsonObject body = JsonBody::parseObject(req);
     const QString eventId = JsonBody::requireString(body, QStringLiteral("eventId"));
     const QString type = JsonBody::requireString(body, QStringLiteral("reactionType"));
-    const ReactionChange change = ctx.feed.react(tenant, eventId, type, add);
-    QByteArray out("{\"ok\":true,\"counts\":");
-    EventJson::write(out, change.counts);
-    out.append('}');
-    return HttpResponse::json(200, out);
+    return HttpResponse::json(200, EventJson::reactionAnswer(ctx.feed.react(tenant, eventId, type, add)));
 }
 
 } // namespace

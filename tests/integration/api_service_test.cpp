@@ -40,25 +40,15 @@ QJsonObject obj(const af::CommentPage &page)
 }
 QJsonObject obj(const af::ReactionChange &change)
 {
-    QByteArray out("{\"ok\":true,\"counts\":");
-    af::EventJson::write(out, change.counts);
-    return obj(out + '}');
+    return obj(af::EventJson::reactionAnswer(change));
 }
 QJsonObject obj(const af::PostedComment &posted)
 {
-    QByteArray out("{\"ok\":true,\"comment\":");
-    af::EventJson::write(out, posted.comment);
-    return obj(out + '}');
+    return obj(af::EventJson::commentAnswer(posted));
 }
 QJsonObject obj(const std::vector<af::SourceRow> &rows)
 {
-    QByteArray out("{\"sources\":[");
-    for (size_t i = 0; i < rows.size(); ++i) {
-        if (i)
-            out.append(',');
-        af::EventJson::write(out, rows[i]);
-    }
-    return obj(out + "]}");
+    return obj(af::EventJson::sources(rows));
 }
 
 class ApiService : public ::testing::Test
