@@ -21,7 +21,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -35,7 +37,8 @@ struct CliRun {
 };
 
 /// Runs the binary with no database URL in its environment (only what the args say).
-CliRun cli(const QStringList &args, int timeoutMs = 120000)
+CliRun cli(const QStringList &args, int timeoutMs = 120000,
+           const QString &program = QStringLiteral(AF_BINARY_PATH))
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -43,7 +46,7 @@ CliRun cli(const QStringList &args, int timeoutMs = 120000)
     env.remove(QStringLiteral("DATABASE_URL"));
     p.setProcessEnvironment(env);
     const auto t0 = Clock::now();
-    p.start(QStringLiteral(AF_BINARY_PATH), args);
+    p.start(program, args);
     CliRun r;
     if (!p.waitForStarted(10000) || !p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -506,6 +509,44 @@ TEST(CliManaged, NoUrlCreatesTheLocalClusterOnceAndReusesIt)
     }
     pg.stop();
     EXPECT_FALSE(QFileInfo::exists(pid));
+}
+
+TEST(CliManaged, RootKeepsAClusterWithTheUserThatOwnsIt)
+{
+    // The service's cluster belongs to its own user; an admin who runs a command on the
+    // same data dir as root must leave it so (handing it to 'postgres' would lock the
+    // service out of its data).
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root";
+    const passwd *nobody = ::getpwnam("nobody");
+    ASSERT_NE(nobody, nullptr);
+    char tmpl[] = "/tmp/afcli-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    const QString dir = QString::fromLocal8Bit(tmpl);
+    ManagedDirGuard guard{dir};
+    ASSERT_EQ(::chown(tmpl, nobody->pw_uid, nobody->pw_gid), 0);
+    ::chmod(tmpl, 0750);
+    const auto asNobody = [&dir](QStringList args) {
+        return cli(QStringList{QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
+                               QStringLiteral(AF_BINARY_PATH)}
+                       + args + QStringList{QStringLiteral("--data-dir"), dir},
+                   120000, QStringLiteral("runuser"));
+    };
+    const CliRun made = asNobody({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Svc")});
+    ASSERT_EQ(made.code, 0) << show(made);
+
+    const CliRun asRoot = cli({QStringLiteral("token"), QStringLiteral("issue"), QStringLiteral("Svc"),
+                               QStringLiteral("--data-dir"), dir});
+    ASSERT_EQ(asRoot.code, 0) << show(asRoot);
+    for (const QString &path : {dir, dir + QStringLiteral("/run"), dir + QStringLiteral("/pgdata")}) {
+        struct stat st {};
+        ASSERT_EQ(::stat(path.toLocal8Bit().constData(), &st), 0) << path.toStdString();
+        EXPECT_EQ(st.st_uid, nobody->pw_uid) << path.toStdString() << " changed hands";
+    }
+    // The owner still runs its cluster and sees what root did.
+    const CliRun list = asNobody({QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("--json")});
+    ASSERT_EQ(list.code, 0) << show(list);
+    EXPECT_EQ(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 2) << show(list);
 }
 
 } // namespace
