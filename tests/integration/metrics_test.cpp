@@ -281,4 +281,25 @@ TEST_F(MetricsHttp, AnotherAddressNeedsTheDrainSecret)
     EXPECT_EQ(get("/metrics").status, 200);
 }
 
+TEST_F(MetricsHttp, WithTheDatabaseDownTheRestIsStillServed)
+{
+    ASSERT_EQ(scrape().value(QStringLiteral("activityfeed_database_up")), 1);
+    aftest::PgCluster::instance().stopServer();
+    QElapsedTimer t;
+    t.start();
+    const aftest::HttpReply down = get("/metrics");
+    const qint64 ms = t.elapsed();
+    aftest::PgCluster::instance().startServer();
+    EXPECT_EQ(down.status, 200) << down.body.constData();
+    const QMap<QString, double> m = parseSamples(down.body);
+    EXPECT_EQ(m.value(QStringLiteral("activityfeed_database_up"), -1), 0);
+    EXPECT_FALSE(m.contains(QStringLiteral("activityfeed_queue_depth"))) << "no made-up queue depth";
+    EXPECT_TRUE(m.contains(QStringLiteral("activityfeed_drain_runs_total")));
+    EXPECT_TRUE(m.contains(QStringLiteral("activityfeed_sse_clients")));
+    EXPECT_LT(ms, 5000) << "a scrape waited on the dead database";
+    std::printf("[ metrics  ] scrape with the database down: %lld ms\n", static_cast<long long>(ms));
+    scrapeUntil([](const auto &s) { return s.value(QStringLiteral("activityfeed_database_up")) == 1; },
+                "the database back in the scrape");
+}
+
 } // namespace
