@@ -49,7 +49,8 @@ Options:
   -v, --version        the version
 
 Environment: MC_API_SECRET (else DEPLOY_WEBHOOK_SECRET) is the x-drain-secret for
-POST /api/activity/drain and /api/activity/emit.
+POST /api/activity/drain and /api/activity/emit, and the Bearer credential for
+GET /metrics from another machine.
 )";
 
 int usageError(const QString &sentence)
