@@ -16,6 +16,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -81,9 +82,54 @@ int tenantCommand(pqxx::connection &conn, const AppOptions &o)
     return fail(QStringLiteral("unknown tenant command '%1' (use add or list)").arg(sub));
 }
 
+/// Token metadata only: the token itself was shown once at issue and only its hash is
+/// stored, and neither belongs in a listing that may end up in a terminal log.
+int tokenList(pqxx::connection &conn, const AppOptions &o)
+{
+    std::optional<int> tenant;
+    if (o.args.size() > 1)
+        tenant = af::Tenants::resolve(conn, o.args.mid(1).join(QLatin1Char(' ')));
+    const auto tokens = af::Tenants::tokens(conn, tenant);
+    if (o.json) {
+        QJsonArray arr;
+        for (const auto &t : tokens)
+            arr.append(QJsonObject{
+                {QStringLiteral("id"), t.id},
+                {QStringLiteral("tenantId"), t.tenantId},
+                {QStringLiteral("tenantName"), t.tenantName},
+                {QStringLiteral("label"), t.label},
+                {QStringLiteral("created_at"), t.createdAt.toString(Qt::ISODateWithMs)},
+                {QStringLiteral("revoked_at"), t.revokedAt.isNull()
+                                                   ? QJsonValue(QJsonValue::Null)
+                                                   : QJsonValue(t.revokedAt.toString(Qt::ISODateWithMs))}});
+        std::fprintf(stdout, "%s\n", QJsonDocument(arr).toJson(QJsonDocument::Compact).constData());
+        return 0;
+    }
+    QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("TENANT"), QStringLiteral("LABEL"),
+                             QStringLiteral("CREATED"), QStringLiteral("REVOKED")}};
+    for (const auto &t : tokens)
+        rows.append({QString::number(t.id), QStringLiteral("%1 %2").arg(t.tenantId).arg(t.tenantName),
+                     t.label.isEmpty() ? QStringLiteral("-") : t.label,
+                     t.createdAt.toString(Qt::ISODate),
+                     t.revokedAt.isNull() ? QStringLiteral("-") : t.revokedAt.toString(Qt::ISODate)});
+    QList<int> width(rows.first().size(), 0);
+    for (const QStringList &r : rows)
+        for (int c = 0; c < r.size(); ++c)
+            width[c] = std::max(width[c], int(r[c].size()));
+    for (const QStringList &r : rows) {
+        QString line;
+        for (int c = 0; c < r.size(); ++c)
+            line += c + 1 < r.size() ? r[c].leftJustified(width[c] + 2) : r[c];
+        out(line);
+    }
+    return 0;
+}
+
 int tokenCommand(pqxx::connection &conn, const AppOptions &o)
 {
-    if (need(o, 2, "token issue TENANT [--json] | token revoke ID"))
+    if (o.args.value(0) == QLatin1String("list"))
+        return tokenList(conn, o);
+    if (need(o, 2, "token issue TENANT [--json] | token list [TENANT] [--json] | token revoke ID"))
         return 2;
     const QString sub = o.args.at(0);
     if (sub == QLatin1String("issue")) {
@@ -101,13 +147,13 @@ int tokenCommand(pqxx::connection &conn, const AppOptions &o)
         bool ok = false;
         const int id = o.args.at(1).toInt(&ok);
         if (!ok)
-            return fail(QStringLiteral("a token id is a number (see 'tenant list' and the admin)"));
+            return fail(QStringLiteral("a token id is a number (see 'activityfeed token list')"));
         if (!af::Tenants::revokeToken(conn, id))
             return fail(QStringLiteral("no active token with id %1").arg(id));
         out(QStringLiteral("token %1 revoked").arg(id));
         return 0;
     }
-    return fail(QStringLiteral("unknown token command '%1' (use issue or revoke)").arg(sub));
+    return fail(QStringLiteral("unknown token command '%1' (use issue, list or revoke)").arg(sub));
 }
 
 int emitCommand(pqxx::connection &conn, const AppOptions &o)

@@ -26,6 +26,7 @@ Commands:
   tenant add NAME [--json]       create a tenant and print its first token
   tenant list [--json]           list tenants
   token issue TENANT [--json]    issue another token for a tenant (id or name)
+  token list [TENANT] [--json]   list tokens (id, tenant, label, created, revoked; never the token)
   token revoke ID                revoke a token at once
   emit TENANT TYPE [JSON]        queue one event (types: badge_earned, xp_rank_up,
                                  challenge_completed, streak_milestone, tasks_burst,
@@ -48,7 +49,8 @@ Options:
   -v, --version        the version
 
 Environment: MC_API_SECRET (else DEPLOY_WEBHOOK_SECRET) is the x-drain-secret for
-POST /api/activity/drain and /api/activity/emit.
+POST /api/activity/drain and /api/activity/emit, and the Bearer credential for
+GET /metrics from another machine.
 )";
 
 int usageError(const QString &sentence)

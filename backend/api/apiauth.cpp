@@ -9,6 +9,7 @@
 #include "http/httprequest.h"
 
 #include <QCryptographicHash>
+#include <QHostAddress>
 
 namespace af {
 
@@ -51,8 +52,35 @@ void ApiAuth::requireDrainSecret(const ApiContext &ctx, const HttpRequest &reque
         throw Forbidden("drain secret not configured");
     if (!request.hasHeader("x-drain-secret"))
         throw Unauthenticated("missing x-drain-secret");
-    if (!constantTimeEquals(request.header("x-drain-secret"), ctx.drainSecret))
+    if (!isDrainSecret(ctx.drainSecret, request.header("x-drain-secret")))
         throw Unauthenticated("wrong x-drain-secret");
+}
+
+bool ApiAuth::isDrainSecret(const QByteArray &configured, const QByteArray &presented)
+{
+    return !configured.isEmpty() && constantTimeEquals(presented, configured);
+}
+
+bool ApiAuth::mayReadMetrics(const QString &peerAddress, const QString &bearer,
+                             const QByteArray &drainSecret)
+{
+    // Exactly the two loopback addresses (and 127.0.0.1 as an IPv6 server sees it), not
+    // all of 127/8: the rule stays the one the contract states, and 127.0.0.2 gives the
+    // tests a real "other" peer.
+    QHostAddress peer(peerAddress);
+    bool mapped = false;
+    const quint32 v4 = peer.toIPv4Address(&mapped);
+    if (mapped)
+        peer = QHostAddress(v4);
+    if (peer == QHostAddress(QHostAddress::LocalHost) || peer == QHostAddress(QHostAddress::LocalHostIPv6))
+        return true;
+    return !bearer.isEmpty() && isDrainSecret(drainSecret, bearer.toUtf8());
+}
+
+void ApiAuth::requireMetricsAccess(const ApiContext &ctx, const HttpRequest &request)
+{
+    if (!mayReadMetrics(request.peerAddress(), request.bearerToken(), ctx.drainSecret))
+        throw Unauthenticated("metrics from another machine need Authorization: Bearer <drain secret>");
 }
 
 bool ApiAuth::constantTimeEquals(const QByteArray &a, const QByteArray &b)

@@ -26,6 +26,15 @@ public:
     [[nodiscard]] static Unauthenticated invalidToken();
     /// @brief `x-drain-secret` against the configured secret, in constant time.
     static void requireDrainSecret(const ApiContext &ctx, const HttpRequest &request);
+    /// @brief Whether @p presented is the drain secret (constant time); never when no
+    /// secret is configured. The one comparison behind drain, emit and /metrics.
+    [[nodiscard]] static bool isDrainSecret(const QByteArray &configured, const QByteArray &presented);
+    /// @brief /metrics: a caller on this machine (127.0.0.1, ::1) needs nothing, any other
+    /// address `Authorization: Bearer <drain secret>`. Pure, for tests with any peer.
+    [[nodiscard]] static bool mayReadMetrics(const QString &peerAddress, const QString &bearer,
+                                             const QByteArray &drainSecret);
+    /// @brief mayReadMetrics for @p request, else Unauthenticated (401).
+    static void requireMetricsAccess(const ApiContext &ctx, const HttpRequest &request);
     /// @brief Compares in time independent of where the inputs differ.
     [[nodiscard]] static bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
 };

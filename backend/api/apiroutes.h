@@ -5,6 +5,8 @@
 namespace af {
 
 struct ApiContext;
+class EventEmitter;
+class HttpServer;
 
 /// @brief The HTTP routes of CONTRACT §4 except tasks, challenges, arena and profile.
 /// One .cpp per resource; every handler runs on the server's worker pool.
@@ -23,6 +25,10 @@ public:
     static void registerHealth(Router &router, ApiContext &ctx);    ///< /healthz
     static void registerMe(Router &router, ApiContext &ctx);        ///< GET /api/me
     static void registerStatic(Router &router);                     ///< / and :/web/*
+    /// @brief GET /metrics (Prometheus text); @p emitter and @p server may be null and
+    /// must outlive the router.
+    static void registerMetrics(Router &router, ApiContext &ctx, const EventEmitter *emitter,
+                                const HttpServer *server);
 
     /// @brief The server's replay provider: every activity.event.created after a
     /// Last-Event-ID in seq order, or a resync past the catalogue's replayMax events.

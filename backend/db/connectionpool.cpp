@@ -82,6 +82,12 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds wait)
     return Lease(this, std::move(conn));
 }
 
+int ConnectionPool::inUse() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_out;
+}
+
 void ConnectionPool::giveBack(std::unique_ptr<pqxx::connection> conn)
 {
     std::lock_guard<std::mutex> lock(m_mutex);

@@ -40,6 +40,8 @@ public:
 
     [[nodiscard]] const std::string &connectionString() const { return m_connString; }
     [[nodiscard]] int size() const { return m_size; }
+    /// @brief Connections leased out right now (for /metrics).
+    [[nodiscard]] int inUse() const;
 
     /// @brief Opens a connection outside the pool (LISTEN, long jobs); throws Unavailable.
     static std::unique_ptr<pqxx::connection> connect(const std::string &connString);
@@ -55,7 +57,7 @@ private:
         std::chrono::steady_clock::time_point since;
     };
     std::vector<Idle> m_idle;
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_cv;
 };
 

@@ -69,8 +69,15 @@ QString ManagedPostgres::findBinDir()
         "(or give --database-url for an existing server)");
 }
 
-QString ManagedPostgres::serverUser()
+QString ManagedPostgres::serverUser() const
 {
+    // Root running an admin command on the service's data dir must not hand that cluster
+    // to 'postgres': the service's own user would then be locked out of its data.
+    struct stat st {};
+    if (::stat(pgdata().toLocal8Bit().constData(), &st) == 0 && st.st_uid != 0) {
+        if (const passwd *pw = ::getpwuid(st.st_uid))
+            return QString::fromLocal8Bit(pw->pw_name);
+    }
     return QStringLiteral("postgres");
 }
 
@@ -139,7 +146,7 @@ void ManagedPostgres::prepareDirectories() const
                               {QStringLiteral("-u"), serverUser(), QStringLiteral("--"),
                                QStringLiteral("test"), QStringLiteral("-w"), m_options.dataDir}) != 0)
             throw std::runtime_error(
-                "the 'postgres' user cannot write to " + m_options.dataDir.toStdString() +
+                "the '" + serverUser().toStdString() + "' user cannot write to " + m_options.dataDir.toStdString() +
                 " (a parent directory is private); choose a --data-dir it can reach, "
                 "e.g. /var/lib/activityfeed");
     }

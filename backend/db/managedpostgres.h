@@ -41,8 +41,9 @@ public:
 
     /// @brief The PostgreSQL server binaries directory; throws with an install hint.
     [[nodiscard]] static QString findBinDir();
-    /// @brief When running as root: the unprivileged account that runs the server.
-    [[nodiscard]] static QString serverUser();
+    /// @brief When running as root: the unprivileged account that runs the server — the
+    /// owner of an existing cluster (the service's `activityfeed`), else `postgres`.
+    [[nodiscard]] QString serverUser() const;
 
 private:
     int run(const QString &program, const QStringList &args, QString *output = nullptr,

@@ -1,6 +1,7 @@
 #include "drainer.h"
 
 #include "core/logcategories.h"
+#include "core/metrics.h"
 #include "grouping.h"
 
 #include <QJsonDocument>
@@ -8,6 +9,7 @@
 
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <unordered_set>
 
 namespace af {
@@ -135,6 +137,10 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
                                 const QString &trigger, bool collectEvents)
 {
     DrainResult result;
+    const auto started = std::chrono::steady_clock::now();
+    const auto seconds = [&started] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
     long long runId = 0;
     {
         pqxx::work tx(conn);
@@ -168,6 +174,7 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
             tx.commit();
         } catch (...) {
         }
+        Metrics::instance().countDrain(result.processed, result.inserted, seconds(), true);
         throw;
     }
     pqxx::work tx(conn);
@@ -182,6 +189,7 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
             result.events.push_back(QByteArray::fromStdString(row[0].as<std::string>()));
     }
     tx.commit();
+    Metrics::instance().countDrain(result.processed, result.inserted, seconds(), false);
     qCInfo(lcFeed, "drain (%s): %d queue rows -> %d events", qPrintable(trigger),
            result.processed, result.inserted);
     return result;

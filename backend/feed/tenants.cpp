@@ -127,17 +127,20 @@ bool Tenants::revokeToken(pqxx::connection &conn, int tokenId)
     return !r.empty();
 }
 
-std::vector<TokenInfo> Tenants::tokens(pqxx::connection &conn, int tenantId)
+std::vector<TokenInfo> Tenants::tokens(pqxx::connection &conn, std::optional<int> tenantId)
 {
     pqxx::read_transaction tx(conn);
-    const auto r = tx.exec_params("SELECT id, tenant_id, coalesce(label, ''), af_ts(created_at), "
-                                  "af_ts(revoked_at) FROM api_tokens WHERE tenant_id = $1 "
-                                  "ORDER BY id",
-                                  tenantId);
+    static const char *sql = "SELECT k.id, k.tenant_id, t.name, coalesce(k.label, ''), "
+                             "af_ts(k.created_at), af_ts(k.revoked_at) "
+                             "FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id "
+                             "WHERE $1::int IS NULL OR k.tenant_id = $1::int ORDER BY k.id";
+    const auto r = tenantId ? tx.exec_params(sql, *tenantId) : tx.exec_params(sql, nullptr);
     std::vector<TokenInfo> out;
+    out.reserve(r.size());
     for (const auto &row : r)
         out.push_back({row[0].as<int>(), row[1].as<int>(),
-                       QString::fromStdString(row[2].as<std::string>()), ts(row[3]), ts(row[4])});
+                       QString::fromStdString(row[2].as<std::string>()),
+                       QString::fromStdString(row[3].as<std::string>()), ts(row[4]), ts(row[5])});
     return out;
 }
 

@@ -26,6 +26,7 @@ struct IssuedToken {
 struct TokenInfo {
     int id = 0;
     int tenantId = 0;
+    QString tenantName;
     QString label;
     QDateTime createdAt;
     QDateTime revokedAt; ///< null while active
@@ -44,7 +45,10 @@ public:
     static int resolve(pqxx::connection &conn, const QString &idOrName);
     /// @brief false when no such active token.
     static bool revokeToken(pqxx::connection &conn, int tokenId);
-    [[nodiscard]] static std::vector<TokenInfo> tokens(pqxx::connection &conn, int tenantId);
+    /// @brief Every token of @p tenantId (of every tenant when empty), by id; never the
+    /// token or its hash.
+    [[nodiscard]] static std::vector<TokenInfo> tokens(pqxx::connection &conn,
+                                                       std::optional<int> tenantId);
     /// @brief The tenant of an active token, or nothing.
     [[nodiscard]] static std::optional<int> tenantForToken(pqxx::connection &conn,
                                                            const QString &token);

@@ -2,6 +2,7 @@
 
 #include "connectionhandle.h"
 #include "core/logcategories.h"
+#include "core/metrics.h"
 #include "router.h"
 #include "servercontext.h"
 #include "sseconnection.h"
@@ -154,13 +155,16 @@ void HttpConnection::dispatch(HttpRequest &&request)
     std::shared_ptr<ConnectionHandle> handle = m_handle;
     switch (match.kind) {
     case Router::Match::Kind::Error:
+        Metrics::instance().countRequest(match.metricsRoute, match.error.status());
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        m_context->pool()->start([handle, id, keepAlive, head, this,
+        m_context->pool()->start([handle, id, keepAlive, head, this, route = match.metricsRoute,
                                   handler = std::move(match.handler),
                                   params = std::move(match.params), request = std::move(request)] {
-            const QByteArray bytes = Router::invoke(handler, request, params).serialize(keepAlive, head);
+            const HttpResponse response = Router::invoke(handler, request, params);
+            Metrics::instance().countRequest(route, response.status());
+            const QByteArray bytes = response.serialize(keepAlive, head);
             handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
         });
         return;
@@ -168,9 +172,11 @@ void HttpConnection::dispatch(HttpRequest &&request)
         // Nothing after a stream request is read: the connection becomes the stream.
         m_stopParsing = true;
         m_streamPending = true;
-        m_context->pool()->start([handle, id, keepAlive, this, stream = std::move(match.stream),
+        m_context->pool()->start([handle, id, keepAlive, this, route = match.metricsRoute,
+                                  stream = std::move(match.stream),
                                   params = std::move(match.params), request = std::move(request)] {
             const StreamResult result = Router::invokeStream(stream, request, params);
+            Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
             handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
         });
         return;
@@ -224,6 +230,7 @@ void HttpConnection::fail(int status, const QString &message)
     m_slots.emplace_back();
     m_slots.back().id = id;
     qCDebug(lcHttp) << "rejecting request from" << m_peerAddress << "with" << status << message;
+    Metrics::instance().countRequest(Metrics::kUnparsedRoute, status);
     finish(id, HttpResponse::error(status, message).serialize(false), true);
 }
 

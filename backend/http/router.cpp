@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "httperror.h"
 #include "core/logcategories.h"
+#include "core/metrics.h"
 
 #include <algorithm>
 #include <exception>
@@ -57,6 +58,7 @@ Router::Route &Router::routeFor(const QString &pattern)
     Route r;
     r.pattern = pattern;
     r.segments = splitPath(pattern.toUtf8());
+    r.metricsRoute = Metrics::instance().routeIndex(pattern);
     m_routes.append(r);
     return m_routes.last();
 }
@@ -142,6 +144,7 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &rawPath)
         return m;
     }
     const bool head = method == "HEAD";
+    m.metricsRoute = candidates.first()->metricsRoute;
     QStringList allowed;
     for (const Route *r : std::as_const(candidates)) {
         auto it = r->handlers.constFind(method);
@@ -150,6 +153,7 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &rawPath)
         const bool streamHit = r->stream && (method == "GET" || head);
         if (it != r->handlers.constEnd() || streamHit) {
             matches(*r, segments, &m.params);
+            m.metricsRoute = r->metricsRoute;
             if (it != r->handlers.constEnd()) {
                 m.kind = Match::Kind::Handler;
                 m.handler = it.value();

@@ -34,6 +34,7 @@ public:
         StreamHandler stream;
         RouteParams params;
         HttpResponse error; ///< 404 or 405 (+ Allow) when kind == Error
+        int metricsRoute = 0; ///< the pattern's Metrics::routeIndex (unmatched for a 404)
     };
 
     /// @brief Adds @p handler for @p method (upper case) on @p pattern.
@@ -69,6 +70,7 @@ private:
         QStringList segments; ///< ":name" for a parameter
         QHash<QByteArray, RouteHandler> handlers;
         StreamHandler stream;
+        int metricsRoute = 0;
     };
 
     Route &routeFor(const QString &pattern);

@@ -63,6 +63,7 @@ void BackendRuntime::start()
     m_server = std::make_unique<HttpServer>(hc);
     registerApiRoutes(m_server->router(), *m_apiContext);
     registerGamificationRoutes(m_server->router(), *m_apiContext, *m_gamification);
+    ApiRoutes::registerMetrics(m_server->router(), *m_apiContext, m_emitter.get(), m_server.get());
     m_server->setBroadcaster(m_broadcaster.get());
     m_server->setReplayProvider(ApiRoutes::replayProvider(*m_apiContext));
     if (!m_server->listen())

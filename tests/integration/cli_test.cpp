@@ -5,6 +5,7 @@
 #include "db/managedpostgres.h"
 #include "pgharness.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -20,7 +21,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -34,7 +37,8 @@ struct CliRun {
 };
 
 /// Runs the binary with no database URL in its environment (only what the args say).
-CliRun cli(const QStringList &args, int timeoutMs = 120000)
+CliRun cli(const QStringList &args, int timeoutMs = 120000,
+           const QString &program = QStringLiteral(AF_BINARY_PATH))
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -42,7 +46,7 @@ CliRun cli(const QStringList &args, int timeoutMs = 120000)
     env.remove(QStringLiteral("DATABASE_URL"));
     p.setProcessEnvironment(env);
     const auto t0 = Clock::now();
-    p.start(QStringLiteral(AF_BINARY_PATH), args);
+    p.start(program, args);
     CliRun r;
     if (!p.waitForStarted(10000) || !p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -269,6 +273,104 @@ TEST_F(Cli, TenantListAndTokenIssueRevoke)
     EXPECT_EQ(plainList.out.count(QLatin1Char('\n')), 2) << show(plainList);
 }
 
+TEST_F(Cli, TokenListShowsEveryTokenOfEveryTenantButNeverTheTokenOrItsHash)
+{
+    // Two tenants, three tokens, one of them revoked.
+    QStringList secrets;
+    QMap<QString, int> tenantIds;
+    for (const char *name : {"Acme", "Beta"}) {
+        const CliRun add = run({QStringLiteral("tenant"), QStringLiteral("add"), QString::fromUtf8(name),
+                                QStringLiteral("--json")});
+        ASSERT_EQ(add.code, 0) << show(add);
+        const QJsonObject o = onlyJsonLine(add);
+        secrets << o.value(QStringLiteral("token")).toString();
+        tenantIds[QString::fromUtf8(name)] = o.value(QStringLiteral("id")).toInt();
+    }
+    const CliRun issue = run({QStringLiteral("token"), QStringLiteral("issue"), QStringLiteral("Beta"),
+                              QStringLiteral("--json")});
+    ASSERT_EQ(issue.code, 0) << show(issue);
+    const QJsonObject issued = onlyJsonLine(issue);
+    secrets << issued.value(QStringLiteral("token")).toString();
+    const int revokedId = issued.value(QStringLiteral("id")).toInt();
+    ASSERT_EQ(run({QStringLiteral("token"), QStringLiteral("revoke"), QString::number(revokedId)}).code, 0);
+
+    // What must never appear: the tokens, and their SHA-256 as hex or base64.
+    QStringList forbidden{QStringLiteral("aft_")};
+    for (const QString &t : std::as_const(secrets)) {
+        ASSERT_TRUE(t.startsWith(QLatin1String("aft_")));
+        const QByteArray hash = QCryptographicHash::hash(t.toUtf8(), QCryptographicHash::Sha256);
+        forbidden << t.mid(4, 12) << QString::fromLatin1(hash.toHex()).left(16)
+                  << QString::fromLatin1(hash.toBase64()).left(16);
+    }
+    const auto expectNoTokenMaterial = [&forbidden](const CliRun &r) {
+        for (const QString &f : std::as_const(forbidden))
+            EXPECT_FALSE(r.out.contains(f, Qt::CaseInsensitive)) << f.toStdString() << "\n" << show(r);
+    };
+
+    const CliRun json = run({QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("--json")});
+    ASSERT_EQ(json.code, 0) << show(json);
+    expectNoTokenMaterial(json);
+    EXPECT_EQ(json.out.count(QLatin1Char('\n')), 1) << show(json);
+    const QJsonArray all = QJsonDocument::fromJson(json.out.toUtf8()).array();
+    ASSERT_EQ(all.size(), 3) << show(json);
+    const QStringList keys{QStringLiteral("created_at"), QStringLiteral("id"), QStringLiteral("label"),
+                           QStringLiteral("revoked_at"), QStringLiteral("tenantId"), QStringLiteral("tenantName")};
+    int previousId = 0;
+    for (const QJsonValue &v : all) {
+        const QJsonObject t = v.toObject();
+        EXPECT_EQ(t.keys(), keys);
+        const int id = t.value(QStringLiteral("id")).toInt();
+        EXPECT_GT(id, previousId) << "ordered by id";
+        previousId = id;
+        const QString tenant = t.value(QStringLiteral("tenantName")).toString();
+        EXPECT_EQ(t.value(QStringLiteral("tenantId")).toInt(), tenantIds.value(tenant, -1)) << show(json);
+        EXPECT_TRUE(t.value(QStringLiteral("created_at")).toString().endsWith(QLatin1Char('Z')));
+        if (id == revokedId) {
+            EXPECT_EQ(tenant, QStringLiteral("Beta"));
+            EXPECT_EQ(t.value(QStringLiteral("label")).toString(), QStringLiteral("cli"));
+            EXPECT_TRUE(t.value(QStringLiteral("revoked_at")).isString()) << show(json);
+        } else {
+            EXPECT_TRUE(t.value(QStringLiteral("revoked_at")).isNull()) << show(json);
+        }
+    }
+    EXPECT_EQ(scalar(m_cs, "SELECT count(*) FROM api_tokens WHERE revoked_at IS NOT NULL"), 1);
+
+    // One tenant, by name or by id.
+    for (const QString &beta : {QStringLiteral("Beta"), QString::number(tenantIds.value(QStringLiteral("Beta")))}) {
+        const CliRun one = run({QStringLiteral("token"), QStringLiteral("list"), beta, QStringLiteral("--json")});
+        ASSERT_EQ(one.code, 0) << show(one);
+        const QJsonArray betas = QJsonDocument::fromJson(one.out.toUtf8()).array();
+        ASSERT_EQ(betas.size(), 2) << show(one);
+        for (const QJsonValue &v : betas)
+            EXPECT_EQ(v.toObject().value(QStringLiteral("tenantName")).toString(), QStringLiteral("Beta"));
+    }
+
+    // The plain table: a header and one line per token, the revoked one with its date.
+    const CliRun plain = run({QStringLiteral("token"), QStringLiteral("list")});
+    ASSERT_EQ(plain.code, 0) << show(plain);
+    expectNoTokenMaterial(plain);
+    const QStringList lines = plain.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 4) << show(plain);
+    EXPECT_TRUE(QRegularExpression(QStringLiteral("^ID +TENANT +LABEL +CREATED +REVOKED$")).match(lines[0]).hasMatch())
+        << show(plain);
+    int revokedLines = 0;
+    for (const QString &line : lines.mid(1)) {
+        const QRegularExpressionMatch m =
+            QRegularExpression(QStringLiteral("^(\\d+) +(\\d+) (Acme|Beta) +(\\S+) +(\\S+Z) +(-|\\S+Z)$")).match(line);
+        ASSERT_TRUE(m.hasMatch()) << line.toStdString();
+        if (m.captured(1).toInt() == revokedId) {
+            ++revokedLines;
+            EXPECT_NE(m.captured(6), QStringLiteral("-"));
+        } else {
+            EXPECT_EQ(m.captured(6), QStringLiteral("-"));
+        }
+    }
+    EXPECT_EQ(revokedLines, 1);
+
+    expectCleanFailure(run({QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("Nobody")}),
+                       QStringLiteral("Nobody"));
+}
+
 TEST_F(Cli, DemoData100000)
 {
     const CliRun r = run({QStringLiteral("demo-data"), QStringLiteral("--events"), QStringLiteral("100000")}, 170000);
@@ -407,6 +509,44 @@ TEST(CliManaged, NoUrlCreatesTheLocalClusterOnceAndReusesIt)
     }
     pg.stop();
     EXPECT_FALSE(QFileInfo::exists(pid));
+}
+
+TEST(CliManaged, RootKeepsAClusterWithTheUserThatOwnsIt)
+{
+    // The service's cluster belongs to its own user; an admin who runs a command on the
+    // same data dir as root must leave it so (handing it to 'postgres' would lock the
+    // service out of its data).
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root";
+    const passwd *nobody = ::getpwnam("nobody");
+    ASSERT_NE(nobody, nullptr);
+    char tmpl[] = "/tmp/afcli-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    const QString dir = QString::fromLocal8Bit(tmpl);
+    ManagedDirGuard guard{dir};
+    ASSERT_EQ(::chown(tmpl, nobody->pw_uid, nobody->pw_gid), 0);
+    ::chmod(tmpl, 0750);
+    const auto asNobody = [&dir](QStringList args) {
+        return cli(QStringList{QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
+                               QStringLiteral(AF_BINARY_PATH)}
+                       + args + QStringList{QStringLiteral("--data-dir"), dir},
+                   120000, QStringLiteral("runuser"));
+    };
+    const CliRun made = asNobody({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Svc")});
+    ASSERT_EQ(made.code, 0) << show(made);
+
+    const CliRun asRoot = cli({QStringLiteral("token"), QStringLiteral("issue"), QStringLiteral("Svc"),
+                               QStringLiteral("--data-dir"), dir});
+    ASSERT_EQ(asRoot.code, 0) << show(asRoot);
+    for (const QString &path : {dir, dir + QStringLiteral("/run"), dir + QStringLiteral("/pgdata")}) {
+        struct stat st {};
+        ASSERT_EQ(::stat(path.toLocal8Bit().constData(), &st), 0) << path.toStdString();
+        EXPECT_EQ(st.st_uid, nobody->pw_uid) << path.toStdString() << " changed hands";
+    }
+    // The owner still runs its cluster and sees what root did.
+    const CliRun list = asNobody({QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("--json")});
+    ASSERT_EQ(list.code, 0) << show(list);
+    EXPECT_EQ(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 2) << show(list);
 }
 
 } // namespace

@@ -9,10 +9,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
+#include <QThread>
 #include <QTcpServer>
 #include <QTcpSocket>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include <csignal>
 
@@ -160,6 +163,84 @@ TEST(ServeEndToEnd, DrainFromAnotherProcessReachesSseClientsOfServe)
     EXPECT_EQ(httpGet(server.port, "/healthz", QString(), &status).value("db").toString(), "up");
     EXPECT_EQ(status, 200);
     Q_UNUSED(acme);
+}
+
+TEST(ServeEndToEnd, SigtermDuringADrainStopsCleanlyWithNothingHalfDone)
+{
+    // What `systemctl stop` does: SIGTERM to serve while a drain of many batches runs.
+    const std::string cs = aftest::freshDatabase("e2e_stop");
+    int rc = 0;
+    runCli(QString::fromStdString(cs), {"tenant", "add", "Acme"}, &rc);
+    ASSERT_EQ(rc, 0);
+    constexpr int kRows = 4 * 5000 + 123; // several drain batches
+    {
+        pqxx::connection c(cs);
+        pqxx::work tx(c);
+        tx.exec("INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
+                "SELECT (SELECT min(id) FROM tenants), 'badge_earned', jsonb_build_object('badgeName', 'B' || g), "
+                "now() - make_interval(secs => g * 400) FROM generate_series(1, " + std::to_string(kRows) + ") g");
+        tx.commit();
+    }
+    const auto scalar = [&cs](const std::string &sql) {
+        pqxx::connection c(cs);
+        pqxx::nontransaction tx(c);
+        return tx.exec1(sql)[0].as<long long>();
+    };
+
+    Server server;
+    server.port = freePort();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("MC_API_SECRET"), QStringLiteral("stop-s3cret"));
+    server.process.setProcessEnvironment(env);
+    server.process.setProcessChannelMode(QProcess::MergedChannels);
+    server.process.start(QStringLiteral(AF_BINARY_PATH),
+                         {"serve", "--database-url", QString::fromStdString(cs), "--listen",
+                          QStringLiteral("127.0.0.1:%1").arg(server.port)});
+    QByteArray log;
+    QElapsedTimer started;
+    started.start();
+    while (!log.contains("listening on http") && started.elapsed() < 30000 &&
+           server.process.state() != QProcess::NotRunning) {
+        server.process.waitForReadyRead(100);
+        log += server.process.readAll();
+    }
+    ASSERT_TRUE(log.contains("listening on http")) << log.constData();
+
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, server.port);
+    ASSERT_TRUE(client.waitForConnected(2000));
+    client.write("POST /api/activity/drain HTTP/1.1\r\nHost: x\r\nx-drain-secret: stop-s3cret\r\n"
+                 "Content-Length: 0\r\n\r\n");
+    client.flush();
+    // The drain has begun once its first batch is committed; then the stop comes.
+    QElapsedTimer t;
+    t.start();
+    while (scalar("SELECT count(*) FROM activity_queue WHERE processed") == 0 && t.elapsed() < 30000)
+        QThread::msleep(5);
+    const long long atSignal = scalar("SELECT count(*) FROM activity_queue WHERE processed");
+    ASSERT_GT(atSignal, 0) << "the drain did not start";
+    QElapsedTimer stopping;
+    stopping.start();
+    ::kill(pid_t(server.process.processId()), SIGTERM);
+    ASSERT_TRUE(server.process.waitForFinished(60000)) << "serve did not stop within 60 s of SIGTERM";
+    log += server.process.readAll();
+    EXPECT_EQ(server.process.exitStatus(), QProcess::NormalExit) << log.constData();
+    EXPECT_EQ(server.process.exitCode(), 0) << log.constData();
+    std::printf("[ stop     ] SIGTERM with %lld of %d rows drained: serve exited after %lld ms\n", atSignal,
+                kRows, static_cast<long long>(stopping.elapsed()));
+
+    // Nothing half-done: every queue row is either processed with exactly its source, or
+    // untouched; the drain run is recorded as finished with what it did.
+    EXPECT_EQ(0, scalar("SELECT count(*) FROM activity_queue q WHERE q.processed <> EXISTS "
+                        "(SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)"));
+    const long long processed = scalar("SELECT count(*) FROM activity_queue WHERE processed");
+    EXPECT_EQ(processed, scalar("SELECT count(*) FROM activity_event_sources"));
+    EXPECT_EQ(0, scalar("SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
+                        "(SELECT 1 FROM activity_event_sources s WHERE s.event_id = e.id)"));
+    // serve lets a running drain finish before it exits.
+    EXPECT_EQ(processed, kRows);
+    EXPECT_EQ(1, scalar("SELECT count(*) FROM drain_runs WHERE trigger = 'api' AND finished_at IS NOT NULL "
+                        "AND processed = " + std::to_string(kRows)));
 }
 
 } // namespace

@@ -16,8 +16,10 @@ QString HttpReply::error() const
     return json().value(QStringLiteral("error")).toString();
 }
 
-TestHttpClient::TestHttpClient(quint16 port)
+TestHttpClient::TestHttpClient(quint16 port, const QHostAddress &from)
 {
+    if (!from.isNull())
+        m_socket.bind(from, 0);
     m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
     m_connected = m_socket.waitForConnected(2000);
 }

@@ -2,6 +2,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
+#include <QHostAddress>
 #include <QTcpSocket>
 
 #include <functional>
@@ -24,7 +25,9 @@ struct HttpReply {
 class TestHttpClient
 {
 public:
-    explicit TestHttpClient(quint16 port);
+    /// @brief @p from: the source address (another loopback address such as 127.0.0.2
+    /// plays a client on another machine); null lets the system choose.
+    explicit TestHttpClient(quint16 port, const QHostAddress &from = {});
     [[nodiscard]] bool connected() const { return m_connected; }
     void send(const QByteArray &bytes);
     /// @brief Reads until @p pred holds on the buffer, the peer closes, or the time is up.
