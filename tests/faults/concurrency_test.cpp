@@ -60,7 +60,7 @@ TEST(Concurrency, F5_EightConcurrentDrainersEqualOneDrain)
     auto t0 = Clock::now();
     {
         pqxx::connection c(ref);
-        af::Drainer::drainQueue(c, {}, QStringLiteral("reference"), false);
+        af::Drainer::drainQueue(c, {}, QStringLiteral("reference"));
     }
     const qint64 oneMs = msSince(t0);
 

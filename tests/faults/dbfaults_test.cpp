@@ -675,13 +675,13 @@ TEST(DbFaults, F8_CommitInDoubtDuplicatesNothing)
     {
         pqxx::connection c(viaProxy);
         try {
-            af::Drainer::drainQueue(c, {}, QStringLiteral("indoubt"), false);
+            af::Drainer::drainQueue(c, {}, QStringLiteral("indoubt"));
         } catch (const std::exception &) {
             threw = true;
         }
     }
     pqxx::connection c(viaProxy);
-    af::Drainer::drainQueue(c, {}, QStringLiteral("after"), false);
+    af::Drainer::drainQueue(c, {}, QStringLiteral("after"));
     EXPECT_TRUE(threw);
     const ChainCheck k = checkChain(me);
     EXPECT_TRUE(k.ok()) << k.describe();
