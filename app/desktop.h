@@ -13,7 +13,7 @@ class FeedService;
 /// the in-process backend (feedService and broadcaster set).
 struct DesktopOptions {
     QUrl remoteUrl;     ///< `--remote URL`; empty for embedded mode
-    QString token;      ///< `--token T`; empty: the token last used with remoteUrl
+    QString token;      ///< `--token-file`, $ACTIVITYFEED_TOKEN or `--token`; empty: the keychain's
     af::FeedService *feedService = nullptr; ///< embedded: must outlive runDesktop()
     af::Broadcaster *broadcaster = nullptr; ///< embedded: the one the SSE server uses
     AdminBackend *adminBackend = nullptr;   ///< embedded: the local admin; null hides it
