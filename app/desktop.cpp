@@ -94,3 +94,17 @@ int runDesktop(QGuiApplication &app, const DesktopOptions &options)
         startScreenshotTour(engine, shots);
     return app.exec();
 }
+
+int runStartupError(QGuiApplication &app, const QString &message)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("message"), message}});
+    engine.load(QUrl(QStringLiteral("qrc:/ActivityFeed/StartupError.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1; // the sentence is on stderr already
+    std::fputs("activityfeed: the error is shown in a window\n", stderr);
+    app.exec();
+    return 1;
+}

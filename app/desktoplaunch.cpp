@@ -44,7 +44,7 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
             runtime->start();
         } catch (const std::exception &e) {
             std::fprintf(stderr, "activityfeed: %s\n", e.what());
-            return 1;
+            return runStartupError(app, QString::fromUtf8(e.what()).trimmed());
         }
         d.feedService = &runtime->feed();
         d.broadcaster = &runtime->broadcaster();
