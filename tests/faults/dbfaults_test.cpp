@@ -138,7 +138,11 @@ private:
                 }
             }
             std::vector<size_t> dead;
-            for (size_t i = 0; i < m_links.size(); ++i) {
+            // Only the links that were in this poll have revents: one accepted just now
+            // has none yet (reading past the end of fds here once gave it garbage flags,
+            // and a blocking read on a silent socket stalled every link: the F8 timeout).
+            const size_t polled = (fds.size() - 1) / 2;
+            for (size_t i = 0; i < polled; ++i) {
                 Link &l = m_links[i];
                 if (l.cutAtMs >= 0) {
                     if (msSince(t0) >= l.cutAtMs)
