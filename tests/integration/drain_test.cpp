@@ -311,7 +311,7 @@ Blocked waitBlockedBy(pqxx::connection &monitor, int lockerPid, QProcess *child)
                           << child->readAllStandardError().toStdString();
             return {};
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
     }
     ADD_FAILURE() << "no backend blocked on the test's lock within 60 s";
     return {};
@@ -324,7 +324,7 @@ void waitBackendGone(pqxx::connection &monitor, int pid)
         pqxx::nontransaction tx(monitor);
         if (tx.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", pid).empty())
             return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
     }
     ADD_FAILURE() << "backend " << pid << " still there 60 s after its client was killed";
 }

@@ -219,7 +219,7 @@ TEST_F(Emitter, HangingDatabaseDoesNotBlockEmit)
                                       locker.backendpid())
                            .empty();
             if (!blocked)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
         }
         ASSERT_TRUE(blocked) << "the writer never reached the database";
     }
