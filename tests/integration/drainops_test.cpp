@@ -5,7 +5,7 @@
 // while the row of a drain still running is left alone.
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
-#include "api/feedservice.h"
+#include "feed/feedservice.h"
 #include "db/connectionpool.h"
 #include "feed/drainer.h"
 #include "http/httpserver.h"
@@ -54,21 +54,6 @@ struct Joined {
 double msSince(Clock::time_point t0)
 {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-/// Waits (polling, with a deadline) until the backend @p pid waits on a lock.
-bool waitUntilBlocked(const std::string &cs, int pid)
-{
-    pqxx::connection monitor(cs);
-    const auto t0 = Clock::now();
-    while (msSince(t0) < 30000) {
-        pqxx::nontransaction tx(monitor);
-        if (!tx.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", pid)
-                 .empty())
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
-    }
-    return false;
 }
 
 // 300 000 queue rows that all stay single events (every (tenant, type) row six minutes

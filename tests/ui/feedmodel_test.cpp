@@ -226,7 +226,7 @@ TEST_F(FeedModelTest, AnswerForAReplacedSourceIsIgnored)
     // in order, so once ours is back, the model's stale answer has been delivered too.
     QObject probe;
     bool probed = false;
-    source.loadEvents(QString(), 1, &probe, [&](const FeedSource::Reply<af::FeedPage> &) { probed = true; });
+    source.loadEvents(QString(), 1, &probe, [&](const Reply<af::FeedPage> &) { probed = true; });
     ASSERT_TRUE(QTest::qWaitFor([&] { return probed; }, 1000));
     EXPECT_EQ(model->rowCount(), 1);
     EXPECT_EQ(idAt(0), "ev-1000");
