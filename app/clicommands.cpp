@@ -185,7 +185,7 @@ int drainCommand(pqxx::connection &conn, const AppOptions &o)
     std::optional<int> tenant;
     if (o.tenant > 0)
         tenant = o.tenant;
-    const af::DrainResult r = af::Drainer::drainQueue(conn, tenant, QStringLiteral("cli"), false);
+    const af::DrainResult r = af::Drainer::drainQueue(conn, tenant, QStringLiteral("cli"));
     if (o.json)
         outJson({{QStringLiteral("ok"), true}, {QStringLiteral("processed"), r.processed},
                  {QStringLiteral("inserted"), r.inserted}});

@@ -129,7 +129,7 @@ int runDemoData(pqxx::connection &conn, const AppOptions &o)
         hooks = af::DemoActivity::seed(pool, &emitter, tenants);
         emitter.flush(std::chrono::seconds(30));
     }
-    const af::DrainResult drained = af::Drainer::drainQueue(conn, {}, QStringLiteral("demo-data"), false);
+    const af::DrainResult drained = af::Drainer::drainQueue(conn, {}, QStringLiteral("demo-data"));
     int reactions = 0;
     int comments = 0;
     {

@@ -1,5 +1,6 @@
 #include "desktop.h"
 #include "screenshottour.h"
+#include "tokenstore.h"
 
 #include "adminbackend.h"
 #include "embeddedfeedsource.h"
@@ -25,10 +26,23 @@ std::unique_ptr<FeedSource> makeSource(const DesktopOptions &options, QSettings 
     if (!options.remoteUrl.isEmpty()) {
         QString token = options.token;
         const QString url = options.remoteUrl.toString(QUrl::RemoveUserInfo);
-        if (token.isEmpty() && settings.value(QStringLiteral("remote/url")).toString() == url)
-            token = settings.value(QStringLiteral("remote/token")).toString();
+        const bool sameUrl = settings.value(QStringLiteral("remote/url")).toString() == url;
+        // Older versions kept the token here in plain text: it moves to the keychain.
+        const QString legacy = settings.value(QStringLiteral("remote/token")).toString();
+        settings.remove(QStringLiteral("remote/token"));
+        if (token.isEmpty() && sameUrl)
+            token = legacy;
+        if (token.isEmpty())
+            token = TokenStore::read(url);
+        else
+            TokenStore::write(url, token);
+        if (token.isEmpty()) {
+            std::fprintf(stderr, "activityfeed: no token for %s: give it with --token-file PATH or "
+                                 "$ACTIVITYFEED_TOKEN\n", url.toUtf8().constData());
+            return nullptr;
+        }
         settings.setValue(QStringLiteral("remote/url"), url);
-        settings.setValue(QStringLiteral("remote/token"), token);
+        settings.sync();
         return std::make_unique<RemoteFeedSource>(options.remoteUrl, token);
     }
     if (!options.feedService || !options.broadcaster)
@@ -54,8 +68,9 @@ int runDesktop(QGuiApplication &app, const DesktopOptions &options)
     QSettings settings;
     std::unique_ptr<FeedSource> source = makeSource(options, settings);
     if (!source) {
-        std::fputs("activityfeed: the desktop needs either --remote URL or the embedded backend\n",
-                   stderr);
+        if (options.remoteUrl.isEmpty())
+            std::fputs("activityfeed: the desktop needs either --remote URL or the embedded backend\n",
+                       stderr);
         return 2;
     }
     const bool embedded = source->isEmbedded();
@@ -78,4 +93,18 @@ int runDesktop(QGuiApplication &app, const DesktopOptions &options)
     if (!shots.isEmpty())
         startScreenshotTour(engine, shots);
     return app.exec();
+}
+
+int runStartupError(QGuiApplication &app, const QString &message)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("message"), message}});
+    engine.load(QUrl(QStringLiteral("qrc:/ActivityFeed/StartupError.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1; // the sentence is on stderr already
+    std::fputs("activityfeed: the error is shown in a window\n", stderr);
+    app.exec();
+    return 1;
 }

@@ -13,7 +13,7 @@ class FeedService;
 /// the in-process backend (feedService and broadcaster set).
 struct DesktopOptions {
     QUrl remoteUrl;     ///< `--remote URL`; empty for embedded mode
-    QString token;      ///< `--token T`; empty: the token last used with remoteUrl
+    QString token;      ///< `--token-file`, $ACTIVITYFEED_TOKEN or `--token`; empty: the keychain's
     af::FeedService *feedService = nullptr; ///< embedded: must outlive runDesktop()
     af::Broadcaster *broadcaster = nullptr; ///< embedded: the one the SSE server uses
     AdminBackend *adminBackend = nullptr;   ///< embedded: the local admin; null hides it
@@ -23,3 +23,7 @@ struct DesktopOptions {
 /// @brief Builds the FeedSource for @p options, loads Main.qml and runs the event loop.
 /// Returns the exit code (non-zero with a sentence on stderr if the window cannot start).
 int runDesktop(QGuiApplication &app, const DesktopOptions &options);
+
+/// @brief Shows @p message (what went wrong and how to fix it) in a small window until it
+/// is closed, for a desktop started where nobody reads stderr. Returns 1.
+int runStartupError(QGuiApplication &app, const QString &message);

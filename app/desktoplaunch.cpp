@@ -7,9 +7,11 @@
 #include "runtime/backendruntime.h"
 #include "runtime/serverpanel.h"
 #include "servecommand.h"
+#include "signalquit.h"
 
 #include <QGuiApplication>
 #include <QUrl>
+#include <QWindow>
 
 #include <cstdio>
 #include <memory>
@@ -20,6 +22,14 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
     QGuiApplication::setApplicationName(QStringLiteral("activityfeed"));
     QGuiApplication::setOrganizationName(QStringLiteral("ActivityFeed"));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Activity Feed"));
+    // A signal ends the desktop as closing its window does (the window saves its state,
+    // the loop ends, then the buffer is flushed, the server and the managed database
+    // stop below). It lives until the end, so a second signal cannot cut that short.
+    const SignalQuit quitOnSignals([] {
+        for (QWindow *w : QGuiApplication::topLevelWindows())
+            w->close();
+        QCoreApplication::quit();
+    });
     DesktopOptions d;
     std::unique_ptr<af::BackendRuntime> runtime;
     std::unique_ptr<af::ServerPanel> panel;
@@ -34,7 +44,7 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
             runtime->start();
         } catch (const std::exception &e) {
             std::fprintf(stderr, "activityfeed: %s\n", e.what());
-            return 1;
+            return runStartupError(app, QString::fromUtf8(e.what()).trimmed());
         }
         d.feedService = &runtime->feed();
         d.broadcaster = &runtime->broadcaster();

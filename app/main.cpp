@@ -3,6 +3,7 @@
 #include "appoptions.h"
 #include "clicommands.h"
 #include "servecommand.h"
+#include "tokenstore.h"
 
 #include "db/databaselocation.h"
 
@@ -10,6 +11,7 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "desktoplaunch.h"
@@ -39,8 +41,11 @@ Options:
                        else a private local cluster in the data directory)
   --data-dir DIR       where the local cluster and settings live
   --listen HOST:PORT   HTTP/SSE address (default 127.0.0.1:8787; 0.0.0.0:8787 opens it to the LAN)
-  --remote URL         desktop: be a client of another instance (with --token)
-  --token TOKEN        desktop remote mode: the tenant token
+  --remote URL         desktop: be a client of another instance
+  --token-file PATH    desktop remote mode: read the tenant token from PATH (else
+                       $ACTIVITYFEED_TOKEN, else the one kept in the system keychain)
+  --token TOKEN        the same on the command line (visible to other users in ps:
+                       prefer --token-file)
   --reaction-limit N   reactions per tenant per hour (default 10, $ACTIVITYFEED_REACTION_LIMIT)
   --tenant N           drain: only this tenant
   --events N           demo-data: how many queue rows (default 10000)
@@ -88,11 +93,12 @@ int parse(const QStringList &arguments, AppOptions &o)
     const QCommandLineOption listen(QStringLiteral("listen"), QString(), QStringLiteral("HOST:PORT"));
     const QCommandLineOption remote(QStringLiteral("remote"), QString(), QStringLiteral("URL"));
     const QCommandLineOption token(QStringLiteral("token"), QString(), QStringLiteral("TOKEN"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"), QString(), QStringLiteral("PATH"));
     const QCommandLineOption limit(QStringLiteral("reaction-limit"), QString(), QStringLiteral("N"));
     const QCommandLineOption tenant(QStringLiteral("tenant"), QString(), QStringLiteral("N"));
     const QCommandLineOption events(QStringLiteral("events"), QString(), QStringLiteral("N"));
     const QCommandLineOption json(QStringLiteral("json"), QString());
-    p.addOptions({help, version, db, dataDir, listen, remote, token, limit, tenant, events, json});
+    p.addOptions({help, version, db, dataDir, listen, remote, token, tokenFile, limit, tenant, events, json});
     if (!p.parse(arguments))
         return usageError(p.errorText());
     if (p.isSet(help)) {
@@ -113,7 +119,14 @@ int parse(const QStringList &arguments, AppOptions &o)
     if (p.isSet(listen) && !parseListen(p.value(listen), o))
         return usageError(QStringLiteral("--listen wants HOST:PORT, e.g. 127.0.0.1:8787"));
     o.remoteUrl = p.value(remote);
-    o.token = p.value(token);
+    if (p.isSet(token)) {
+        o.token = p.value(token);
+    } else {
+        QString error;
+        o.token = TokenStore::fromFileOrEnvironment(p.value(tokenFile), &error);
+        if (!error.isEmpty())
+            return usageError(error);
+    }
     o.json = p.isSet(json);
     const QString limitText = p.isSet(limit) ? p.value(limit) : qEnvironmentVariable("ACTIVITYFEED_REACTION_LIMIT");
     if (!limitText.isEmpty()) {
@@ -135,12 +148,25 @@ int parse(const QStringList &arguments, AppOptions &o)
     };
     if (!positive(tenant, o.tenant, "--tenant") || !positive(events, o.events, "--events"))
         return 2;
-    if (!o.remoteUrl.isEmpty() && o.token.isEmpty())
-        return usageError(QStringLiteral("--remote needs --token"));
     return -1;
 }
 
 } // namespace
+
+/// `--token T` is on the command line, which every local user can read in /proc: once
+/// parsed, its bytes in our argv (what /proc/PID/cmdline shows) are blanked.
+void scrubToken(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        char *value = nullptr;
+        if (std::strcmp(argv[i], "--token") == 0 && i + 1 < argc)
+            value = argv[i + 1];
+        else if (std::strncmp(argv[i], "--token=", 8) == 0)
+            value = argv[i] + 8;
+        if (value)
+            std::memset(value, 'x', std::strlen(value));
+    }
+}
 
 int main(int argc, char **argv)
 {
@@ -153,6 +179,7 @@ int main(int argc, char **argv)
         QCoreApplication::setApplicationName(QStringLiteral("activityfeed"));
         QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeed"));
         const int rc = parse(arguments, o);
+        scrubToken(argc, argv);
         if (rc >= 0)
             return rc;
         if (!o.command.isEmpty() && o.command != QLatin1String("serve"))

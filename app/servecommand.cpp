@@ -1,4 +1,5 @@
 #include "servecommand.h"
+#include "signalquit.h"
 
 #include "http/httpserver.h"
 #include "runtime/backendruntime.h"
@@ -6,23 +7,12 @@
 
 #include <QCoreApplication>
 #include <QHostAddress>
-#include <QSocketNotifier>
 
 #include <csignal>
 #include <cstdio>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace {
-
-int g_signalFds[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const auto n = ::write(g_signalFds[0], &c, 1);
-}
 
 // Thousands of SSE clients need thousands of descriptors.
 rlim_t raiseOpenFileLimit()
@@ -55,16 +45,7 @@ int runServe(int argc, char **argv, const AppOptions &o)
 {
     QCoreApplication app(argc, argv);
     const rlim_t files = raiseOpenFileLimit();
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) == 0) {
-        auto *notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
-            char c;
-            [[maybe_unused]] const auto n = ::read(g_signalFds[1], &c, 1);
-            QCoreApplication::quit();
-        });
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
+    const SignalQuit quitOnSignals([] { QCoreApplication::quit(); });
     std::signal(SIGPIPE, SIG_IGN);
 
     af::BackendRuntime runtime(runtimeConfig(o));

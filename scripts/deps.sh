@@ -9,7 +9,7 @@ packages=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qt-labs-settings qt6-qpa-plugins
-  libpqxx-dev postgresql-15 libgtest-dev
+  libpqxx-dev postgresql-15 libgtest-dev qtkeychain-qt6-dev
   fonts-noto-color-emoji xvfb xauth
 )
 if [ "${1:-}" = "--test" ]; then

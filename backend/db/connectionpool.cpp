@@ -25,8 +25,10 @@ ConnectionPool::Lease::~Lease()
         m_pool->giveBack(std::move(m_conn));
 }
 
-ConnectionPool::ConnectionPool(std::string connString, int size)
-    : m_connString(std::move(connString)), m_size(size < 1 ? 1 : size)
+ConnectionPool::ConnectionPool(std::string connString, int size,
+                               std::chrono::milliseconds statementTimeout)
+    : m_connString(std::move(connString)), m_size(size < 1 ? 1 : size),
+      m_statementTimeout(statementTimeout)
 {
 }
 
@@ -72,7 +74,8 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds wait)
         conn = connect(m_connString);
         // A database that holds a lock forever must not hold a request forever: the
         // statement is cancelled and the caller answers 503.
-        pqxx::nontransaction(*conn).exec0("SET statement_timeout = '30s'");
+        pqxx::nontransaction(*conn).exec0("SET statement_timeout = " +
+                                          std::to_string(m_statementTimeout.count()));
     } catch (...) {
         std::lock_guard<std::mutex> lock(m_mutex);
         --m_out;

@@ -31,7 +31,10 @@ public:
         std::unique_ptr<pqxx::connection> m_conn;
     };
 
-    ConnectionPool(std::string connString, int size);
+    /// @brief @p statementTimeout: how long one statement of a lease may run before the
+    /// database cancels it (a lock held forever must not hold a request forever).
+    ConnectionPool(std::string connString, int size,
+                   std::chrono::milliseconds statementTimeout = std::chrono::seconds(30));
     ~ConnectionPool();
 
     /// @brief Waits up to @p wait for a free connection; throws Unavailable if none or
@@ -51,6 +54,7 @@ private:
 
     std::string m_connString;
     int m_size;
+    std::chrono::milliseconds m_statementTimeout;
     int m_out = 0;
     struct Idle {
         std::unique_ptr<pqxx::connection> conn;

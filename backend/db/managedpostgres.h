@@ -2,13 +2,19 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <string>
 
 namespace af {
 
+class FileLock;
+
 /// @brief A private PostgreSQL cluster under a data directory (CONTRACT §1): initdb on
 /// first use, a server that listens only on a Unix socket inside the data directory, run
 /// as an unprivileged system user when we are root, reused by a second instance.
+/// Every connection authenticates (scram) with a generated password kept in a 0600 file
+/// beside the cluster; the socket directory must be ours and closed to others; initdb,
+/// start and stop run under a file lock, so instances starting together do not race.
 /// Every method blocks (initdb, pg_ctl): never call it on the GUI thread.
 class ManagedPostgres
 {
@@ -21,6 +27,7 @@ public:
     };
 
     explicit ManagedPostgres(Options options);
+    ~ManagedPostgres();
 
     /// @brief initdb if needed, start if not running, create the database; throws
     /// std::runtime_error with a sentence for the user.
@@ -37,6 +44,8 @@ public:
     [[nodiscard]] std::string connectionString(const QString &database = {}) const;
     [[nodiscard]] QString socketDir() const;
     [[nodiscard]] QString pgdata() const;
+    /// @brief The libpq password file (pgpass format) that connectionString() names.
+    [[nodiscard]] QString passwordFile() const;
     [[nodiscard]] bool startedHere() const { return m_startedHere; }
 
     /// @brief The PostgreSQL server binaries directory; throws with an install hint.
@@ -49,11 +58,18 @@ private:
     int run(const QString &program, const QStringList &args, QString *output = nullptr,
             int timeoutMs = 120000) const;
     void prepareDirectories() const;
+    void checkSocketDirectory() const;
+    void initCluster();
+    void secureTrustCluster();
+    void writeSettings() const;
     void createDatabase();
+    void handToServer(const QString &path) const;
 
     Options m_options;
     QString m_binDir;
     bool m_startedHere = false;
+    /// Held shared while this object uses the cluster: a stop happens only when nobody does.
+    std::unique_ptr<FileLock> m_users;
 };
 
 } // namespace af

@@ -19,6 +19,22 @@ namespace {
 // One key for every drain of every process sharing the database: seq order is then
 // commit order, which the SSE replay relies on.
 constexpr long long kDrainLockKey = 0x4166'4472'6169'6e21LL; // "AfDrain!"
+// A running drain holds the session-level advisory lock (kRunLockClass, its run id) from
+// the moment its drain_runs row becomes visible until it writes finished_at. The session
+// ends with the process (killed, crashed, its link cut), so an unfinished row whose lock
+// nobody holds belongs to a drain that will never finish it.
+constexpr int kRunLockClass = 0x4166'4472; // "AfDr"
+
+const char *kMarkAbandoned =
+    "UPDATE drain_runs r SET finished_at = now(), "
+    "       error = 'abandoned: the process running this drain ended before it finished' "
+    " WHERE r.finished_at IS NULL "
+    "   AND NOT EXISTS (SELECT 1 FROM pg_locks l "
+    "                    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+    "                      AND l.database = (SELECT oid FROM pg_database "
+    "                                         WHERE datname = current_database()) "
+    "                      AND l.classid = $1::int::oid "
+    "                      AND l.objid = (r.id & 2147483647)::oid)";
 
 const char *kSelectBatch =
     "SELECT id::text, tenant_id, event_type, payload_json::text, "
@@ -134,7 +150,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
 } // namespace
 
 DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenantId,
-                                const QString &trigger, bool collectEvents)
+                                const QString &trigger)
 {
     DrainResult result;
     const auto started = std::chrono::steady_clock::now();
@@ -144,6 +160,10 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
     long long runId = 0;
     {
         pqxx::work tx(conn);
+        const auto abandoned = tx.exec_params(kMarkAbandoned, kRunLockClass);
+        if (abandoned.affected_rows() > 0)
+            qCWarning(lcFeed, "marked %d unfinished drain runs as abandoned",
+                      int(abandoned.affected_rows()));
         runId = tenantId ? tx.exec_params1("INSERT INTO drain_runs (trigger, tenant_id) "
                                            "VALUES ($1, $2) RETURNING id",
                                            trigger.toStdString(), *tenantId)[0]
@@ -152,43 +172,42 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
                                            "RETURNING id",
                                            trigger.toStdString())[0]
                                .as<long long>();
+        // Taken before the row is visible to anyone (it commits with the row), and a
+        // session lock, so the commit does not release it.
+        tx.exec_params("SELECT pg_advisory_lock($1, ($2::bigint & 2147483647)::int)", kRunLockClass, runId);
         tx.commit();
     }
-    std::vector<QString> ids;
+    const auto finish = [&](const std::string *error) {
+        pqxx::work tx(conn);
+        const char *sql = "UPDATE drain_runs SET finished_at = now(), processed = $2, inserted = $3, "
+                          "error = $4 WHERE id = $1";
+        if (error)
+            tx.exec_params(sql, runId, result.processed, result.inserted, *error);
+        else
+            tx.exec_params(sql, runId, result.processed, result.inserted, nullptr);
+        tx.exec_params("SELECT pg_advisory_unlock($1, ($2::bigint & 2147483647)::int)", kRunLockClass, runId);
+        tx.commit();
+    };
     try {
         for (;;) {
             BatchOutcome b = drainBatch(conn, tenantId);
             result.processed += b.processed;
             result.inserted += b.inserted;
-            if (collectEvents)
-                ids.insert(ids.end(), b.eventIds.begin(), b.eventIds.end());
             if (!b.more)
                 break;
         }
     } catch (const std::exception &e) {
         try {
-            pqxx::work tx(conn);
-            tx.exec_params("UPDATE drain_runs SET finished_at = now(), processed = $2, "
-                           "inserted = $3, error = $4 WHERE id = $1",
-                           runId, result.processed, result.inserted, std::string(e.what()));
-            tx.commit();
+            const std::string error = e.what();
+            finish(&error);
         } catch (...) {
+            // The link is gone: so is the session and its run lock, and the next drain
+            // marks the row abandoned.
         }
         Metrics::instance().countDrain(result.processed, result.inserted, seconds(), true);
         throw;
     }
-    pqxx::work tx(conn);
-    tx.exec_params("UPDATE drain_runs SET finished_at = now(), processed = $2, inserted = $3 "
-                   "WHERE id = $1",
-                   runId, result.processed, result.inserted);
-    if (collectEvents && !ids.empty()) {
-        const auto r = tx.exec_params("SELECT af_event_json(e, 0)::text FROM activity_events e "
-                                      "WHERE e.id = ANY($1::uuid[]) ORDER BY e.seq",
-                                      uuidArray(ids));
-        for (const auto &row : r)
-            result.events.push_back(QByteArray::fromStdString(row[0].as<std::string>()));
-    }
-    tx.commit();
+    finish(nullptr);
     Metrics::instance().countDrain(result.processed, result.inserted, seconds(), false);
     qCInfo(lcFeed, "drain (%s): %d queue rows -> %d events", qPrintable(trigger),
            result.processed, result.inserted);

@@ -12,7 +12,6 @@ namespace af {
 struct DrainResult {
     int processed = 0;                 ///< queue rows marked processed
     int inserted = 0;                  ///< activity_events rows inserted
-    std::vector<QByteArray> events;    ///< the inserted events as JSON objects (feed shape)
 };
 
 struct PreviewTile {
@@ -26,15 +25,17 @@ struct PreviewTile {
 /// @brief Queue → events (CONTRACT §3): one global advisory transaction lock, batches of
 /// at most 5 000 rows, each batch one transaction that inserts events and their source
 /// rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on commit.
+/// It answers as soon as its last batch has committed: readers learn of the new events
+/// from the NOTIFY, so the drain itself never reads them back.
 class Drainer
 {
 public:
     static constexpr int kBatchSize = 5000;
 
-    /// @brief @p collectEvents false skips reading the inserted events back (bulk drains).
+    /// @brief Drains every unprocessed row (of @p tenantId); first marks as abandoned the
+    /// drain_runs rows that no running drain owns any more (their process was killed).
     static DrainResult drainQueue(pqxx::connection &conn, std::optional<int> tenantId = {},
-                                  const QString &trigger = QStringLiteral("api"),
-                                  bool collectEvents = true);
+                                  const QString &trigger = QStringLiteral("api"));
     /// @brief The same grouping without writing (first batch only).
     static std::vector<PreviewTile> previewDrain(pqxx::connection &conn,
                                                  std::optional<int> tenantId = {});

@@ -25,38 +25,66 @@ Micros nowMicros()
         .count();
 }
 
-bool isConnectionError(const std::exception &e)
-{
-    return dynamic_cast<const pqxx::broken_connection *>(&e) != nullptr ||
-           dynamic_cast<const pqxx::in_doubt_error *>(&e) != nullptr;
-}
-
 std::string uuidText(const QUuid &id)
 {
     return id.toString(QUuid::WithoutBraces).toStdString();
 }
 
+constexpr std::chrono::milliseconds kFirstBackoff{50};
+
+std::string payloadText(const QJsonObject &payload)
+{
+    return QJsonDocument(payload).toJson(QJsonDocument::Compact).toStdString();
+}
+
+/// "SQLSTATE 53100: message" for a log line; the first line of the message only.
+QString describe(const std::exception &e)
+{
+    QString text = QString::fromLocal8Bit(e.what()).trimmed();
+    const int nl = text.indexOf(QLatin1Char('\n'));
+    if (nl >= 0)
+        text.truncate(nl);
+    if (const auto *sql = dynamic_cast<const pqxx::sql_error *>(&e); sql && !sql->sqlstate().empty())
+        return QStringLiteral("SQLSTATE %1: %2").arg(QString::fromStdString(sql->sqlstate()), text);
+    return text;
+}
+
 } // namespace
+
+/// Touched by the writer only (the writer thread, or the test that drives runOnce()).
+struct EventEmitter::Writer {
+    std::unique_ptr<pqxx::connection> conn;
+    std::chrono::milliseconds backoff{0};
+    // After a failed attempt the last COMMIT may or may not have landed (a lost link), and
+    // the one-by-one path commits row by row: the next attempt first asks which rows of
+    // its batch are there (ids are ours), so nothing is written twice.
+    bool inDoubt = false;
+    quint64 failedAttempts = 0; ///< in a row, for the "recovered" log line
+};
 
 EventEmitter::EventEmitter(std::string connString) : EventEmitter(std::move(connString), Options())
 {
 }
 
 EventEmitter::EventEmitter(std::string connString, Options options)
-    : m_connString(std::move(connString)), m_options(options)
+    : m_connString(std::move(connString)), m_options(options), m_writer(std::make_unique<Writer>())
 {
-    m_thread = std::thread([this] { run(); });
+    m_writer->backoff = kFirstBackoff;
+    if (m_options.startWriter)
+        m_thread = std::thread([this] { run(); });
 }
 
 EventEmitter::~EventEmitter()
 {
-    flush(std::chrono::seconds(5));
+    if (m_thread.joinable())
+        flush(std::chrono::seconds(5));
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_stop = true;
     }
     m_wake.notify_all();
-    m_thread.join();
+    if (m_thread.joinable())
+        m_thread.join();
     if (!m_buffer.empty())
         qCWarning(lcFeed, "emitter stopped with %zu events not written", m_buffer.size());
 }
@@ -116,113 +144,186 @@ bool EventEmitter::flush(std::chrono::milliseconds timeout)
     return m_flushed.wait_for(lock, timeout, [&] { return m_committed >= target; });
 }
 
+bool EventEmitter::isPermanent(const std::exception &e)
+{
+    // The link, the server's state or another transaction: the same row may pass later.
+    if (dynamic_cast<const pqxx::broken_connection *>(&e) || dynamic_cast<const pqxx::in_doubt_error *>(&e) ||
+        dynamic_cast<const pqxx::transaction_rollback *>(&e))
+        return false;
+    if (const auto *sql = dynamic_cast<const pqxx::sql_error *>(&e)) {
+        // 22 data exception, 23 integrity violation (an unknown tenant), 54 program limit
+        // (a payload too large): properties of the row itself. Every other class — 25006
+        // read-only after a failover, 53 disk full or out of memory, 40 deadlock or
+        // serialisation, 55P03 lock timeout, 57 shutdown or statement timeout, 08, 42 a
+        // schema being migrated — depends on the database and is retried.
+        const std::string &state = sql->sqlstate();
+        return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0 || state.rfind("54", 0) == 0;
+    }
+    // Our own encoding of the row failed (libpqxx conversion or usage error): it would
+    // fail the same way on every attempt.
+    return true;
+}
+
 void EventEmitter::run()
 {
-    std::unique_ptr<pqxx::connection> conn;
-    auto backoff = std::chrono::milliseconds(50);
-    std::vector<Item> batch;
-    // After a lost link the last COMMIT may or may not have landed: the next attempt first
-    // asks which rows of its batch are there (ids are ours), so nothing is written twice.
-    bool inDoubt = false;
-    for (;;) {
-        {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stop || !m_buffer.empty(); });
-            if (m_buffer.empty() && m_stop)
-                return;
-            // Items stay in the buffer until committed: nothing is lost if writing fails.
-            const std::size_t n = std::min<std::size_t>(m_buffer.size(), std::size_t(m_options.batchSize));
-            for (std::size_t i = 0; i < n; ++i) {
-                if (m_buffer[i].id.isNull())
-                    m_buffer[i].id = QUuid::createUuid();
-            }
-            batch.assign(m_buffer.begin(), m_buffer.begin() + long(n));
+    while (waitForWork()) {
+        if (runOnce() == Step::Failed && !waitBackoff())
+            return;
+    }
+}
+
+bool EventEmitter::waitForWork()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_wake.wait(lock, [&] { return m_stop || !m_buffer.empty(); });
+    return !(m_buffer.empty() && m_stop);
+}
+
+bool EventEmitter::waitBackoff()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    if (m_wake.wait_for(lock, m_writer->backoff, [&] { return m_stop; }))
+        return false;
+    m_writer->backoff = std::min(m_writer->backoff * 2, m_options.maxBackoff);
+    return true;
+}
+
+std::vector<EventEmitter::Item> EventEmitter::takeBatch()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    // Items stay in the buffer until committed: nothing is lost if writing fails.
+    const std::size_t n = std::min<std::size_t>(m_buffer.size(), std::size_t(m_options.batchSize));
+    for (std::size_t i = 0; i < n; ++i) {
+        if (m_buffer[i].id.isNull())
+            m_buffer[i].id = QUuid::createUuid();
+    }
+    return std::vector<Item>(m_buffer.begin(), m_buffer.begin() + long(n));
+}
+
+EventEmitter::Step EventEmitter::runOnce()
+{
+    const std::vector<Item> batch = takeBatch();
+    if (batch.empty())
+        return Step::Idle;
+    try {
+        const std::size_t rejected = writeBatch(batch);
+        commitBatch(batch.size(), rejected);
+        return Step::Written;
+    } catch (const std::exception &e) {
+        noteFailure(e);
+        return Step::Failed;
+    }
+}
+
+std::size_t EventEmitter::writeBatch(const std::vector<Item> &batch)
+{
+    Writer &w = *m_writer;
+    if (!w.conn || !w.conn->is_open())
+        w.conn = std::make_unique<pqxx::connection>(m_connString);
+    std::vector<bool> present(batch.size(), false);
+    if (w.inDoubt) {
+        std::string ids = "{";
+        for (const Item &it : batch)
+            ids += (ids.size() > 1 ? "," : "") + uuidText(it.id);
+        ids += '}';
+        QSet<QUuid> there;
+        pqxx::read_transaction rtx(*w.conn);
+        for (const auto &row : rtx.exec_params("SELECT id::text FROM activity_queue "
+                                               "WHERE id = ANY($1::uuid[])", ids))
+            there.insert(QUuid::fromString(QString::fromStdString(row[0].as<std::string>())));
+        rtx.commit();
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            present[i] = there.contains(batch[i].id);
+        w.inDoubt = false;
+    }
+    try {
+        pqxx::work tx(*w.conn);
+        pqxx::stream_to copy(tx, "activity_queue",
+                             std::vector<std::string>{"id", "tenant_id", "event_type", "payload_json",
+                                                      "created_at"});
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (present[i])
+                continue;
+            const Item &it = batch[i];
+            copy << std::make_tuple(uuidText(it.id), it.tenantId, it.type.toStdString(),
+                                    payloadText(it.payload), isoMicros(it.createdAt).toStdString());
         }
-        std::size_t rejected = 0;
+        copy.complete();
+        tx.commit();
+        return 0;
+    } catch (const std::exception &e) {
+        if (!isPermanent(e))
+            throw;
+    }
+    // Some row is bad (unknown tenant, a payload PostgreSQL refuses): it must not block
+    // the rest. Write one by one and drop, count and log only the bad ones.
+    return insertOneByOne(batch, present);
+}
+
+std::size_t EventEmitter::insertOneByOne(const std::vector<Item> &batch, const std::vector<bool> &present)
+{
+    Writer &w = *m_writer;
+    std::size_t rejected = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (present[i])
+            continue;
+        const Item &it = batch[i];
         try {
-            if (!conn || !conn->is_open())
-                conn = std::make_unique<pqxx::connection>(m_connString);
-            QSet<QUuid> present;
-            if (inDoubt) {
-                std::string ids = "{";
-                for (const Item &it : batch)
-                    ids += (ids.size() > 1 ? "," : "") + uuidText(it.id);
-                ids += '}';
-                pqxx::read_transaction rtx(*conn);
-                for (const auto &row : rtx.exec_params("SELECT id::text FROM activity_queue "
-                                                       "WHERE id = ANY($1::uuid[])", ids))
-                    present.insert(QUuid::fromString(QString::fromStdString(row[0].as<std::string>())));
-                rtx.commit();
-                inDoubt = false;
-            }
-            try {
-                pqxx::work tx(*conn);
-                pqxx::stream_to copy(tx, "activity_queue",
-                                     std::vector<std::string>{"id", "tenant_id", "event_type",
-                                                              "payload_json", "created_at"});
-                for (const Item &it : batch) {
-                    if (present.contains(it.id))
-                        continue;
-                    copy << std::make_tuple(
-                        uuidText(it.id), it.tenantId, it.type.toStdString(),
-                        QJsonDocument(it.payload).toJson(QJsonDocument::Compact).toStdString(),
-                        isoMicros(it.createdAt).toStdString());
-                }
-                copy.complete();
-                tx.commit();
-            } catch (const std::exception &e) {
-                if (isConnectionError(e))
-                    throw;
-                // A bad row (unknown tenant, payload PostgreSQL refuses) must not block the
-                // rest: write one by one and drop, count and log only the bad ones.
-                for (const Item &it : batch) {
-                    if (present.contains(it.id))
-                        continue;
-                    try {
-                        pqxx::work tx(*conn);
-                        tx.exec_params0("INSERT INTO activity_queue (id, tenant_id, event_type, "
-                                        "payload_json, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)",
-                                        uuidText(it.id), it.tenantId, it.type.toStdString(),
-                                        QJsonDocument(it.payload).toJson(QJsonDocument::Compact).toStdString(),
-                                        isoMicros(it.createdAt).toStdString());
-                        tx.commit();
-                    } catch (const std::exception &rowError) {
-                        if (isConnectionError(rowError))
-                            throw;
-                        ++rejected;
-                        ++m_dropped;
-                        qCWarning(lcFeed, "dropped an event the database refused (tenant %d, %s): %s",
-                                  it.tenantId, qPrintable(it.type), rowError.what());
-                    }
-                }
-            }
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                m_buffer.erase(m_buffer.begin(), m_buffer.begin() + long(batch.size()));
-                m_committed += batch.size();
-                m_lastError.clear();
-            }
-            m_written += batch.size() - rejected;
-            m_flushed.notify_all();
-            backoff = std::chrono::milliseconds(50);
+            pqxx::work tx(*w.conn);
+            tx.exec_params0("INSERT INTO activity_queue (id, tenant_id, event_type, payload_json, "
+                            "created_at) VALUES ($1, $2, $3, $4::jsonb, $5)",
+                            uuidText(it.id), it.tenantId, it.type.toStdString(), payloadText(it.payload),
+                            isoMicros(it.createdAt).toStdString());
+            tx.commit();
         } catch (const std::exception &e) {
-            conn.reset();
-            inDoubt = true;
-            bool firstFailure = false;
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                firstFailure = m_lastError.isEmpty();
-                m_lastError = QString::fromLocal8Bit(e.what()).trimmed();
-                if (m_stop)
-                    return;
+            if (!isPermanent(e)) {
+                // Rows before this one are committed: the retry must ask which are there.
+                w.inDoubt = true;
+                throw;
             }
-            if (firstFailure)
-                qCWarning(lcFeed, "event writer cannot reach the database, retrying: %s", e.what());
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait_for(lock, backoff, [&] { return m_stop; });
-            backoff = std::min(backoff * 2, m_options.maxBackoff);
+            ++rejected;
+            ++m_dropped;
+            qCWarning(lcFeed, "dropped an event the database refused (tenant %d, %s): %s", it.tenantId,
+                      qPrintable(it.type), qPrintable(describe(e)));
         }
     }
+    return rejected;
+}
+
+void EventEmitter::commitBatch(std::size_t size, std::size_t rejected)
+{
+    Writer &w = *m_writer;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_buffer.erase(m_buffer.begin(), m_buffer.begin() + long(size));
+        m_committed += size;
+        m_lastError.clear();
+    }
+    m_written += size - rejected;
+    m_flushed.notify_all();
+    if (w.failedAttempts > 0)
+        qCInfo(lcFeed, "event writer recovered after %llu failed attempts",
+               static_cast<unsigned long long>(w.failedAttempts));
+    w.failedAttempts = 0;
+    w.backoff = kFirstBackoff;
+}
+
+void EventEmitter::noteFailure(const std::exception &e)
+{
+    Writer &w = *m_writer;
+    w.conn.reset();
+    w.inDoubt = true;
+    ++m_retries;
+    const QString reason = describe(e);
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_lastError = reason;
+    }
+    // The first failure of an outage and then every 100th: visible, not a flood.
+    if (w.failedAttempts++ % 100 == 0)
+        qCWarning(lcFeed, "event writer cannot write to the database, retrying with backoff (%llu "
+                          "events buffered): %s",
+                  static_cast<unsigned long long>(pending()), qPrintable(reason));
 }
 
 } // namespace af

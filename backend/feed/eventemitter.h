@@ -7,9 +7,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace af {
 
@@ -23,6 +25,15 @@ public:
         std::size_t capacity = 100000;
         int batchSize = 2000;
         std::chrono::milliseconds maxBackoff{2000};
+        /// false: no writer thread; the owner calls runOnce() itself (tests of one step).
+        bool startWriter = true;
+    };
+
+    /// @brief What one writer step did.
+    enum class Step {
+        Idle,    ///< nothing was buffered
+        Written, ///< the oldest batch is committed (minus rows the database refused for good)
+        Failed,  ///< a transient error: the batch stays buffered and is tried again later
     };
 
     explicit EventEmitter(std::string connString);
@@ -42,6 +53,18 @@ public:
     [[nodiscard]] quint64 written() const { return m_written.load(); }
     [[nodiscard]] std::size_t pending() const;
     [[nodiscard]] QString lastError() const;
+    /// @brief Attempts that failed with a transient error (and were retried).
+    [[nodiscard]] quint64 retries() const { return m_retries.load(); }
+
+    /// @brief One step of the writer: writes the oldest batch once, never waits. The
+    /// writer thread loops over it; with Options::startWriter false a test drives it.
+    Step runOnce();
+
+    /// @brief Would this error happen again for the same row, whatever the database's
+    /// state (a value or constraint the row breaks, or a row our code cannot encode)? Only
+    /// such a row is dropped; every other error (connection, read-only, disk full,
+    /// deadlock, lock timeout, shutdown, ...) is retried with backoff.
+    [[nodiscard]] static bool isPermanent(const std::exception &e);
 
 private:
     struct Item {
@@ -51,7 +74,15 @@ private:
         qint64 createdAt;    ///< µs since epoch, taken at emit time
         QUuid id = {};       ///< the queue row's id, given by the writer before its first attempt
     };
+    struct Writer; ///< the writer thread's connection and retry state
     void run();
+    bool waitForWork();
+    bool waitBackoff();
+    std::vector<Item> takeBatch();
+    std::size_t writeBatch(const std::vector<Item> &batch);
+    std::size_t insertOneByOne(const std::vector<Item> &batch, const std::vector<bool> &present);
+    void commitBatch(std::size_t size, std::size_t rejected);
+    void noteFailure(const std::exception &e);
 
     std::string m_connString;
     Options m_options;
@@ -65,6 +96,8 @@ private:
     bool m_stop = false;
     std::atomic<quint64> m_dropped{0};
     std::atomic<quint64> m_written{0};
+    std::atomic<quint64> m_retries{0};
+    std::unique_ptr<Writer> m_writer;
     std::thread m_thread;
 };
 

@@ -168,7 +168,7 @@ DrainRun drainOnce(int rows)
     pqxx::nontransaction(conn).exec("VACUUM ANALYZE activity_queue");
     DrainRun out;
     const std::int64_t t0 = nowNs();
-    const af::DrainResult r = af::Drainer::drainQueue(conn, {}, QStringLiteral("bench"), false);
+    const af::DrainResult r = af::Drainer::drainQueue(conn, {}, QStringLiteral("bench"));
     out.drainSecs = double(nowNs() - t0) / 1e9;
     out.processed = r.processed;
     out.inserted = r.inserted;

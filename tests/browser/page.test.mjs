@@ -145,7 +145,7 @@ async function realBackend() {
         if (Number.isInteger(pgPid) && pgPid > 1 && pidAlive(pgPid)) {
           log(`managed PostgreSQL (pid ${pgPid}) still running: fast shutdown`);
           try { process.kill(pgPid, 'SIGINT'); } catch (_) { /* gone */ }
-          for (let i = 0; i < 100 && pidAlive(pgPid); i++) await sleep(100);
+          for (let i = 0; i < 100 && pidAlive(pgPid); i++) await sleep(100); // polling interval
         }
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -165,7 +165,7 @@ async function realBackend() {
         if (res.ok) break;
       } catch (_) { /* not listening yet */ }
       if (Date.now() > deadline) throw new TestFailure(`serve not healthy after 90 s:\n${serveLog()}`);
-      await sleep(250);
+      await sleep(250); // polling interval, with the deadline above
     }
     log('serve is healthy');
 
@@ -394,6 +394,8 @@ async function scenario(backend) {
       return c && c.textContent === '1';
     }, liveId);
     check(true, 'the comment count became 1');
+    // Images load with the cards, which are on screen (positive marker above); an
+    // onerror handler that raises a dialog has no event of its own to wait for.
     await sleep(700); // an onerror handler would have fired by now
     check(dialogs.length === 0, `no dialog was raised${dialogs.length ? `: ${dialogs.join(', ')}` : ''}`);
 
@@ -401,11 +403,11 @@ async function scenario(backend) {
     fs.mkdirSync(screenshotDir, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.mouse.move(0, 0);
-    await sleep(300);
+    await sleep(300); // screenshot settling (hover and scroll transitions); asserts nothing
     const shot1280 = path.join(screenshotDir, 'browser-1280.png');
     await page.screenshot({ path: shot1280 });
     await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(300);
+    await sleep(300); // layout settling before the screenshot and the overflow measure
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     check(overflow <= 390, `nothing overflows at 390 px (scrollWidth ${overflow})`);
     const shot390 = path.join(screenshotDir, 'browser-390.png');

@@ -60,7 +60,7 @@ TEST(Concurrency, F5_EightConcurrentDrainersEqualOneDrain)
     auto t0 = Clock::now();
     {
         pqxx::connection c(ref);
-        af::Drainer::drainQueue(c, {}, QStringLiteral("reference"), false);
+        af::Drainer::drainQueue(c, {}, QStringLiteral("reference"));
     }
     const qint64 oneMs = msSince(t0);
 
@@ -139,7 +139,7 @@ TEST(Concurrency, F6_PoolExhaustedRequestsWaitOrGet503NoneHangs)
                     out.errors503.insert(r.error());
             });
         }
-        sleepMs(holdMs);
+        sleepMs(holdMs); // fault schedule: how long the test holds the lock
         lockTx.commit(); // releases the lock
         for (auto &th : threads)
             th.join();
@@ -237,7 +237,7 @@ TEST(Concurrency, F7_TwoServeInstancesSharingOneDatabase)
                     accepted += 2;
                 else
                     ++emitFailures;
-                sleepMs(10);
+                sleepMs(10); // load pacing: one emit every 10 ms
             }
         });
         threads.emplace_back([&, w] {
@@ -246,18 +246,18 @@ TEST(Concurrency, F7_TwoServeInstancesSharingOneDatabase)
                 const HttpResult r = http(port, "POST", "/api/activity/drain", kSecretHeader, {}, 30000);
                 EXPECT_EQ(r.status, 200) << r.body.constData();
                 ++(w == 0 ? drainsA : drainsB);
-                sleepMs(50);
+                sleepMs(50); // load pacing between drains
             }
         });
     }
     int cliDrains = 0;
     for (int i = 0; i < 3; ++i) {
-        sleepMs(700);
+        sleepMs(700); // fault schedule: CLI drains spread over the run
         const CliResult r = cli({QStringLiteral("drain"), QStringLiteral("--database-url"), QString::fromStdString(db)});
         EXPECT_EQ(r.rc, 0) << r.err.constData();
         ++cliDrains;
     }
-    sleepMs(500);
+    sleepMs(500); // load phase length; results are checked after, by content
     stop = true;
     for (auto &th : threads)
         th.join();

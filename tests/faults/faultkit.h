@@ -59,6 +59,7 @@ inline qint64 msSince(Clock::time_point t0)
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
 }
 
+/// For load pacing and fault schedules only; waiting for a condition is waitFor().
 inline void sleepMs(int ms)
 {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -71,7 +72,7 @@ inline bool waitFor(const std::function<bool()> &pred, int timeoutMs, int stepMs
     while (!pred()) {
         if (msSince(t0) > timeoutMs)
             return pred();
-        sleepMs(stepMs);
+        sleepMs(stepMs); // polling interval
     }
     return true;
 }
@@ -520,12 +521,12 @@ private:
     {
         while (!m_stop) {
             if (m_away) {
-                sleepMs(20);
+                sleepMs(20); // polling interval while told to stay away
                 continue;
             }
             Conn c(m_port, 2000);
             if (!c.isOpen()) {
-                sleepMs(200);
+                sleepMs(200); // reconnect back-off, as a browser's
                 continue;
             }
             QByteArray target = "/api/activity/stream";
@@ -547,7 +548,7 @@ private:
             const qsizetype headEnd = c.buffer().indexOf("\r\n\r\n");
             if (headEnd < 0 || !c.buffer().startsWith("HTTP/1.1 200")) {
                 ++m_rejected;
-                sleepMs(300);
+                sleepMs(300); // reconnect back-off after a refusal
                 continue;
             }
             QByteArray buf = c.buffer().mid(headEnd + 4);

@@ -89,7 +89,7 @@ protected:
         QElapsedTimer t;
         t.start();
         while (!m_listener->connected() && t.elapsed() < 5000)
-            QThread::msleep(10);
+            QThread::msleep(10); // polling interval (waits for a condition, with a deadline)
     }
 
     void TearDown() override
@@ -501,7 +501,7 @@ TEST_F(ApiHttp, SseTargetsEveryClientOrOwnerAndActor)
     QElapsedTimer t;
     t.start();
     while (m_broadcaster.clientCount() < 3 && t.elapsed() < 3000)
-        QThread::msleep(10);
+        QThread::msleep(10); // polling interval (waits for a condition, with a deadline)
     emitAndDrain(0);
     for (auto &c : streams)
         ASSERT_TRUE(c->readUntil([](const QByteArray &b) { return b.contains("activity.event.created"); }));

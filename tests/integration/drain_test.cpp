@@ -311,7 +311,7 @@ Blocked waitBlockedBy(pqxx::connection &monitor, int lockerPid, QProcess *child)
                           << child->readAllStandardError().toStdString();
             return {};
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
     }
     ADD_FAILURE() << "no backend blocked on the test's lock within 60 s";
     return {};
@@ -324,7 +324,7 @@ void waitBackendGone(pqxx::connection &monitor, int pid)
         pqxx::nontransaction tx(monitor);
         if (tx.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", pid).empty())
             return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
     }
     ADD_FAILURE() << "backend " << pid << " still there 60 s after its client was killed";
 }
@@ -411,7 +411,7 @@ TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
     // One clean drain of the same queue.
     {
         pqxx::connection ref(refCs);
-        const af::DrainResult r = af::Drainer::drainQueue(ref, {}, QStringLiteral("reference"), false);
+        const af::DrainResult r = af::Drainer::drainQueue(ref, {}, QStringLiteral("reference"));
         EXPECT_EQ(r.processed, kRows);
     }
     const auto got = eventSnapshot(cs);
@@ -449,7 +449,7 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
     const auto t1 = Clock::now();
     {
         pqxx::connection ref(refCs);
-        const af::DrainResult r = af::Drainer::drainQueue(ref, {}, QStringLiteral("reference"), false);
+        const af::DrainResult r = af::Drainer::drainQueue(ref, {}, QStringLiteral("reference"));
         EXPECT_EQ(r.processed, kRows);
     }
     const qint64 singleMs = msSince(t1);
@@ -523,7 +523,7 @@ TEST(Drain, BatchesNeverSplitATile)
     }
 
     pqxx::connection c(cs);
-    const af::DrainResult r = af::Drainer::drainQueue(c, {}, QStringLiteral("test"), false);
+    const af::DrainResult r = af::Drainer::drainQueue(c, {}, QStringLiteral("test"));
     EXPECT_EQ(r.processed, int(rows.size()));
     EXPECT_EQ(r.inserted, int(all.size()));
     EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
@@ -567,7 +567,7 @@ TEST(Drain, PreviewWritesNothingAndPredictsTheDrain)
         }
         EXPECT_LE(previewRows, af::Drainer::kBatchSize);
 
-        af::Drainer::drainQueue(c, {}, QStringLiteral("test"), false);
+        af::Drainer::drainQueue(c, {}, QStringLiteral("test"));
         pqxx::nontransaction tx(c);
         tx.exec0("SET TIME ZONE 'UTC'");
         const auto r = tx.exec(
@@ -629,7 +629,7 @@ TEST(Drain, NotifyArrivesOnlyAfterCommit)
     std::thread drainer([&] {
         try {
             pqxx::connection c(cs);
-            result = af::Drainer::drainQueue(c, {}, QStringLiteral("test"), true);
+            result = af::Drainer::drainQueue(c, {}, QStringLiteral("test"));
         } catch (const std::exception &e) {
             drainError = e.what();
         }
@@ -653,7 +653,6 @@ TEST(Drain, NotifyArrivesOnlyAfterCommit)
     // On receipt, the listener's own connection already sees every event of the drain.
     EXPECT_EQ(result.inserted, scalar(listenConn, "SELECT count(*) FROM activity_events"));
     EXPECT_EQ(300, result.processed);
-    EXPECT_EQ(size_t(result.inserted), result.events.size());
 }
 
 } // namespace

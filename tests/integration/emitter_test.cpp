@@ -1,8 +1,10 @@
 // EventEmitter against a real PostgreSQL that is stopped and started under it:
 // emitEvent never blocks (every call timed), everything emitted during an outage
 // arrives exactly once after the restart, the buffer bound drops and counts the excess,
-// a row the database refuses is dropped and counted without losing its batch, and an
-// unknown type is dropped and counted at once.
+// a row the database refuses is dropped and counted without losing its batch, an
+// unknown type is dropped and counted at once, and every transient error class (read-only
+// database, disk full, deadlock, lock timeout, serialisation failure, shutdown, statement
+// timeout) is retried with backoff and loses nothing.
 //
 // Every test here stops the one PostgreSQL cluster of this test process: they all live
 // in this binary, and each TearDown starts the server again.
@@ -217,7 +219,7 @@ TEST_F(Emitter, HangingDatabaseDoesNotBlockEmit)
                                       locker.backendpid())
                            .empty();
             if (!blocked)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
         }
         ASSERT_TRUE(blocked) << "the writer never reached the database";
     }
@@ -315,6 +317,147 @@ TEST_F(Emitter, UnknownTypeIsDroppedAtOnce)
     EXPECT_EQ(emitter.written(), 1u);
     EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
     EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE event_type = 'no_such_type'"));
+}
+
+/// Waits (polling, with a deadline) until @p cond holds.
+template<typename Cond>
+bool waitUntil(Cond cond, std::chrono::seconds deadline = std::chrono::seconds(30))
+{
+    const auto end = Clock::now() + deadline;
+    while (!cond()) {
+        if (Clock::now() > end)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10)); // polling interval
+    }
+    return true;
+}
+
+void exec(const std::string &cs, const std::string &sql)
+{
+    pqxx::connection c(cs);
+    pqxx::nontransaction tx(c);
+    tx.exec0(sql);
+}
+
+/// A real trigger on activity_queue that fails every insert with the SQLSTATE held in
+/// test_fault while that table has a row: the database's own error path, on demand.
+void installFaultTrigger(const std::string &cs)
+{
+    exec(cs, R"SQL(
+CREATE TABLE test_fault (sqlstate text NOT NULL);
+CREATE FUNCTION test_fault_fire() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE s text;
+BEGIN
+  SELECT sqlstate INTO s FROM test_fault LIMIT 1;
+  IF s IS NOT NULL THEN
+    RAISE EXCEPTION 'injected fault %', s USING ERRCODE = s;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER test_fault BEFORE INSERT ON activity_queue
+  FOR EACH ROW EXECUTE FUNCTION test_fault_fire();
+)SQL");
+}
+
+void setFault(const std::string &cs, const std::string &sqlstate)
+{
+    exec(cs, "DELETE FROM test_fault");
+    if (!sqlstate.empty())
+        exec(cs, "INSERT INTO test_fault VALUES ('" + sqlstate + "')");
+}
+
+std::string databaseName(const std::string &cs)
+{
+    pqxx::connection c(cs);
+    return c.dbname();
+}
+
+// After a failover the database is read-only (25006) for a while: the writer keeps the
+// events and retries until it can write, then delivers each exactly once.
+TEST_F(Emitter, ReadOnlyDatabaseIsRetriedThenEveryEventArrivesOnce)
+{
+    const std::string db = databaseName(m_cs);
+    // On the admin connection: the database itself refuses ALTER DATABASE once read-only.
+    const std::string admin = aftest::PgCluster::instance().adminConnectionString();
+    exec(admin, "ALTER DATABASE \"" + db + "\" SET default_transaction_read_only = on");
+    af::EventEmitter::Options o;
+    o.maxBackoff = std::chrono::milliseconds(100);
+    af::EventEmitter emitter(m_cs, o);
+    for (int i = 0; i < 300; ++i)
+        emitter.emitEvent(1 + i % 4, QStringLiteral("badge_earned"), {{QStringLiteral("i"), i}});
+    // Positive marker: the writer has met the read-only database several times.
+    ASSERT_TRUE(waitUntil([&] { return emitter.retries() >= 3; })) << emitter.lastError().toStdString();
+    EXPECT_TRUE(emitter.lastError().contains(QLatin1String("25006"))) << emitter.lastError().toStdString();
+    EXPECT_EQ(emitter.dropped(), 0u);
+    EXPECT_EQ(emitter.pending(), 300u);
+    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+
+    exec(admin, "ALTER DATABASE \"" + db + "\" RESET default_transaction_read_only");
+    ASSERT_TRUE(emitter.flush(std::chrono::seconds(30))) << emitter.lastError().toStdString();
+    EXPECT_EQ(emitter.dropped(), 0u);
+    EXPECT_EQ(emitter.written(), 300u);
+    EXPECT_EQ(300, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(300, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+}
+
+// A full disk (53100) for a while: nothing is dropped, everything arrives once after.
+TEST_F(Emitter, DiskFullIsRetriedThenEveryEventArrivesOnce)
+{
+    installFaultTrigger(m_cs);
+    setFault(m_cs, "53100");
+    af::EventEmitter::Options o;
+    o.maxBackoff = std::chrono::milliseconds(100);
+    af::EventEmitter emitter(m_cs, o);
+    for (int i = 0; i < 300; ++i)
+        emitter.emitEvent(1 + i % 4, QStringLiteral("tasks_burst"), {{QStringLiteral("i"), i}});
+    ASSERT_TRUE(waitUntil([&] { return emitter.retries() >= 3; })) << emitter.lastError().toStdString();
+    EXPECT_TRUE(emitter.lastError().contains(QLatin1String("53100"))) << emitter.lastError().toStdString();
+    EXPECT_EQ(emitter.dropped(), 0u);
+    EXPECT_EQ(emitter.pending(), 300u);
+    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+
+    setFault(m_cs, "");
+    ASSERT_TRUE(emitter.flush(std::chrono::seconds(30))) << emitter.lastError().toStdString();
+    EXPECT_EQ(emitter.dropped(), 0u);
+    EXPECT_EQ(emitter.written(), 300u);
+    EXPECT_EQ(300, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(300, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+}
+
+// One writer step at a time, no thread: each transient class leaves the batch buffered
+// (the step fails, nothing is dropped); the next step after the fault clears writes it.
+TEST_F(Emitter, EveryTransientErrorClassKeepsTheBatchForTheNextStep)
+{
+    installFaultTrigger(m_cs);
+    af::EventEmitter::Options o;
+    o.startWriter = false;
+    af::EventEmitter emitter(m_cs, o);
+    EXPECT_EQ(emitter.runOnce(), af::EventEmitter::Step::Idle);
+    int emitted = 0;
+    for (const char *state : {"25006", "53100", "53200", "40P01", "40001", "55P03", "57P01", "57014", "58030",
+                              "42P01"}) {
+        SCOPED_TRACE(state);
+        setFault(m_cs, state);
+        for (int i = 0; i < 3; ++i)
+            emitter.emitEvent(1, QStringLiteral("streak_milestone"), {{QStringLiteral("i"), emitted++}});
+        EXPECT_EQ(emitter.runOnce(), af::EventEmitter::Step::Failed);
+        EXPECT_TRUE(emitter.lastError().contains(QLatin1String(state))) << emitter.lastError().toStdString();
+        EXPECT_EQ(emitter.dropped(), 0u);
+        EXPECT_EQ(emitter.pending(), 3u);
+        setFault(m_cs, "");
+        EXPECT_EQ(emitter.runOnce(), af::EventEmitter::Step::Written);
+        EXPECT_EQ(emitter.pending(), 0u);
+        EXPECT_EQ(emitted, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    }
+    EXPECT_EQ(emitter.dropped(), 0u);
+    EXPECT_EQ(emitted, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+
+    // A permanent error of one row (a value the table's CHECK refuses) drops that row only.
+    setFault(m_cs, "23514");
+    emitter.emitEvent(1, QStringLiteral("badge_earned"), {{QStringLiteral("i"), emitted}});
+    EXPECT_EQ(emitter.runOnce(), af::EventEmitter::Step::Written);
+    EXPECT_EQ(emitter.dropped(), 1u);
+    EXPECT_EQ(emitter.pending(), 0u);
 }
 
 } // namespace

@@ -39,7 +39,7 @@ bool waitFor(const std::function<bool()> &pred, int timeoutMs = 3000)
     while (!pred()) {
         if (t.elapsed() > timeoutMs)
             return false;
-        QThread::msleep(5);
+        QThread::msleep(5); // polling interval
     }
     return true;
 }
@@ -88,7 +88,7 @@ protected:
             return HttpResponse(200, req.body(), "application/octet-stream");
         });
         r.get(QStringLiteral("/slow"), [](const HttpRequest &req, const RouteParams &) {
-            QThread::msleep(req.queryValue(QStringLiteral("ms")).toULong());
+            QThread::msleep(req.queryValue(QStringLiteral("ms")).toULong()); // the slow handler under test
             return HttpResponse(200, "slow:" + req.queryValue(QStringLiteral("ms")).toUtf8());
         });
         r.get(QStringLiteral("/throw"), [](const HttpRequest &, const RouteParams &) -> HttpResponse {
@@ -303,7 +303,7 @@ TEST_F(HttpServerTest, RequestSplitAtEveryOffset)
         Client c(m_port);
         c.socket().setSocketOption(QAbstractSocket::LowDelayOption, 1);
         c.send(req.left(split));
-        QThread::msleep(2);
+        QThread::msleep(2); // so the two halves arrive as two reads; asserts nothing
         c.send(req.mid(split));
         auto r = c.response();
         ASSERT_TRUE(r) << "split " << split;
@@ -341,7 +341,7 @@ TEST_F(HttpServerTest, TricklingClientGets408WhileOthersAreServed)
         ASSERT_TRUE(r);
         worst = std::max(worst, t.elapsed());
         ++answered;
-        QThread::msleep(100);
+        QThread::msleep(100); // pacing: one probe per 100 ms while the slow client trickles
     }
     EXPECT_GE(answered, 10);
     EXPECT_LT(worst, 50) << "a trickling client delayed another";
@@ -450,11 +450,13 @@ TEST_F(HttpServerTest, SseReplayComesFirstWithoutDuplicates)
     m_broadcaster.broadcastAll(QStringLiteral("activity.event.created"), "{\"seq\":8}", 8);
     m_broadcaster.broadcastFeedUpdate(4, QStringLiteral("activity.comment.created"), "{\"c\":1}");
     m_broadcaster.broadcastAll(QStringLiteral("activity.event.created"), "{\"seq\":9}", 9);
-    QThread::msleep(50);
+    // While the gate holds the replay there is no later marker to wait for: the absence is
+    // read off the socket for 100 ms (reading, not sleeping, so a frame would be seen).
+    c->readUntil([](const QByteArray &b) { return b.contains("event:"); }, 100);
     EXPECT_FALSE(c->buffer().contains("event:")) << "live frames went out before the replay";
     m_gate.open();
     ASSERT_TRUE(c->readUntil([](const QByteArray &b) { return b.contains("id: 9\n"); }));
-    QThread::msleep(50);
+    // id 9 is the last frame sent (positive marker); read on briefly for any stray copy.
     c->readUntil([](const QByteArray &) { return false; }, 50);
     const QList<QByteArray> expected = {
         "event: activity.event.created", "id: 6", "event: activity.event.created", "id: 7",

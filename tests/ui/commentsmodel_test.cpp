@@ -4,6 +4,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -84,8 +85,15 @@ TEST_F(CommentsModelTest, PostAppendsTheSavedCommentOnce)
     QSignalSpy posted(model.get(), &CommentsModel::posted);
     model->post("  hello 👋  ");
     ASSERT_TRUE(posted.wait(1000));
-    QTest::qWait(20); // the stream's copy of the same comment arrives too
-    ASSERT_EQ(model->rowCount(), 8);
+    // The stream's copy of the same comment arrives too. Positive marker: a live comment
+    // sent after that copy; once it is in, the copy has been handled.
+    QTimer::singleShot(0, &source, [this] {
+        QJsonObject marker = source.makeComment("ev-1", 3, "Globex", "marker");
+        marker["eventId"] = "ev-1";
+        Q_EMIT source.commentCreated(CannedFeedSource::posted(marker));
+    });
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->rowCount() > 8 && bodyAt(model->rowCount() - 1) == "marker"; }, 1000));
+    ASSERT_EQ(model->rowCount(), 9) << "the stream's copy of the posted comment was added again";
     EXPECT_EQ(bodyAt(7), "hello 👋");
     EXPECT_TRUE(model->index(7).data(CommentsModel::IsMineRole).toBool());
 }

@@ -255,9 +255,8 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
     EXPECT_FALSE(top.data(FeedModel::IsMineRole).toBool());
     EXPECT_GT(top.data(FeedModel::SeqRole).toLongLong(),
               model.index(1).data(FeedModel::SeqRole).toLongLong());
-    QTest::qWait(100); // no second copy of the same event comes later
-    EXPECT_EQ(model.rowCount(), 26);
-    EXPECT_FALSE(hasDuplicates(ids(model)));
+    // "No second copy of the event comes later" is checked below, once the stream has
+    // delivered the comments made after it (a positive marker), not after a sleep.
     std::printf("embedded live: drain answered in %lld ms, row 0 inserted after %lld ms\n",
                 static_cast<long long>(drainMs), static_cast<long long>(liveMs));
 
@@ -301,7 +300,6 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
     comments.post(QStringLiteral("Second comment"));
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return comments.rowCount() == 2 && !comments.isPosting(); }, 15000));
-    QTest::qWait(100); // the stream's copies are not added again
     ASSERT_EQ(comments.rowCount(), 2);
     EXPECT_TRUE(comments.errorString().isEmpty()) << comments.errorString().toStdString();
     EXPECT_EQ(comments.index(0).data(CommentsModel::BodyRole).toString(),
@@ -316,6 +314,12 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
         if (args.at(2).value<QList<int>>() == QList<int>{FeedModel::CommentCountRole})
             commentCountSignal = true;
     EXPECT_TRUE(commentCountSignal);
+    // Positive marker: the feed's count came from the stream's copies of both comments,
+    // which follow the drain's NOTIFY. By now any second copy of the event, or of a
+    // comment, would have arrived.
+    EXPECT_EQ(comments.rowCount(), 2) << "the stream's copies of the comments were added again";
+    EXPECT_EQ(model.rowCount(), 26) << "a second copy of the live event came later";
+    EXPECT_FALSE(hasDuplicates(ids(model)));
 
     CommentsModel reread; // a fresh model reads them back from the database, oldest first
     Tester rereadTester(&reread, Tester::FailureReportingMode::Fatal);
@@ -541,7 +545,7 @@ public:
             if (up && m_output.contains("listening on"))
                 return true;
             stop();
-            QTest::qWait(500);
+            QTest::qWait(500); // retry back-off: the port may still be held; asserts nothing
         }
         return false;
     }
@@ -632,7 +636,7 @@ TEST(RemoteFeed, LiveEventsAndReconnectAfterServeRestartFillsTheGap)
     ASSERT_EQ(rc, 0);
     runCli(cs, {"drain"}, &rc);
     ASSERT_EQ(rc, 0);
-    QTest::qWait(200);
+    // serve is down: there is no path for these two to arrive but the replay below.
     EXPECT_EQ(model.rowCount(), 5);
 
     // Same port again: the stream comes back by itself and replays what it missed.
@@ -642,28 +646,36 @@ TEST(RemoteFeed, LiveEventsAndReconnectAfterServeRestartFillsTheGap)
         << source.connectionError().toStdString();
     const qint64 gapMs = t.elapsed();
     EXPECT_EQ(source.connectionState(), FeedSource::Live);
-    QTest::qWait(300); // nothing arrives twice
-    ASSERT_EQ(model.rowCount(), 7);
+    // Positive marker: one more event, emitted and drained after the replay; once it is
+    // in, a second copy of a replayed one would be too.
+    runCli(cs, {"emit", "Acme", "badge_earned", R"({"badgeName":"Marker"})"}, &rc);
+    ASSERT_EQ(rc, 0);
+    runCli(cs, {"drain"}, &rc);
+    ASSERT_EQ(rc, 0);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model.rowCount() >= 8; }, 30000));
+    ASSERT_EQ(model.rowCount(), 8) << "a replayed event arrived twice";
     EXPECT_FALSE(hasDuplicates(ids(model)));
     EXPECT_EQ(reset.count(), 0);
     EXPECT_EQ(resynced.count(), 0);
-    EXPECT_EQ(model.index(0).data(FeedModel::EventTypeRole).toString(), "tasks_burst");
-    EXPECT_EQ(model.index(0).data(FeedModel::TenantNameRole).toString(), "Globex");
+    EXPECT_EQ(model.index(0).data(FeedModel::EventTypeRole).toString(), "badge_earned");
+    EXPECT_EQ(model.index(1).data(FeedModel::EventTypeRole).toString(), "tasks_burst");
+    EXPECT_EQ(model.index(1).data(FeedModel::TenantNameRole).toString(), "Globex");
     // (IsMineRole is not checked here: in remote mode the client cannot know its own
     // tenant — no route names the token's tenant — so own events are not marked.)
-    EXPECT_EQ(model.index(1).data(FeedModel::EventTypeRole).toString(), "streak_milestone");
-    EXPECT_EQ(model.index(2).data(FeedModel::SeqRole).toLongLong(), liveSeq);
+    EXPECT_EQ(model.index(2).data(FeedModel::EventTypeRole).toString(), "streak_milestone");
+    EXPECT_EQ(model.index(3).data(FeedModel::SeqRole).toLongLong(), liveSeq);
     for (const QList<QVariant> &args : std::as_const(inserted))
         EXPECT_EQ(args.at(1).toInt(), 0) << "live rows go in at the top";
-    // The stream delivered exactly the live event and the two missed ones, in seq order.
-    ASSERT_EQ(created.count(), 3);
+    // The stream delivered exactly the live event, the two missed ones and the marker, in
+    // seq order.
+    ASSERT_EQ(created.count(), 4);
     QList<qint64> seqs;
     for (const QList<QVariant> &args : std::as_const(created))
         seqs.append(args.at(0).value<af::Event>().seq);
     EXPECT_EQ(seqs.at(0), liveSeq);
     EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()) &&
                 std::adjacent_find(seqs.begin(), seqs.end()) == seqs.end())
-        << "seqs " << seqs.at(0) << ", " << seqs.at(1) << ", " << seqs.at(2);
+        << "seqs " << seqs.at(0) << ", " << seqs.at(1) << ", " << seqs.at(2) << ", " << seqs.at(3);
     std::printf("remote reconnect: serve restarted → 2 missed events in the model after %lld ms\n",
                 static_cast<long long>(gapMs));
 
@@ -681,14 +693,14 @@ TEST(RemoteFeed, LiveEventsAndReconnectAfterServeRestartFillsTheGap)
         << source.connectionError().toStdString();
     ASSERT_TRUE(QTest::qWaitFor([&] { return reset.count() >= 1; }, 30000));
     const qint64 resyncMs = t.elapsed();
-    EXPECT_EQ(model.index(0).data(FeedModel::EventTypeRole).toString(), "tasks_burst");
+    EXPECT_EQ(model.index(0).data(FeedModel::EventTypeRole).toString(), "badge_earned");
     // The tester keeps calling fetchMore, so the reloaded feed is walked to its end:
-    // 1 008 events over 51 keyset pages, none skipped or repeated.
+    // 1 009 events over 51 keyset pages, none skipped or repeated.
     ASSERT_TRUE(QTest::qWaitFor([&] { return model.atEnd() && !model.isLoading(); }, 60000));
     EXPECT_EQ(resynced.count(), 1);
     EXPECT_EQ(reset.count(), 1);
     EXPECT_EQ(created.count(), createdBefore) << "a resync replaces the replay";
-    EXPECT_EQ(model.rowCount(), 7 + 1001);
+    EXPECT_EQ(model.rowCount(), 8 + 1001);
     EXPECT_FALSE(hasDuplicates(ids(model)));
     EXPECT_TRUE(strictlyNewestFirst(model));
     EXPECT_TRUE(model.errorString().isEmpty()) << model.errorString().toStdString();

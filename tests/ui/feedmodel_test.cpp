@@ -111,16 +111,19 @@ TEST_F(FeedModelTest, LiveBurstIsOneInsertAtRowZeroWithoutReset)
     source.publish(badge(47, 1));
     source.publish(badge(48, 0));
     ASSERT_TRUE(QTest::qWaitFor([&] { return inserted.size() > 0; }, 1000));
-    QTest::qWait(50);
-    ASSERT_EQ(inserted.size(), 1) << "a burst is coalesced into one insert";
+    // Positive marker: one more event published after the burst has landed; once it is
+    // in, a split burst would have shown as more than one insert before it.
+    source.publish(badge(49, 0));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return idAt(0) == "ev-49"; }, 1000));
+    ASSERT_EQ(inserted.size(), 2) << "a burst is coalesced into one insert";
     EXPECT_EQ(inserted[0][1].toInt(), 0);
     EXPECT_EQ(inserted[0][2].toInt(), 2);
     EXPECT_EQ(reset.size(), 0);
-    EXPECT_EQ(idAt(0), "ev-48");
-    EXPECT_EQ(idAt(1), "ev-47");
-    EXPECT_EQ(idAt(2), "ev-46");
-    EXPECT_EQ(idAt(3), "ev-45");
-    EXPECT_EQ(model->newCount(), 3);
+    EXPECT_EQ(idAt(1), "ev-48");
+    EXPECT_EQ(idAt(2), "ev-47");
+    EXPECT_EQ(idAt(3), "ev-46");
+    EXPECT_EQ(idAt(4), "ev-45");
+    EXPECT_EQ(model->newCount(), 4);
     model->markSeen();
     EXPECT_EQ(model->newCount(), 0);
 }
@@ -130,9 +133,12 @@ TEST_F(FeedModelTest, LiveCopyOfALoadedEventIsIgnored)
     ASSERT_TRUE(startAndLoadAll());
     inserted->clear();
     Q_EMIT source.eventCreated(CannedFeedSource::typed(source.events[3]));
-    QTest::qWait(60);
-    EXPECT_EQ(inserted->size(), 0);
-    EXPECT_EQ(model->rowCount(), 45);
+    // Positive marker: a new event after the copy; once it is in, the copy was handled.
+    Q_EMIT source.eventCreated(CannedFeedSource::typed(badge(99, 0)));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return idAt(0) == "ev-99"; }, 1000));
+    EXPECT_EQ(model->rowCount(), 46) << "the copy of a loaded event was added again";
+    for (const QList<QVariant> &args : *inserted)
+        EXPECT_EQ(args[2].toInt() - args[1].toInt(), 0) << "more than the one new row was inserted";
 }
 
 TEST_F(FeedModelTest, EventLiveBeforeItsPageAppearsOnce)
@@ -216,7 +222,12 @@ TEST_F(FeedModelTest, AnswerForAReplacedSourceIsIgnored)
     model->setSource(&source);
     model->setSource(&other); // the first page of `source` is still in flight
     ASSERT_TRUE(QTest::qWaitFor([&] { return model->rowCount() == 1; }, 1000));
-    QTest::qWait(30);
+    // Positive marker: a request to `source` made after the model's own; answers come
+    // in order, so once ours is back, the model's stale answer has been delivered too.
+    QObject probe;
+    bool probed = false;
+    source.loadEvents(QString(), 1, &probe, [&](const Reply<af::FeedPage> &) { probed = true; });
+    ASSERT_TRUE(QTest::qWaitFor([&] { return probed; }, 1000));
     EXPECT_EQ(model->rowCount(), 1);
     EXPECT_EQ(idAt(0), "ev-1000");
     model->setSource(nullptr);

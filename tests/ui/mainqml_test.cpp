@@ -106,7 +106,7 @@ protected:
         if (dir.isEmpty())
             return;
         QDir().mkpath(dir);
-        QTest::qWait(150); // let animations and late bindings settle
+        QTest::qWait(150); // screenshots only (AF_SCREENSHOT_DIR): let animations settle, asserts nothing
         window->grabWindow().save(dir + '/' + name + ".png");
     }
 
@@ -172,28 +172,32 @@ TEST_F(MainQmlTest, PostedCommentIsListed)
     screenshot(QStringLiteral("comments-1280x800"));
     click(window, findItem(panel, "postButton"));
     ASSERT_TRUE(QTest::qWaitFor([&] { return comments->property("count").toInt() == 4; }, 2000));
-    QTest::qWait(50);
-    EXPECT_EQ(comments->property("count").toInt(), 4) << "the stream's copy is not added again";
-    EXPECT_TRUE(composer->property("text").toString().isEmpty());
-    const auto after = findAll(comments, "commentBody");
-    QStringList texts;
-    for (QQuickItem *item : after)
-        texts.append(item->property("text").toString());
-    EXPECT_TRUE(texts.contains("Great work, team!"));
+    EXPECT_TRUE(QTest::qWaitFor([&] { return composer->property("text").toString().isEmpty(); }, 2000))
+        << "the composer kept the posted text";
+    // The new row's delegate appears once the list has laid it out.
+    EXPECT_TRUE(QTest::qWaitFor([&] {
+        for (QQuickItem *item : findAll(comments, "commentBody"))
+            if (item->property("text").toString() == "Great work, team!")
+                return true;
+        return false;
+    }, 2000)) << "the posted comment is not listed";
     // The card's comment count follows the stream.
     ASSERT_TRUE(QTest::qWaitFor([&] {
         return engine->rootObjects().first()->findChild<FeedModel *>("feedModel")->index(0).data(FeedModel::CommentCountRole).toInt() == 4;
     }, 1000));
+    // That count came with the stream's copy of the comment (positive marker): the copy
+    // has been handled, and was not listed a second time.
+    EXPECT_EQ(comments->property("count").toInt(), 4) << "the stream's copy is not added again";
 }
 
 TEST_F(MainQmlTest, LiveEventShowsThePillAndTheAdminPage)
 {
     window->resize(800, 600);
-    QTest::qWait(100);
     screenshot(QStringLiteral("feed-800x600"));
     // Scroll away from the top, then a live event arrives.
     QMetaObject::invokeMethod(list, "positionViewAtEnd");
-    QTest::qWait(50);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !list->property("atYBeginning").toBool(); }, 2000))
+        << "the list did not scroll away from the top";
     source.publish(CannedFeedSource::event("live1", 3, "Globex", "badge_earned", "Badge earned", "🏅",
                                            "Earned “Inbox Zero”", {{"badgeName", "Inbox Zero"}}, 0, 1049));
     QQuickItem *pill = findItem(window->contentItem(), "newPill");
@@ -204,19 +208,40 @@ TEST_F(MainQmlTest, LiveEventShowsThePillAndTheAdminPage)
     click(window, pill);
     ASSERT_TRUE(QTest::qWaitFor([&] { return !pill->isVisible(); }, 2000));
 
+    // The admin page shows the backend's queue depth, and a drain reports what it did.
     click(window, findItem(window->contentItem(), "tab_1"));
-    QTest::qWait(200);
+    QQuickItem *depth = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        depth = findItem(window->contentItem(), "queueDepth");
+        return depth && depth->isVisible() && depth->property("text").toString() == "37";
+    }, 2000)) << "the admin page did not show the queue depth";
     window->resize(1280, 800);
-    QTest::qWait(200);
     screenshot(QStringLiteral("admin-1280x800"));
     window->resize(800, 600);
-    QTest::qWait(200);
     screenshot(QStringLiteral("admin-800x600"));
     window->resize(1280, 800);
+    QQuickItem *drain = findItem(window->contentItem(), "drainButton");
+    ASSERT_TRUE(drain);
+    click(window, drain);
+    QQuickItem *lastDrain = findItem(window->contentItem(), "lastDrain");
+    ASSERT_TRUE(lastDrain);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return lastDrain->property("text").toString().contains("37"); }, 2000))
+        << lastDrain->property("text").toString().toStdString();
+    EXPECT_TRUE(lastDrain->property("text").toString().contains("6")) << lastDrain->property("text").toString().toStdString();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return depth->property("text").toString() == "0"; }, 2000))
+        << "the queue depth did not follow the drain";
+
+    // Back on the feed, a grouped tile opens with every event it groups.
     click(window, findItem(window->contentItem(), "tab_0"));
-    QTest::qWait(100);
-    click(window, findItem(card(1), "commentsButton")); // a grouped tile opens with its events
-    QTest::qWait(300);
+    QQuickItem *tile = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] { return (tile = card(1)) && tile->isVisible(); }, 2000));
+    click(window, findItem(tile, "commentsButton"));
+    QQuickItem *panel = findItem(window->contentItem(), "detailPanel");
+    ASSERT_TRUE(panel);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return panel->isVisible() && !panel->property("sourcesLoading").toBool() &&
+                                             panel->property("sources").toList().size() > 1; },
+                                2000))
+        << "the tile did not open with its events";
     screenshot(QStringLiteral("tile-1280x800"));
 }
 

@@ -409,7 +409,7 @@ TEST(Broadcaster, ConcurrentRegisterUnregisterBroadcast)
     });
 
     go.store(true);
-    std::this_thread::sleep_for(duration);
+    std::this_thread::sleep_for(duration); // how long the churn runs; the checks run throughout
     stop.store(true);
     for (auto &t : threads)
         t.join();
