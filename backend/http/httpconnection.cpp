@@ -61,7 +61,7 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
         m_handle->detach();
         if (m_sseSlotHeld) {
             m_sseSlotHeld = false;
-            m_context->releaseSseSlot();
+            m_context->releaseSseSlot(m_sseAccept.tenantId);
         }
         m_requestTimer.stop();
         m_idleTimer.stop();
@@ -76,7 +76,16 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
         if (m_slots.empty() && !m_parser.hasPartialRequest())
             beginClose();
     });
-    connect(&m_lingerTimer, &QTimer::timeout, this, [this] { m_socket->abort(); });
+    connect(&m_lingerTimer, &QTimer::timeout, this, [this] {
+        if (!m_socket)
+            return;
+        m_socket->abort();
+        if (m_sseSlotHeld) { // a hand-off that never completed
+            m_sseSlotHeld = false;
+            m_context->releaseSseSlot(m_sseAccept.tenantId);
+            deleteLater();
+        }
+    });
     m_idleTimer.start();
     process();
 }
@@ -85,7 +94,7 @@ HttpConnection::~HttpConnection()
 {
     m_handle->detach();
     if (m_sseSlotHeld)
-        m_context->releaseSseSlot();
+        m_context->releaseSseSlot(m_sseAccept.tenantId);
 }
 
 bool HttpConnection::paused() const
@@ -245,10 +254,23 @@ void HttpConnection::flush()
 
 void HttpConnection::handOffToSse(const StreamResult &accept)
 {
-    if (!m_context->tryReserveSseSlot()) {
+    const auto answer = m_context->tryReserveSseSlot(accept.tenantId);
+    if (answer == ServerContext::SlotAnswer::ServerFull) {
         qCWarning(lcHttp) << "SSE client limit reached; refusing" << m_peerAddress;
         m_socket->write(HttpResponse::error(503, QStringLiteral("too many stream clients"))
                             .serialize(false));
+        beginClose();
+        return;
+    }
+    if (answer == ServerContext::SlotAnswer::TenantFull) {
+        const HttpServerConfig &cfg = m_context->config();
+        qCInfo(lcHttp) << "tenant" << accept.tenantId << "is at its stream limit; refusing"
+                       << m_peerAddress;
+        HttpResponse r = HttpResponse::error(
+            429, QStringLiteral("this tenant already has %1 open streams; close one or retry later")
+                     .arg(cfg.maxStreamsPerTenant));
+        r.setHeader("Retry-After", QByteArray::number(cfg.streamRetryAfterSec));
+        m_socket->write(r.serialize(false));
         beginClose();
         return;
     }
@@ -256,6 +278,9 @@ void HttpConnection::handOffToSse(const StreamResult &accept)
     m_sseAccept = accept;
     m_requestTimer.stop();
     m_idleTimer.stop();
+    // A client that pipelined answers ahead of its stream request and never reads them
+    // would hold the stream slot for ever: it gets the request timeout to take them.
+    m_lingerTimer.start(m_context->config().requestTimeoutMs);
     // Answers written before the stream request go out first; the stream then takes
     // the bare descriptor, so nothing may be left in the socket's write buffer.
     m_sseWaiting = true; // until then bytesWritten completes the hand-off
@@ -268,11 +293,12 @@ void HttpConnection::handOffToSse(const StreamResult &accept)
 void HttpConnection::completeHandOff()
 {
     m_sseWaiting = false;
+    m_lingerTimer.stop();
     const int fd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         qCWarning(lcHttp) << "cannot take over an SSE socket:" << qt_error_string(errno);
         m_sseSlotHeld = false;
-        m_context->releaseSseSlot();
+        m_context->releaseSseSlot(m_sseAccept.tenantId);
         m_socket->abort();
         return;
     }

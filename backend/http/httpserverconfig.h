@@ -15,6 +15,9 @@ struct HttpServerConfig
     int requestTimeoutMs = 10'000;   ///< a request must be complete this long after its first byte (408)
     int idleTimeoutMs = 60'000;      ///< idle keep-alive connections are closed after this
     int maxSseClients = 10'000;      ///< 503 past it
+    int maxStreamsPerTenant = 50;    ///< 429 + Retry-After past it, so no tenant takes them all
+    int streamRetryAfterSec = 30;    ///< Retry-After of that 429
+    int streamTokenCheckMs = 400;    ///< how often open streams' tokens are checked again
     qint64 sseBacklogLimit = 1 << 20; ///< unsent SSE bytes past which a client is cut
     int sseKeepaliveMs = 25'000;     ///< `: keepalive` comment interval
     int sseRetryMs = 3'000;          ///< the `retry:` sent first

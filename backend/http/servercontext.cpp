@@ -18,19 +18,35 @@ ServerContext::ServerContext(const HttpServerConfig &config)
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
 }
 
-bool ServerContext::tryReserveSseSlot()
+ServerContext::SlotAnswer ServerContext::tryReserveSseSlot(int tenantId)
 {
-    int current = m_sseSlots.load();
-    while (current < m_config.maxSseClients) {
-        if (m_sseSlots.compare_exchange_weak(current, current + 1))
-            return true;
+    std::lock_guard<std::mutex> lock(m_slotMutex);
+    if (m_sseSlots >= m_config.maxSseClients)
+        return SlotAnswer::ServerFull;
+    int &mine = m_tenantSlots[tenantId];
+    if (mine >= m_config.maxStreamsPerTenant) {
+        if (mine == 0)
+            m_tenantSlots.remove(tenantId);
+        return SlotAnswer::TenantFull;
     }
-    return false;
+    ++mine;
+    ++m_sseSlots;
+    return SlotAnswer::Reserved;
 }
 
-void ServerContext::releaseSseSlot()
+void ServerContext::releaseSseSlot(int tenantId)
 {
-    m_sseSlots.fetch_sub(1);
+    std::lock_guard<std::mutex> lock(m_slotMutex);
+    --m_sseSlots;
+    const auto it = m_tenantSlots.find(tenantId);
+    if (it != m_tenantSlots.end() && --it.value() <= 0)
+        m_tenantSlots.erase(it);
+}
+
+int ServerContext::tenantStreams(int tenantId) const
+{
+    std::lock_guard<std::mutex> lock(m_slotMutex);
+    return m_tenantSlots.value(tenantId);
 }
 
 void ServerContext::addSseClient(const std::shared_ptr<SseClient> &client)

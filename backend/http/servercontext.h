@@ -33,12 +33,18 @@ public:
     void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
     [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
     void setReplayProvider(ReplayProvider provider) { m_replayProvider = std::move(provider); }
+    [[nodiscard]] const StreamTokenCheck &streamTokenCheck() const { return m_tokenCheck; }
+    void setStreamTokenCheck(StreamTokenCheck check) { m_tokenCheck = std::move(check); }
     /// @brief Called (from any thread) whenever an SSE client comes or goes.
     void setSseChangedCallback(std::function<void()> cb) { m_sseChanged = std::move(cb); }
 
-    /// @brief Takes one of the maxSseClients places; false when all are taken.
-    [[nodiscard]] bool tryReserveSseSlot();
-    void releaseSseSlot();
+    enum class SlotAnswer { Reserved, ServerFull, TenantFull };
+    /// @brief Takes one of the maxSseClients places and one of @p tenantId's
+    /// maxStreamsPerTenant; nothing is taken unless both are free.
+    [[nodiscard]] SlotAnswer tryReserveSseSlot(int tenantId);
+    void releaseSseSlot(int tenantId);
+    /// @brief Streams (reserved, handed off or open) of @p tenantId.
+    [[nodiscard]] int tenantStreams(int tenantId) const;
     [[nodiscard]] quint64 nextSseId() { return ++m_lastSseId; }
     void addSseClient(const std::shared_ptr<SseClient> &client);
     void removeSseClient(quint64 id);
@@ -54,8 +60,11 @@ private:
     Broadcaster *m_broadcaster = nullptr;
     ReplayProvider m_replayProvider;
     std::function<void()> m_sseChanged;
+    StreamTokenCheck m_tokenCheck;
 
-    std::atomic<int> m_sseSlots{0};
+    mutable std::mutex m_slotMutex;
+    int m_sseSlots = 0;
+    QHash<int, int> m_tenantSlots;
     std::atomic<quint64> m_lastSseId{0};
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
