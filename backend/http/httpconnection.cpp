@@ -166,24 +166,33 @@ void HttpConnection::dispatch(HttpRequest &&request)
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        m_context->pool()->start([handle, id, keepAlive, head, this,
-                                  handler = std::move(match.handler),
-                                  params = std::move(match.params), request = std::move(request)] {
-            const QByteArray bytes = Router::invoke(handler, request, params).serialize(keepAlive, head);
-            handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
-        });
+        if (!m_context->tryStartRequest([handle, id, keepAlive, head, this,
+                                         handler = std::move(match.handler),
+                                         params = std::move(match.params), request = std::move(request)] {
+                const QByteArray bytes = Router::invoke(handler, request, params).serialize(keepAlive, head);
+                handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
+            }))
+            finish(id, saturated().serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Stream:
         // Nothing after a stream request is read: the connection becomes the stream.
         m_stopParsing = true;
         m_streamPending = true;
-        m_context->pool()->start([handle, id, keepAlive, this, stream = std::move(match.stream),
-                                  params = std::move(match.params), request = std::move(request)] {
-            const StreamResult result = Router::invokeStream(stream, request, params);
-            handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
-        });
+        if (!m_context->tryStartRequest([handle, id, keepAlive, this, stream = std::move(match.stream),
+                                         params = std::move(match.params), request = std::move(request)] {
+                const StreamResult result = Router::invokeStream(stream, request, params);
+                handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
+            }))
+            finishStream(id, StreamResult::reject(saturated()), keepAlive);
         return;
     }
+}
+
+HttpResponse HttpConnection::saturated()
+{
+    HttpResponse r = HttpResponse::error(503, QStringLiteral("the server is busy; retry shortly"));
+    r.setHeader("Retry-After", "1");
+    return r;
 }
 
 HttpConnection::Slot *HttpConnection::slotFor(quint64 id)

@@ -18,6 +18,19 @@ ServerContext::ServerContext(const HttpServerConfig &config)
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
 }
 
+bool ServerContext::tryStartRequest(std::function<void()> job)
+{
+    if (m_queuedRequests.fetch_add(1) >= m_config.maxQueuedRequests) {
+        m_queuedRequests.fetch_sub(1);
+        return false;
+    }
+    m_pool.start([this, job = std::move(job)] {
+        job();
+        m_queuedRequests.fetch_sub(1);
+    });
+    return true;
+}
+
 ServerContext::SlotAnswer ServerContext::tryReserveSseSlot(int tenantId)
 {
     std::lock_guard<std::mutex> lock(m_slotMutex);

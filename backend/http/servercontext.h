@@ -29,6 +29,9 @@ public:
     [[nodiscard]] Router &router() { return m_router; }
     [[nodiscard]] const Router &router() const { return m_router; }
     [[nodiscard]] QThreadPool *pool() { return &m_pool; }
+    /// @brief Runs a request handler on the pool unless maxQueuedRequests are already
+    /// waiting or running; false (nothing started) when the server is saturated.
+    [[nodiscard]] bool tryStartRequest(std::function<void()> job);
     [[nodiscard]] Broadcaster *broadcaster() const { return m_broadcaster; }
     void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
     [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
@@ -66,6 +69,7 @@ private:
     int m_sseSlots = 0;
     QHash<int, int> m_tenantSlots;
     std::atomic<quint64> m_lastSseId{0};
+    std::atomic<int> m_queuedRequests{0};
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
 };

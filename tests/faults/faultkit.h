@@ -503,6 +503,12 @@ public:
         std::lock_guard<std::mutex> l(m_mutex);
         return m_resyncs;
     }
+    /// The highest seq a resync covered (the client reloaded up to it); -1 without one.
+    long long resyncedTo() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_resyncedTo;
+    }
     bool waitForSeq(long long seq, int timeoutMs) const
     {
         return waitFor([&] { return m_lastId >= seq; }, timeoutMs);
@@ -581,7 +587,14 @@ private:
             if (id > m_lastId)
                 m_lastId = id;
         } else if (f.event == "activity.resync") {
+            // The client reloads its feed: it then has every event up to the resync's id.
             ++m_resyncs;
+            bool ok = false;
+            const long long id = f.id.toLongLong(&ok);
+            if (ok && id > m_resyncedTo)
+                m_resyncedTo = id;
+            if (ok && id > m_lastId)
+                m_lastId = id;
         }
         if (m_frames.size() < 20000)
             m_frames.push_back(std::move(f));
@@ -598,6 +611,7 @@ private:
     std::vector<long long> m_seqs;
     std::vector<SseFrame> m_frames;
     int m_resyncs = 0;
+    long long m_resyncedTo = -1;
 };
 
 /// Exactly-once check of one SSE client against the database's seqs after @p from.

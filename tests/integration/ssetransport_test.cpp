@@ -1,6 +1,7 @@
-// The stream transport over real sockets with test handlers (no database): a stream
+// The transport's bounds over real sockets with test handlers (no database): a stream
 // hand-off stuck behind answers the client never reads gives its slot back, a stream whose
-// first write fails is not listed, and HTTP/1.1 without Host is refused.
+// first write fails is not listed, HTTP/1.1 without Host is refused, and a saturated
+// worker queue answers 503 with Retry-After.
 #include "feed/broadcaster.h"
 #include "http/httpserver.h"
 #include "http/servercontext.h"
@@ -32,6 +33,10 @@ protected:
         });
         m_server->router().get(QStringLiteral("/hello"), [](const HttpRequest &, const RouteParams &) {
             return HttpResponse(200, "hello", "text/plain");
+        });
+        m_server->router().get(QStringLiteral("/slow"), [](const HttpRequest &, const RouteParams &) {
+            QThread::msleep(400);
+            return HttpResponse(200, "slow", "text/plain");
         });
         m_server->router().addStream(QStringLiteral("/stream"), [](const HttpRequest &, const RouteParams &) {
             return StreamResult::accept(7);
@@ -109,4 +114,36 @@ TEST_F(SseTransport, Http11WithoutHostIsRefused)
     old.send("GET /hello HTTP/1.0\r\n\r\n");
     EXPECT_EQ(old.response().value_or(aftest::HttpReply{}).status, 200);
     EXPECT_EQ(m_server->sseClientCount(), 0);
+}
+
+TEST_F(SseTransport, AFullWorkerQueueAnswers503WithRetryAfter)
+{
+    HttpServerConfig cfg;
+    cfg.workerThreads = 1;
+    cfg.maxQueuedRequests = 2;
+    start(cfg);
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 6; ++i) {
+        clients.push_back(std::make_unique<Client>(m_port));
+        clients.back()->send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    int ok = 0;
+    int busy = 0;
+    for (auto &c : clients) {
+        const auto r = c->response(5000).value_or(aftest::HttpReply{});
+        if (r.status == 200)
+            ++ok;
+        if (r.status == 503) {
+            ++busy;
+            EXPECT_EQ(r.headers.value("retry-after"), "1");
+            EXPECT_FALSE(r.error().isEmpty());
+        }
+    }
+    EXPECT_EQ(ok + busy, 6);
+    EXPECT_GE(ok, 2);
+    EXPECT_GE(busy, 1);
+    // Once the queue has drained, the server answers again.
+    Client later(m_port);
+    later.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(later.response().value_or(aftest::HttpReply{}).status, 200);
 }
