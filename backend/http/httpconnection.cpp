@@ -7,6 +7,7 @@
 #include "sseconnection.h"
 #include "sseclient.h"
 
+#include <QCryptographicHash>
 #include <QTcpSocket>
 #include <QThreadPool>
 
@@ -151,6 +152,7 @@ void HttpConnection::processBuffered()
 void HttpConnection::dispatch(HttpRequest &&request)
 {
     request.setPeerAddress(m_peerAddress);
+    const QByteArray caller = callerKey(request);
     const quint64 id = m_nextSlotId++;
     m_slots.emplace_back();
     m_slots.back().id = id;
@@ -166,7 +168,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        if (!m_context->tryStartRequest([handle, id, keepAlive, head, this,
+        if (!m_context->tryStartRequest(caller, [handle, id, keepAlive, head, this,
                                          handler = std::move(match.handler),
                                          params = std::move(match.params), request = std::move(request)] {
                 const QByteArray bytes = Router::invoke(handler, request, params).serialize(keepAlive, head);
@@ -178,7 +180,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
         // Nothing after a stream request is read: the connection becomes the stream.
         m_stopParsing = true;
         m_streamPending = true;
-        if (!m_context->tryStartRequest([handle, id, keepAlive, this, stream = std::move(match.stream),
+        if (!m_context->tryStartRequest(caller, [handle, id, keepAlive, this, stream = std::move(match.stream),
                                          params = std::move(match.params), request = std::move(request)] {
                 const StreamResult result = Router::invokeStream(stream, request, params);
                 handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
@@ -186,6 +188,20 @@ void HttpConnection::dispatch(HttpRequest &&request)
             finishStream(id, StreamResult::reject(saturated()), keepAlive);
         return;
     }
+}
+
+QByteArray HttpConnection::callerKey(const HttpRequest &request)
+{
+    // Who is asking, before any database lookup: the credential presented (a flood with
+    // one token is one caller however many connections it opens), else the address.
+    QByteArray key = request.header("authorization");
+    if (key.isEmpty())
+        key = request.queryValue(QStringLiteral("access_token")).toUtf8();
+    if (key.isEmpty())
+        key = request.header("x-drain-secret");
+    if (key.isEmpty())
+        return "peer:" + request.peerAddress().toUtf8();
+    return "cred:" + QCryptographicHash::hash(key, QCryptographicHash::Sha256);
 }
 
 HttpResponse HttpConnection::saturated()

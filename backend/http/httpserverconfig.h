@@ -24,6 +24,7 @@ struct HttpServerConfig
     int networkThreads = 2;          ///< event loops that own the sockets
     int workerThreads = 0;           ///< handler pool; 0 = max(4, 2 × cores)
     int maxQueuedRequests = 4'096;   ///< requests waiting for or in a worker; 503 + Retry-After past it
+    int maxQueuedPerCaller = 256;    ///< of those, from one caller (credential, else peer address)
     int maxPipelined = 32;           ///< requests in flight per connection before reading pauses
     int lingerMs = 2'000;            ///< how long a closing connection drains unread input
 };

@@ -18,17 +18,43 @@ ServerContext::ServerContext(const HttpServerConfig &config)
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
 }
 
-bool ServerContext::tryStartRequest(std::function<void()> job)
+bool ServerContext::tryStartRequest(const QByteArray &callerKey, std::function<void()> job)
 {
-    if (m_queuedRequests.fetch_add(1) >= m_config.maxQueuedRequests) {
-        m_queuedRequests.fetch_sub(1);
+    std::lock_guard<std::mutex> lock(m_queueMutex);
+    if (m_queuedRequests >= m_config.maxQueuedRequests)
         return false;
-    }
-    m_pool.start([this, job = std::move(job)] {
-        job();
-        m_queuedRequests.fetch_sub(1);
-    });
+    auto &queue = m_callerQueues[callerKey];
+    if (int(queue.size()) >= m_config.maxQueuedPerCaller)
+        return false;
+    if (queue.empty())
+        m_callerTurns.push_back(callerKey);
+    queue.push_back(std::move(job));
+    ++m_queuedRequests;
+    startQueued();
     return true;
+}
+
+void ServerContext::startQueued()
+{
+    while (m_runningRequests < m_pool.maxThreadCount() && !m_callerTurns.empty()) {
+        const QByteArray key = m_callerTurns.front();
+        m_callerTurns.pop_front();
+        auto it = m_callerQueues.find(key);
+        std::function<void()> job = std::move(it->front());
+        it->pop_front();
+        if (it->empty())
+            m_callerQueues.erase(it);
+        else
+            m_callerTurns.push_back(key); // its next request waits for the others' turns
+        ++m_runningRequests;
+        m_pool.start([this, job = std::move(job)] {
+            job();
+            std::lock_guard<std::mutex> lock(m_queueMutex);
+            --m_runningRequests;
+            --m_queuedRequests;
+            startQueued();
+        });
+    }
 }
 
 ServerContext::SlotAnswer ServerContext::tryReserveSseSlot(int tenantId)

@@ -7,6 +7,7 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,9 +30,10 @@ public:
     [[nodiscard]] Router &router() { return m_router; }
     [[nodiscard]] const Router &router() const { return m_router; }
     [[nodiscard]] QThreadPool *pool() { return &m_pool; }
-    /// @brief Runs a request handler on the pool unless maxQueuedRequests are already
-    /// waiting or running; false (nothing started) when the server is saturated.
-    [[nodiscard]] bool tryStartRequest(std::function<void()> job);
+    /// @brief Queues a request handler of caller @p callerKey for the pool; false (nothing
+    /// queued) past maxQueuedRequests in all or maxQueuedPerCaller for that caller.
+    /// Callers take turns for the workers, so one that floods waits behind itself only.
+    [[nodiscard]] bool tryStartRequest(const QByteArray &callerKey, std::function<void()> job);
     [[nodiscard]] Broadcaster *broadcaster() const { return m_broadcaster; }
     void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
     [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
@@ -69,7 +71,13 @@ private:
     int m_sseSlots = 0;
     QHash<int, int> m_tenantSlots;
     std::atomic<quint64> m_lastSseId{0};
-    std::atomic<int> m_queuedRequests{0};
+    void startQueued(); ///< with m_queueMutex held: fills the free workers, caller by caller
+
+    std::mutex m_queueMutex;
+    int m_queuedRequests = 0; ///< waiting or running
+    int m_runningRequests = 0;
+    QHash<QByteArray, std::deque<std::function<void()>>> m_callerQueues;
+    std::deque<QByteArray> m_callerTurns; ///< callers with work waiting, in turn order
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
 };
