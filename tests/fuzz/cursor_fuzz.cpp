@@ -1,8 +1,9 @@
 // libFuzzer target for af::Cursor (the opaque keyset cursors and the small validators of
-// the API). Checks: a decoded cursor gives a timestamp PostgreSQL parses and a tie-breaker
+// the API, and code points). Checks: a decoded cursor gives a timestamp PostgreSQL parses and a tie-breaker
 // of the right shape; encoding a decoded cursor's position decodes to the same position;
 // limits stay in range; code points agree with Qt's UCS-4 conversion.
 #include "core/cursor.h"
+#include "core/text.h"
 
 #include <QDateTime>
 #include <QVector>
@@ -65,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const auto limit = af::Cursor::parseLimit(t, 20, 50);
         if (limit && (*limit < 1 || *limit > 50))
             abort();
-        if (af::Cursor::codePoints(t) != t.toUcs4().size())
+        if (af::Text::codePoints(t) != t.toUcs4().size())
             abort();
     }
     return 0;
