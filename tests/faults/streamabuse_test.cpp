@@ -188,13 +188,13 @@ TEST(StreamAbuse, A11_RevocationEndsStreamsAndForgedPushesAreDropped)
          {R"({"k":"push","event":"activity.comment.created\nid: 999999","tenants":[)" + who + R"(],"data":{}})",
           R"({"k":"push","event":"activity.reaction.updated","tenants":[)" + who + R"(],"data":"x\ndata: y"})",
           R"({"k":"push","event":"activity.evil","tenants":[)" + who + R"(],"data":{}})",
-          R"({"k":"push","event":"activity.reaction.updated","tenants":[)" + who + R"(],"data":{"eventId":"marker"}})"}) {
+          R"({"k":"push","event":"activity.reaction.updated","tenants":[)" + who + R"(],"data":{"eventId":"00000000-0000-4000-8000-0000000000aa","counts":{"hype":1,"respect":0,"tribute":0}}})"}) {
         pqxx::connection c(me);
         pqxx::work tx(c);
         tx.exec_params("SELECT pg_notify('activity_feed', $1)", payload);
         tx.commit();
     }
-    ASSERT_TRUE(watcher.waitForFrame([](const SseFrame &f) { return f.data.contains("marker"); }, 10000));
+    ASSERT_TRUE(watcher.waitForFrame([](const SseFrame &f) { return f.data.contains("0000000000aa"); }, 10000));
     int forged = 0;
     for (const SseFrame &f : watcher.frames())
         forged += (f.event != "activity.reaction.updated" || f.id == "999999" || f.data.contains("data: y")) ? 1 : 0;

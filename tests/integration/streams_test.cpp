@@ -203,8 +203,8 @@ TEST_F(Streams, ForgedPushNotificationsAreDroppedNotFramed)
     notify(R"({"k":"push","event":"activity.reaction.updated","tenants":")" + tenant
            + R"(","data":{}})");
     notify(R"({"k":"push","event":"activity.reaction.updated","tenants":[)" + tenant
-           + R"(],"data":{"eventId":"the-marker"}})");
-    ASSERT_TRUE(c->readUntil([](const QByteArray &b) { return b.contains("the-marker"); }));
+           + R"(],"data":{"eventId":"00000000-0000-4000-8000-0000000000aa","counts":{"hype":1,"respect":0,"tribute":0}}})");
+    ASSERT_TRUE(c->readUntil([](const QByteArray &b) { return b.contains("0000000000aa"); }));
     EXPECT_EQ(eventNames(c->buffer()), std::vector<std::string>{"activity.reaction.updated"})
         << c->buffer().toStdString();
     EXPECT_FALSE(c->buffer().contains("999999"));
