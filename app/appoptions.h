@@ -13,6 +13,7 @@ struct AppOptions {
     QString remoteUrl;
     QString token;
     int reactionLimit = 10;
+    int streamLimitPerTenant = 50; ///< --stream-limit-per-tenant N
     int tenant = 0;           ///< --tenant N (drain)
     int events = 10000;       ///< --events N (demo-data)
     bool json = false;

@@ -47,6 +47,8 @@ Options:
   --token TOKEN        the same on the command line (visible to other users in ps:
                        prefer --token-file)
   --reaction-limit N   reactions per tenant per hour (default 10, $ACTIVITYFEED_REACTION_LIMIT)
+  --stream-limit-per-tenant N
+                       open SSE streams one tenant may hold (default 50; the next gets 429)
   --tenant N           drain: only this tenant
   --events N           demo-data: how many queue rows (default 10000)
   --json               machine-readable output
@@ -97,8 +99,11 @@ int parse(const QStringList &arguments, AppOptions &o)
     const QCommandLineOption limit(QStringLiteral("reaction-limit"), QString(), QStringLiteral("N"));
     const QCommandLineOption tenant(QStringLiteral("tenant"), QString(), QStringLiteral("N"));
     const QCommandLineOption events(QStringLiteral("events"), QString(), QStringLiteral("N"));
+    const QCommandLineOption streamLimit(QStringLiteral("stream-limit-per-tenant"), QString(),
+                                         QStringLiteral("N"));
     const QCommandLineOption json(QStringLiteral("json"), QString());
-    p.addOptions({help, version, db, dataDir, listen, remote, token, tokenFile, limit, tenant, events, json});
+    p.addOptions({help, version, db, dataDir, listen, remote, token, tokenFile, limit, tenant, events,
+                  json, streamLimit});
     if (!p.parse(arguments))
         return usageError(p.errorText());
     if (p.isSet(help)) {
@@ -146,7 +151,8 @@ int parse(const QStringList &arguments, AppOptions &o)
         }
         return true;
     };
-    if (!positive(tenant, o.tenant, "--tenant") || !positive(events, o.events, "--events"))
+    if (!positive(tenant, o.tenant, "--tenant") || !positive(events, o.events, "--events")
+        || !positive(streamLimit, o.streamLimitPerTenant, "--stream-limit-per-tenant"))
         return 2;
     return -1;
 }

@@ -38,6 +38,7 @@ af::BackendRuntime::Config runtimeConfig(const AppOptions &o)
     c.listenHost = o.listenHost;
     c.listenPort = o.listenPort;
     c.reactionLimit = o.reactionLimit;
+    c.streamLimitPerTenant = o.streamLimitPerTenant;
     return c;
 }
 

@@ -84,7 +84,8 @@ Data load()
     d.limits = {limit("commentMaxCodePoints"), limit("feedPageDefault"), limit("feedPageMax"),
                 limit("commentsPageDefault"), limit("commentsPageMax"), limit("payloadMaxBytes"),
                 limit("emitBatchMax"),         limit("tileWindowSeconds"), limit("tileMinRows"),
-                limit("tileSamples"),          limit("replayMax"),       limit("textFieldMaxChars")};
+                limit("tileSamples"),          limit("replayMax"),       limit("textFieldMaxChars"),
+                limit("commentsPerMinute")};
     if (d.types.empty() || d.reactions.size() != ReactionCounts{}.counts.size())
         broken("no event types, or not as many reactions as ReactionCounts holds");
     return d;

@@ -43,6 +43,7 @@ struct Limits {
     int tileSamples = 0;
     int replayMax = 0;
     int textFieldMaxChars = 0;
+    int commentsPerMinute = 0; ///< per tenant; 429 + Retry-After past it
 };
 
 /// @brief The one catalogue of event types, reactions and limits. It is read from the

@@ -31,14 +31,19 @@ QString ApiAuth::requestToken(const HttpRequest &request, bool allowQueryToken)
 
 int ApiAuth::requireTenant(ApiContext &ctx, const HttpRequest &request, bool allowQueryToken)
 {
+    return requireToken(ctx, request, allowQueryToken).tenantId;
+}
+
+TokenOwner ApiAuth::requireToken(ApiContext &ctx, const HttpRequest &request, bool allowQueryToken)
+{
     const QString token = requestToken(request, allowQueryToken);
-    const std::optional<int> tenant = PgErrors::guard([&] {
+    const std::optional<TokenOwner> owner = PgErrors::guard([&] {
         auto lease = ctx.pool.acquire();
-        return Tenants::tenantForToken(*lease, token);
+        return Tenants::ownerOfToken(*lease, token);
     });
-    if (!tenant)
+    if (!owner)
         throw invalidToken();
-    return *tenant;
+    return *owner;
 }
 
 Unauthenticated ApiAuth::invalidToken()
@@ -48,6 +53,11 @@ Unauthenticated ApiAuth::invalidToken()
 
 void ApiAuth::requireDrainSecret(const ApiContext &ctx, const HttpRequest &request)
 {
+    // A token in the URL ends up in proxy and browser logs; only EventSource, which
+    // cannot set headers, is allowed one, and these routes are not for browsers.
+    if (!request.queryValue(QStringLiteral("access_token")).isNull())
+        throw Unauthenticated("access_token is accepted on the stream route only; "
+                              "send x-drain-secret");
     if (ctx.drainSecret.isEmpty())
         throw Forbidden("drain secret not configured");
     if (!request.hasHeader("x-drain-secret"))

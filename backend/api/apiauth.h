@@ -1,6 +1,8 @@
 #pragma once
 #include "core/errors.h"
 
+#include "feed/tenants.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -18,13 +20,17 @@ public:
     /// (the stream route only) also from `?access_token=`. Elsewhere that parameter is 401.
     static int requireTenant(ApiContext &ctx, const HttpRequest &request,
                              bool allowQueryToken = false);
+    /// @brief As requireTenant, with the id of the token (streams keep checking it).
+    static TokenOwner requireToken(ApiContext &ctx, const HttpRequest &request,
+                                   bool allowQueryToken = false);
     /// @brief The token the caller presents, checked for presence and size only (the 401s
     /// that need no database); requireTenant looks it up.
     [[nodiscard]] static QString requestToken(const HttpRequest &request,
                                               bool allowQueryToken = false);
     /// @brief The 401 for a token that is unknown or revoked.
     [[nodiscard]] static Unauthenticated invalidToken();
-    /// @brief `x-drain-secret` against the configured secret, in constant time.
+    /// @brief `x-drain-secret` against the configured secret, in constant time; a
+    /// request that also carries `?access_token=` is refused (401) all the same.
     static void requireDrainSecret(const ApiContext &ctx, const HttpRequest &request);
     /// @brief Whether @p presented is the drain secret (constant time); never when no
     /// secret is configured. The one comparison behind drain, emit and /metrics.

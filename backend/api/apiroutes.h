@@ -33,6 +33,8 @@ public:
     /// @brief The server's replay provider: every activity.event.created after a
     /// Last-Event-ID in seq order, or a resync past the catalogue's replayMax events.
     [[nodiscard]] static ReplayProvider replayProvider(ApiContext &ctx);
+    /// @brief Which stream tokens are still active, in one query (for HttpServer).
+    [[nodiscard]] static StreamTokenCheck streamTokenCheck(ApiContext &ctx);
 
     /// @brief Wraps @p handler so that its database failures become typed errors
     /// (PgErrors::guard); the Router maps every af::Error to its answer.

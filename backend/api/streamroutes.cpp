@@ -4,8 +4,13 @@
 #include "apiroutes.h"
 #include "core/catalogue.h"
 #include "core/eventjson.h"
+#include "db/connectionpool.h"
+#include "db/pgerrors.h"
 #include "feed/broadcaster.h"
 #include "feed/feedservice.h"
+#include "feed/tenants.h"
+
+#include <pqxx/pqxx>
 
 namespace af {
 
@@ -13,9 +18,22 @@ void ApiRoutes::registerStream(Router &router, ApiContext &ctx)
 {
     router.addStream(QStringLiteral("/api/activity/stream"),
                      [&ctx](const HttpRequest &req, const RouteParams &) {
-                         const int tenant = ApiAuth::requireTenant(ctx, req, true);
-                         return StreamResult::accept(tenant, lastEventIdOf(req));
+                         const TokenOwner owner = ApiAuth::requireToken(ctx, req, true);
+                         return StreamResult::accept(owner.tenantId, lastEventIdOf(req),
+                                                     owner.tokenId);
                      });
+}
+
+StreamTokenCheck ApiRoutes::streamTokenCheck(ApiContext &ctx)
+{
+    return [&ctx](const QList<int> &tokenIds) {
+        return PgErrors::guard([&] {
+            auto lease = ctx.pool.acquire();
+            const std::vector<int> active =
+                Tenants::activeTokenIds(*lease, std::vector<int>(tokenIds.begin(), tokenIds.end()));
+            return QSet<int>(active.begin(), active.end());
+        });
+    };
 }
 
 ReplayProvider ApiRoutes::replayProvider(ApiContext &ctx)
@@ -26,6 +44,20 @@ ReplayProvider ApiRoutes::replayProvider(ApiContext &ctx)
         Replay out;
         if (int(events.size()) > max) {
             out.resync = true;
+            return out;
+        }
+        if (events.empty()) {
+            // An id this database never handed out: it was replaced or restored, and the
+            // client's feed belongs to another history. The sequence (not max(seq)) also
+            // counts seqs of rows since removed.
+            const qint64 head = PgErrors::guard([&] {
+                auto lease = ctx.pool.acquire();
+                pqxx::nontransaction tx(*lease);
+                return tx.exec1("SELECT coalesce(pg_sequence_last_value("
+                                "pg_get_serial_sequence('activity_events', 'seq')), 0)")[0]
+                    .as<qint64>();
+            });
+            out.resync = lastEventId > head;
             return out;
         }
         out.frames.reserve(int(events.size()));

@@ -126,10 +126,30 @@ const std::string kReactPushSql = "SELECT c.*, pg_notify('activity_feed', json_b
     + EventRows::reactionCountsJson("c") + "))::text) FROM ("
     + EventRows::reactionCountColumns("$1::uuid") + ") c";
 
+// Counts only; for a DELETE that removed nothing (no push, nothing changed).
+const std::string kReactCountsSql =
+    "SELECT c.* FROM (" + EventRows::reactionCountColumns("$1::uuid") + ") c";
+
+// Comments: a posting window per tenant (its own lock class), and a per-event lock held to
+// commit, under which each comment gets a created_at strictly after the event's newest:
+// the (created_at, id) order of one thread is then its commit order, so a cursor cannot
+// page past a comment that commits later.
+const char *const kCommentRateLockSql = "SELECT pg_advisory_xact_lock(1129270605, $1::int)";
+const char *const kCommentRateCheckSql = R"SQL(
+SELECT count(*)::int,
+       ceil(extract(epoch FROM min(created_at) + interval '1 minute' - clock_timestamp()))::int
+  FROM activity_comments
+ WHERE tenant_id = $1::int AND created_at > clock_timestamp() - interval '1 minute'
+)SQL";
+const char *const kCommentOrderLockSql =
+    "SELECT pg_advisory_xact_lock(1129270606, hashtext($1::text))";
 const std::string kCommentInsertSql = R"SQL(
 WITH ins AS (
-    INSERT INTO activity_comments (event_id, tenant_id, body)
-    VALUES ($1::uuid, $2::int, $3)
+    INSERT INTO activity_comments (event_id, tenant_id, body, created_at)
+    VALUES ($1::uuid, $2::int, $3,
+            greatest(clock_timestamp(),
+                     (SELECT max(created_at) + interval '1 microsecond'
+                        FROM activity_comments WHERE event_id = $1::uuid)))
     RETURNING *
 )
 SELECT )SQL" + EventRows::commentColumns("ins") + " FROM ins";
@@ -146,7 +166,7 @@ SELECT n.count, pg_notify('activity_feed', json_build_object(
   FROM activity_comments c
   JOIN activity_events e ON e.id = c.event_id
   JOIN tenants t ON t.id = c.tenant_id
-  CROSS JOIN LATERAL (SELECT count(*)::int AS count FROM activity_comments x
+  CROSS JOIN LATERAL (SELECT x.n AS count FROM activity_comment_counts x
                        WHERE x.event_id = c.event_id) n
  WHERE c.id = $1::uuid
 )SQL";
@@ -229,6 +249,10 @@ void FeedService::prepare(pqxx::connection_base &conn)
         {"api_react_add", kReactAddSql},
         {"api_react_delete", kReactDeleteSql},
         {"api_react_push", kReactPushSql},
+        {"api_react_counts", kReactCountsSql},
+        {"api_comment_rate_lock", kCommentRateLockSql},
+        {"api_comment_rate_check", kCommentRateCheckSql},
+        {"api_comment_order_lock", kCommentOrderLockSql},
         {"api_comment_insert", kCommentInsertSql},
         {"api_comment_push", kCommentPushSql},
     };
@@ -345,8 +369,14 @@ ReactionChange FeedService::react(int tenantId, const QString &eventId, const QS
                 tx.exec_prepared("api_rate_record", tenantId);
             }
             tx.exec_prepared("api_react_add", s(eventId), tenantId, s(type));
-        } else {
-            tx.exec_prepared("api_react_delete", s(eventId), tenantId, s(type));
+        } else if (tx.exec_prepared("api_react_delete", s(eventId), tenantId, s(type))
+                       .affected_rows() == 0) {
+            // Nothing removed: nothing to tell anyone. Every push a DELETE makes thus
+            // follows an add, and adds are rate limited.
+            const pqxx::result counts = tx.exec_prepared("api_react_counts", s(eventId));
+            ReactionChange unchanged{eventId, EventRows::readCounts(counts[0])};
+            tx.commit();
+            return unchanged;
         }
         const pqxx::result counts = tx.exec_prepared("api_react_push", s(eventId), ownerId, tenantId);
         ReactionChange change{eventId, EventRows::readCounts(counts[0])};
@@ -408,6 +438,16 @@ PostedComment FeedService::addComment(int tenantId, const QString &eventId, cons
         pqxx::work tx(*lease);
         if (tx.exec_prepared("api_owner", s(eventId)).empty())
             throw NotFound("event not found");
+        const int perMinute = Catalogue::limits().commentsPerMinute;
+        tx.exec_prepared("api_comment_rate_lock", tenantId);
+        const pqxx::result w = tx.exec_prepared("api_comment_rate_check", tenantId);
+        if (w[0][0].as<int>() >= perMinute) {
+            const int retry = w[0][1].is_null() ? 1 : std::max(1, w[0][1].as<int>());
+            throw RateLimited("too many comments: at most " + std::to_string(perMinute)
+                                  + " per minute, try again in " + std::to_string(retry) + " seconds",
+                              retry);
+        }
+        tx.exec_prepared("api_comment_order_lock", s(eventId));
         const pqxx::result row = tx.exec_prepared("api_comment_insert", s(eventId), tenantId,
                                                   s(trimmed));
         PostedComment posted{EventRows::readComment(row[0]), 0};

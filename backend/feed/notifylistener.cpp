@@ -119,16 +119,26 @@ void NotifyListener::handle(const std::string &payload, NotifyListenerSession &s
 namespace {
 void deliverNewEvents(pqxx::connection &conn, Broadcaster &b, std::atomic<long long> &lastSeq)
 {
-    constexpr int kChunk = 2000;
+    // Past the bound (a huge drain, a long outage, rows restored behind our back) a flood
+    // would cost every client more than a reload: they get one resync instead. Its id is
+    // the newest seq, so that a reconnect does not ask for the flood as a replay.
+    constexpr int kBound = NotifyListener::kMaxLiveBatch;
+    const std::vector<Event> events = FeedService::eventsAfter(conn, lastSeq.load(), kBound + 1);
+    if (int(events.size()) > kBound) {
+        pqxx::read_transaction tx(conn);
+        const long long newest =
+            tx.exec1("SELECT coalesce(max(seq), 0) FROM activity_events")[0].as<long long>();
+        tx.commit();
+        qCInfo(lcFeed, "more than %d new events at once: clients get a resync", kBound);
+        lastSeq = newest;
+        b.publishAll(StreamMessage::plain(QStringLiteral("activity.resync"), QByteArrayLiteral("{}"),
+                                          newest));
+        return;
+    }
     const QString name = QStringLiteral("activity.event.created");
-    for (;;) {
-        const std::vector<Event> events = FeedService::eventsAfter(conn, lastSeq.load(), kChunk);
-        for (const Event &e : events) {
-            b.publishAll(StreamMessage::of(e, name));
-            lastSeq = e.seq;
-        }
-        if (int(events.size()) < kChunk)
-            return;
+    for (const Event &e : events) {
+        b.publishAll(StreamMessage::of(e, name));
+        lastSeq = e.seq;
     }
 }
 } // namespace

@@ -28,6 +28,9 @@ public:
     /// @brief The highest event seq delivered so far.
     [[nodiscard]] long long lastSeq() const { return m_lastSeq.load(); }
 
+    /// @brief More new events than this at once reach clients as one `activity.resync`.
+    static constexpr int kMaxLiveBatch = 1000;
+
     /// @brief Handles one notification payload (public for tests).
     void handle(const std::string &payload, class NotifyListenerSession &session);
 

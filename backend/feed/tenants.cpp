@@ -146,18 +146,43 @@ std::vector<TokenInfo> Tenants::tokens(pqxx::connection &conn, std::optional<int
 
 std::optional<int> Tenants::tenantForToken(pqxx::connection &conn, const QString &token)
 {
+    const std::optional<TokenOwner> owner = ownerOfToken(conn, token);
+    if (!owner)
+        return std::nullopt;
+    return owner->tenantId;
+}
+
+std::optional<TokenOwner> Tenants::ownerOfToken(pqxx::connection &conn, const QString &token)
+{
     if (token.isEmpty() || token.size() > 256)
         return std::nullopt;
     // Every authenticated request asks this: one prepared statement on its own (no
     // BEGIN/COMMIT round trips), registered once per connection.
-    static const std::string sql = "SELECT tenant_id FROM api_tokens "
+    static const std::string sql = "SELECT id, tenant_id FROM api_tokens "
                                    "WHERE token_sha256 = $1::bytea AND revoked_at IS NULL";
     conn.prepare("af_token_tenant", sql);
     pqxx::nontransaction tx(conn);
     const auto r = tx.exec_prepared("af_token_tenant", hexBytea(sha256(token)));
     if (r.empty())
         return std::nullopt;
-    return r[0][0].as<int>();
+    return TokenOwner{r[0][0].as<int>(), r[0][1].as<int>()};
+}
+
+std::vector<int> Tenants::activeTokenIds(pqxx::connection &conn, const std::vector<int> &tokenIds)
+{
+    std::vector<int> out;
+    if (tokenIds.empty())
+        return out;
+    std::string array = "{";
+    for (size_t i = 0; i < tokenIds.size(); ++i)
+        array += (i ? "," : "") + std::to_string(tokenIds[i]);
+    array += "}";
+    conn.prepare("af_active_tokens", "SELECT id FROM api_tokens "
+                                     "WHERE id = ANY($1::int[]) AND revoked_at IS NULL");
+    pqxx::nontransaction tx(conn);
+    for (const auto &row : tx.exec_prepared("af_active_tokens", array))
+        out.push_back(row[0].as<int>());
+    return out;
 }
 
 } // namespace af

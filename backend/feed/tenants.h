@@ -32,6 +32,12 @@ struct TokenInfo {
     QDateTime revokedAt; ///< null while active
 };
 
+/// @brief An active token: which one (api_tokens.id) and whose.
+struct TokenOwner {
+    int tokenId = 0;
+    int tenantId = 0;
+};
+
 /// @brief Tenants and their API tokens. Blocking: call on a worker thread.
 class Tenants
 {
@@ -52,6 +58,12 @@ public:
     /// @brief The tenant of an active token, or nothing.
     [[nodiscard]] static std::optional<int> tenantForToken(pqxx::connection &conn,
                                                            const QString &token);
+    /// @brief The id and tenant of an active token, or nothing.
+    [[nodiscard]] static std::optional<TokenOwner> ownerOfToken(pqxx::connection &conn,
+                                                                const QString &token);
+    /// @brief Which of @p tokenIds are still active (not revoked, still present).
+    [[nodiscard]] static std::vector<int> activeTokenIds(pqxx::connection &conn,
+                                                         const std::vector<int> &tokenIds);
     /// @brief A new random token: "aft_" + 43 base64url characters (256 bits).
     [[nodiscard]] static QString generateToken();
     [[nodiscard]] static QByteArray sha256(const QString &token);

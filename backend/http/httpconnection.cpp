@@ -8,6 +8,7 @@
 #include "sseconnection.h"
 #include "sseclient.h"
 
+#include <QCryptographicHash>
 #include <QTcpSocket>
 #include <QThreadPool>
 
@@ -62,7 +63,7 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
         m_handle->detach();
         if (m_sseSlotHeld) {
             m_sseSlotHeld = false;
-            m_context->releaseSseSlot();
+            m_context->releaseSseSlot(m_sseAccept.tenantId);
         }
         m_requestTimer.stop();
         m_idleTimer.stop();
@@ -77,7 +78,16 @@ HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObje
         if (m_slots.empty() && !m_parser.hasPartialRequest())
             beginClose();
     });
-    connect(&m_lingerTimer, &QTimer::timeout, this, [this] { m_socket->abort(); });
+    connect(&m_lingerTimer, &QTimer::timeout, this, [this] {
+        if (!m_socket)
+            return;
+        m_socket->abort();
+        if (m_sseSlotHeld) { // a hand-off that never completed
+            m_sseSlotHeld = false;
+            m_context->releaseSseSlot(m_sseAccept.tenantId);
+            deleteLater();
+        }
+    });
     m_idleTimer.start();
     process();
 }
@@ -86,7 +96,7 @@ HttpConnection::~HttpConnection()
 {
     m_handle->detach();
     if (m_sseSlotHeld)
-        m_context->releaseSseSlot();
+        m_context->releaseSseSlot(m_sseAccept.tenantId);
 }
 
 bool HttpConnection::paused() const
@@ -143,6 +153,7 @@ void HttpConnection::processBuffered()
 void HttpConnection::dispatch(HttpRequest &&request)
 {
     request.setPeerAddress(m_peerAddress);
+    const QByteArray caller = callerKey(request);
     const quint64 id = m_nextSlotId++;
     m_slots.emplace_back();
     m_slots.back().id = id;
@@ -159,28 +170,51 @@ void HttpConnection::dispatch(HttpRequest &&request)
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        m_context->pool()->start([handle, id, keepAlive, head, this, route = match.metricsRoute,
-                                  handler = std::move(match.handler),
-                                  params = std::move(match.params), request = std::move(request)] {
-            const HttpResponse response = Router::invoke(handler, request, params);
-            Metrics::instance().countRequest(route, response.status());
-            const QByteArray bytes = response.serialize(keepAlive, head);
-            handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
-        });
+        if (!m_context->tryStartRequest(caller, [handle, id, keepAlive, head, this, route = match.metricsRoute,
+                                         handler = std::move(match.handler),
+                                         params = std::move(match.params), request = std::move(request)] {
+                const HttpResponse response = Router::invoke(handler, request, params);
+                Metrics::instance().countRequest(route, response.status());
+                const QByteArray bytes = response.serialize(keepAlive, head);
+                handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
+            }))
+            finish(id, saturated().serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Stream:
         // Nothing after a stream request is read: the connection becomes the stream.
         m_stopParsing = true;
         m_streamPending = true;
-        m_context->pool()->start([handle, id, keepAlive, this, route = match.metricsRoute,
-                                  stream = std::move(match.stream),
-                                  params = std::move(match.params), request = std::move(request)] {
-            const StreamResult result = Router::invokeStream(stream, request, params);
-            Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
-            handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
-        });
+        if (!m_context->tryStartRequest(caller, [handle, id, keepAlive, this, route = match.metricsRoute,
+                                         stream = std::move(match.stream),
+                                         params = std::move(match.params), request = std::move(request)] {
+                const StreamResult result = Router::invokeStream(stream, request, params);
+                Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
+                handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
+            }))
+            finishStream(id, StreamResult::reject(saturated()), keepAlive);
         return;
     }
+}
+
+QByteArray HttpConnection::callerKey(const HttpRequest &request)
+{
+    // Who is asking, before any database lookup: the credential presented (a flood with
+    // one token is one caller however many connections it opens), else the address.
+    QByteArray key = request.header("authorization");
+    if (key.isEmpty())
+        key = request.queryValue(QStringLiteral("access_token")).toUtf8();
+    if (key.isEmpty())
+        key = request.header("x-drain-secret");
+    if (key.isEmpty())
+        return "peer:" + request.peerAddress().toUtf8();
+    return "cred:" + QCryptographicHash::hash(key, QCryptographicHash::Sha256);
+}
+
+HttpResponse HttpConnection::saturated()
+{
+    HttpResponse r = HttpResponse::error(503, QStringLiteral("the server is busy; retry shortly"));
+    r.setHeader("Retry-After", "1");
+    return r;
 }
 
 HttpConnection::Slot *HttpConnection::slotFor(quint64 id)
@@ -252,10 +286,23 @@ void HttpConnection::flush()
 
 void HttpConnection::handOffToSse(const StreamResult &accept)
 {
-    if (!m_context->tryReserveSseSlot()) {
+    const auto answer = m_context->tryReserveSseSlot(accept.tenantId);
+    if (answer == ServerContext::SlotAnswer::ServerFull) {
         qCWarning(lcHttp) << "SSE client limit reached; refusing" << m_peerAddress;
         m_socket->write(HttpResponse::error(503, QStringLiteral("too many stream clients"))
                             .serialize(false));
+        beginClose();
+        return;
+    }
+    if (answer == ServerContext::SlotAnswer::TenantFull) {
+        const HttpServerConfig &cfg = m_context->config();
+        qCInfo(lcHttp) << "tenant" << accept.tenantId << "is at its stream limit; refusing"
+                       << m_peerAddress;
+        HttpResponse r = HttpResponse::error(
+            429, QStringLiteral("this tenant already has %1 open streams; close one or retry later")
+                     .arg(cfg.maxStreamsPerTenant));
+        r.setHeader("Retry-After", QByteArray::number(cfg.streamRetryAfterSec));
+        m_socket->write(r.serialize(false));
         beginClose();
         return;
     }
@@ -263,6 +310,9 @@ void HttpConnection::handOffToSse(const StreamResult &accept)
     m_sseAccept = accept;
     m_requestTimer.stop();
     m_idleTimer.stop();
+    // A client that pipelined answers ahead of its stream request and never reads them
+    // would hold the stream slot for ever: it gets the request timeout to take them.
+    m_lingerTimer.start(m_context->config().requestTimeoutMs);
     // Answers written before the stream request go out first; the stream then takes
     // the bare descriptor, so nothing may be left in the socket's write buffer.
     m_sseWaiting = true; // until then bytesWritten completes the hand-off
@@ -275,11 +325,12 @@ void HttpConnection::handOffToSse(const StreamResult &accept)
 void HttpConnection::completeHandOff()
 {
     m_sseWaiting = false;
+    m_lingerTimer.stop();
     const int fd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         qCWarning(lcHttp) << "cannot take over an SSE socket:" << qt_error_string(errno);
         m_sseSlotHeld = false;
-        m_context->releaseSseSlot();
+        m_context->releaseSseSlot(m_sseAccept.tenantId);
         m_socket->abort();
         return;
     }

@@ -52,6 +52,10 @@ private:
     void shutdownWrite();
     void updateTimers(bool completedRequest);
     [[nodiscard]] Slot *slotFor(quint64 id);
+    /// @brief Whose turn a request takes in the worker queue.
+    [[nodiscard]] static QByteArray callerKey(const HttpRequest &request);
+    /// @brief The 503 for a request the full worker queue cannot take.
+    [[nodiscard]] static HttpResponse saturated();
     [[nodiscard]] bool paused() const;
 
     ServerContext *m_context;

@@ -267,6 +267,11 @@ bool HttpRequestParser::checkFraming()
         fail(400, QStringLiteral("repeated Host header"));
         return false;
     }
+    // HTTP/1.1 makes Host mandatory; a request without it is malformed, not a guess.
+    if (hosts == 0 && m_pending.minorVersion() >= 1) {
+        fail(400, QStringLiteral("HTTP/1.1 requests need a Host header"));
+        return false;
+    }
     if (transferEncodings > 0 && m_pending.minorVersion() == 0) {
         fail(400, QStringLiteral("Transfer-Encoding is not allowed on HTTP/1.0"));
         return false;

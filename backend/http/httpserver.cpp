@@ -74,6 +74,11 @@ void HttpServer::setReplayProvider(ReplayProvider provider)
     m_context->setReplayProvider(std::move(provider));
 }
 
+void HttpServer::setStreamTokenCheck(StreamTokenCheck check)
+{
+    m_context->setStreamTokenCheck(std::move(check));
+}
+
 void HttpServer::setConfig(const HttpServerConfig &config)
 {
     if (m_listening || m_context->sseClientCount() > 0) {

@@ -35,6 +35,9 @@ public:
     void setBroadcaster(Broadcaster *broadcaster);
     /// @brief Gives the frames after a Last-Event-ID; runs on the worker pool.
     void setReplayProvider(ReplayProvider provider);
+    /// @brief Checks the tokens of open streams again and again (on the worker pool);
+    /// streams whose token it no longer returns are closed.
+    void setStreamTokenCheck(StreamTokenCheck check);
     /// @brief Replaces the configuration; only while not listening and without clients.
     void setConfig(const HttpServerConfig &config);
     [[nodiscard]] const HttpServerConfig &config() const;

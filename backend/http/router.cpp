@@ -150,7 +150,8 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &rawPath)
         auto it = r->handlers.constFind(method);
         if (it == r->handlers.constEnd() && head)
             it = r->handlers.constFind("GET");
-        const bool streamHit = r->stream && (method == "GET" || head);
+        // A stream has no head to give without starting it: HEAD is 405 there.
+        const bool streamHit = r->stream && method == "GET";
         if (it != r->handlers.constEnd() || streamHit) {
             matches(*r, segments, &m.params);
             m.metricsRoute = r->metricsRoute;
@@ -165,8 +166,10 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &rawPath)
         }
         for (auto h = r->handlers.constBegin(); h != r->handlers.constEnd(); ++h)
             allowed.append(QString::fromLatin1(h.key()));
-        if (r->stream || r->handlers.contains("GET"))
+        if (r->handlers.contains("GET"))
             allowed << QStringLiteral("GET") << QStringLiteral("HEAD");
+        else if (r->stream)
+            allowed << QStringLiteral("GET");
     }
     allowed.removeDuplicates();
     allowed.sort();

@@ -18,19 +18,74 @@ ServerContext::ServerContext(const HttpServerConfig &config)
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
 }
 
-bool ServerContext::tryReserveSseSlot()
+bool ServerContext::tryStartRequest(const QByteArray &callerKey, std::function<void()> job)
 {
-    int current = m_sseSlots.load();
-    while (current < m_config.maxSseClients) {
-        if (m_sseSlots.compare_exchange_weak(current, current + 1))
-            return true;
-    }
-    return false;
+    std::lock_guard<std::mutex> lock(m_queueMutex);
+    if (m_queuedRequests >= m_config.maxQueuedRequests)
+        return false;
+    auto &queue = m_callerQueues[callerKey];
+    if (int(queue.size()) >= m_config.maxQueuedPerCaller)
+        return false;
+    if (queue.empty())
+        m_callerTurns.push_back(callerKey);
+    queue.push_back(std::move(job));
+    ++m_queuedRequests;
+    startQueued();
+    return true;
 }
 
-void ServerContext::releaseSseSlot()
+void ServerContext::startQueued()
 {
-    m_sseSlots.fetch_sub(1);
+    while (m_runningRequests < m_pool.maxThreadCount() && !m_callerTurns.empty()) {
+        const QByteArray key = m_callerTurns.front();
+        m_callerTurns.pop_front();
+        auto it = m_callerQueues.find(key);
+        std::function<void()> job = std::move(it->front());
+        it->pop_front();
+        if (it->empty())
+            m_callerQueues.erase(it);
+        else
+            m_callerTurns.push_back(key); // its next request waits for the others' turns
+        ++m_runningRequests;
+        m_pool.start([this, job = std::move(job)] {
+            job();
+            std::lock_guard<std::mutex> lock(m_queueMutex);
+            --m_runningRequests;
+            --m_queuedRequests;
+            startQueued();
+        });
+    }
+}
+
+ServerContext::SlotAnswer ServerContext::tryReserveSseSlot(int tenantId)
+{
+    std::lock_guard<std::mutex> lock(m_slotMutex);
+    if (m_sseSlots >= m_config.maxSseClients)
+        return SlotAnswer::ServerFull;
+    int &mine = m_tenantSlots[tenantId];
+    if (mine >= m_config.maxStreamsPerTenant) {
+        if (mine == 0)
+            m_tenantSlots.remove(tenantId);
+        return SlotAnswer::TenantFull;
+    }
+    ++mine;
+    ++m_sseSlots;
+    return SlotAnswer::Reserved;
+}
+
+void ServerContext::releaseSseSlot(int tenantId)
+{
+    std::lock_guard<std::mutex> lock(m_slotMutex);
+    --m_sseSlots;
+    const auto it = m_tenantSlots.find(tenantId);
+    if (it != m_tenantSlots.end() && --it.value() <= 0)
+        m_tenantSlots.erase(it);
+}
+
+int ServerContext::tenantStreams(int tenantId) const
+{
+    std::lock_guard<std::mutex> lock(m_slotMutex);
+    return m_tenantSlots.value(tenantId);
 }
 
 void ServerContext::addSseClient(const std::shared_ptr<SseClient> &client)

@@ -7,6 +7,7 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,16 +30,26 @@ public:
     [[nodiscard]] Router &router() { return m_router; }
     [[nodiscard]] const Router &router() const { return m_router; }
     [[nodiscard]] QThreadPool *pool() { return &m_pool; }
+    /// @brief Queues a request handler of caller @p callerKey for the pool; false (nothing
+    /// queued) past maxQueuedRequests in all or maxQueuedPerCaller for that caller.
+    /// Callers take turns for the workers, so one that floods waits behind itself only.
+    [[nodiscard]] bool tryStartRequest(const QByteArray &callerKey, std::function<void()> job);
     [[nodiscard]] Broadcaster *broadcaster() const { return m_broadcaster; }
     void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
     [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
     void setReplayProvider(ReplayProvider provider) { m_replayProvider = std::move(provider); }
+    [[nodiscard]] const StreamTokenCheck &streamTokenCheck() const { return m_tokenCheck; }
+    void setStreamTokenCheck(StreamTokenCheck check) { m_tokenCheck = std::move(check); }
     /// @brief Called (from any thread) whenever an SSE client comes or goes.
     void setSseChangedCallback(std::function<void()> cb) { m_sseChanged = std::move(cb); }
 
-    /// @brief Takes one of the maxSseClients places; false when all are taken.
-    [[nodiscard]] bool tryReserveSseSlot();
-    void releaseSseSlot();
+    enum class SlotAnswer { Reserved, ServerFull, TenantFull };
+    /// @brief Takes one of the maxSseClients places and one of @p tenantId's
+    /// maxStreamsPerTenant; nothing is taken unless both are free.
+    [[nodiscard]] SlotAnswer tryReserveSseSlot(int tenantId);
+    void releaseSseSlot(int tenantId);
+    /// @brief Streams (reserved, handed off or open) of @p tenantId.
+    [[nodiscard]] int tenantStreams(int tenantId) const;
     [[nodiscard]] quint64 nextSseId() { return ++m_lastSseId; }
     void addSseClient(const std::shared_ptr<SseClient> &client);
     void removeSseClient(quint64 id);
@@ -54,9 +65,19 @@ private:
     Broadcaster *m_broadcaster = nullptr;
     ReplayProvider m_replayProvider;
     std::function<void()> m_sseChanged;
+    StreamTokenCheck m_tokenCheck;
 
-    std::atomic<int> m_sseSlots{0};
+    mutable std::mutex m_slotMutex;
+    int m_sseSlots = 0;
+    QHash<int, int> m_tenantSlots;
     std::atomic<quint64> m_lastSseId{0};
+    void startQueued(); ///< with m_queueMutex held: fills the free workers, caller by caller
+
+    std::mutex m_queueMutex;
+    int m_queuedRequests = 0; ///< waiting or running
+    int m_runningRequests = 0;
+    QHash<QByteArray, std::deque<std::function<void()>>> m_callerQueues;
+    std::deque<QByteArray> m_callerTurns; ///< callers with work waiting, in turn order
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
 };

@@ -20,6 +20,9 @@ namespace af {
 namespace {
 constexpr QByteArrayView kEventCreated = "event: activity.event.created\n";
 constexpr uint32_t kIn = EPOLLIN | EPOLLRDHUP;
+/// The replay is written while less than this waits for the kernel: a reader that
+/// keeps reading gets all of it, one that stops holds only this much.
+constexpr qint64 kReplayWindow = 64 * 1024;
 } // namespace
 
 SseHub *SseHub::of(QObject *home, ServerContext *context)
@@ -44,6 +47,9 @@ SseHub::SseHub(ServerContext *context, QObject *parent)
     m_inbox = std::make_shared<SseInbox>(m_handle, [this] { onInbox(); });
     connect(&m_keepalive, &QTimer::timeout, this, [this] { onKeepalive(); });
     m_keepalive.start(m_context->config().sseKeepaliveMs);
+    connect(&m_tokenTimer, &QTimer::timeout, this, [this] { onTokenCheck(); });
+    if (m_context->streamTokenCheck())
+        m_tokenTimer.start(m_context->config().streamTokenCheckMs);
 }
 
 SseHub::~SseHub()
@@ -67,6 +73,8 @@ void SseHub::adopt(int fd, const StreamResult &accept, const QString &peerAddres
     const HttpServerConfig &cfg = m_context->config();
     if (m_keepalive.interval() != cfg.sseKeepaliveMs)
         m_keepalive.start(cfg.sseKeepaliveMs);
+    if (m_context->streamTokenCheck() && !m_tokenTimer.isActive())
+        m_tokenTimer.start(cfg.streamTokenCheckMs);
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
     const quint64 id = m_context->nextSseId();
@@ -74,18 +82,21 @@ void SseHub::adopt(int fd, const StreamResult &accept, const QString &peerAddres
     Conn &c = *owned;
     c.fd = fd;
     c.tenantId = accept.tenantId;
+    c.tokenId = accept.tokenId;
     c.lastEventId = accept.lastEventId;
     c.client = std::make_shared<SseClient>(
         id, c.tenantId, peerAddress, cfg.sseBacklogLimit, m_inbox,
         [this, id] { disconnectClient(id, "backlog limit or admin request"); });
     m_conns.emplace(id, std::move(owned));
+    // Listed before the first write, so that a failing write (which closes and unlists)
+    // cannot leave a closed client in the list.
+    m_context->addSseClient(c.client);
 
     epoll_event ev{};
     ev.events = kIn;
     ev.data.u64 = id;
     if (m_epoll < 0 || ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
         qCWarning(lcHttp) << "cannot watch an SSE socket:" << qt_error_string(errno);
-        m_context->addSseClient(c.client);
         closeConn(c);
         reap();
         return;
@@ -100,7 +111,6 @@ void SseHub::adopt(int fd, const StreamResult &accept, const QString &peerAddres
                  + QByteArray::number(cfg.sseRetryMs) + "\n\n",
           -1);
 
-    m_context->addSseClient(c.client);
     const ReplayProvider &provider = m_context->replayProvider();
     c.holding = c.lastEventId >= 0 && provider;
     // Register before asking for the replay: an event committed in between is then
@@ -225,20 +235,33 @@ bool SseHub::alreadySent(const Conn &c, qint64 id, bool created)
 void SseHub::applyReplay(quint64 connId, const Replay &replay)
 {
     Conn *cp = find(connId);
-    if (!cp || !cp->holding)
+    if (!cp || !cp->holding || cp->replayLoaded)
         return;
     Conn &c = *cp;
-    c.holding = false;
+    c.replayLoaded = true;
     if (replay.resync) {
         write(c, Broadcaster::frame(QStringLiteral("activity.resync"), QByteArrayLiteral("{}")), -1);
     } else {
+        c.replay = replay.frames;
         c.replayed.reserve(replay.frames.size());
-        for (const ReplayFrame &f : replay.frames) {
-            write(c, f.frame, frameId(f.frame));
-            c.replayed.insert(f.seq);
-            c.replayedMax = std::max(c.replayedMax, f.seq);
-        }
     }
+    pumpReplay(c);
+    reap();
+}
+
+void SseHub::pumpReplay(Conn &c)
+{
+    while (!c.closed && c.replayAt < c.replay.size() && c.outBytes < kReplayWindow) {
+        const ReplayFrame &f = c.replay.at(c.replayAt++);
+        c.replayed.insert(f.seq);
+        c.replayedMax = std::max(c.replayedMax, f.seq);
+        write(c, f.frame, frameId(f.frame));
+    }
+    if (c.closed || c.replayAt < c.replay.size())
+        return; // flushOut() comes back here once the reader has taken some
+    c.replay = QList<ReplayFrame>();
+    c.replayAt = 0;
+    c.holding = false;
     // Held frames the replay already carried (or the client already had) are dropped;
     // matching on the exact seqs rather than "≤ last seq" also keeps an event whose
     // transaction committed out of seq order. Frames still queued in the inbox are
@@ -251,7 +274,6 @@ void SseHub::applyReplay(quint64 connId, const Replay &replay)
             write(c, f, id);
     }
     checkBacklog(c);
-    reap();
 }
 
 void SseHub::write(Conn &c, const QByteArray &frame, qint64 id)
@@ -316,6 +338,8 @@ void SseHub::flushOut(Conn &c)
         watchOut(c, false);
     }
     checkBacklog(c);
+    if (c.replayLoaded && c.holding)
+        pumpReplay(c);
 }
 
 void SseHub::watchOut(Conn &c, bool on)
@@ -351,6 +375,50 @@ void SseHub::onKeepalive()
     reap();
 }
 
+void SseHub::onTokenCheck()
+{
+    // One query per hub and round for every token its streams were opened with: a
+    // revocation (written to the database by any instance) ends them within a round.
+    if (m_tokenCheckRunning)
+        return;
+    QSet<int> ids;
+    for (const auto &[id, c] : m_conns) {
+        if (!c->closed && c->tokenId > 0)
+            ids.insert(c->tokenId);
+    }
+    if (ids.isEmpty())
+        return;
+    m_tokenCheckRunning = true;
+    StreamTokenCheck check = m_context->streamTokenCheck();
+    std::shared_ptr<ConnectionHandle> handle = m_handle;
+    m_context->pool()->start([check, ids, handle, this] {
+        QSet<int> revoked;
+        try {
+            const QSet<int> valid = check(ids.values());
+            revoked = ids - valid;
+        } catch (const std::exception &e) {
+            qCWarning(lcHttp) << "stream token check failed; streams kept:" << e.what();
+        } catch (...) {
+            qCWarning(lcHttp) << "stream token check failed; streams kept";
+        }
+        handle->post([this, revoked] { closeRevoked(revoked); });
+    });
+}
+
+void SseHub::closeRevoked(const QSet<int> &revoked)
+{
+    m_tokenCheckRunning = false;
+    if (revoked.isEmpty())
+        return;
+    for (auto &[id, c] : m_conns) {
+        if (!c->closed && revoked.contains(c->tokenId)) {
+            qCInfo(lcHttp) << "SSE client" << id << "disconnected: its token was revoked";
+            closeConn(*c);
+        }
+    }
+    reap();
+}
+
 void SseHub::disconnectClient(quint64 id, const char *reason)
 {
     Conn *c = find(id);
@@ -371,13 +439,14 @@ void SseHub::closeConn(Conn &c)
     c.client->close();
     c.client->setSocketBacklog(0);
     m_context->removeSseClient(c.client->id());
-    m_context->releaseSseSlot();
+    m_context->releaseSseSlot(c.tenantId);
     if (m_epoll >= 0)
         ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
     ::close(c.fd);
     c.fd = -1;
     c.out.clear();
     c.held.clear();
+    c.replay.clear();
     m_dead.push_back(c.client->id());
 }
 

@@ -56,6 +56,7 @@ private:
     {
         int fd = -1;
         int tenantId = 0;
+        int tokenId = 0;
         qint64 lastEventId = -1;
         std::shared_ptr<SseClient> client;
         bool registered = false;
@@ -67,6 +68,9 @@ private:
         qint64 outBytes = 0;
         QByteArrayList held; ///< live frames held while the replay is pending
         qint64 heldBytes = 0;
+        QList<ReplayFrame> replay; ///< replay frames not written yet (sent at the reader's pace)
+        qsizetype replayAt = 0;
+        bool replayLoaded = false;
         QSet<qint64> replayed;   ///< seqs the replay wrote; live copies of them are dropped
         qint64 replayedMax = -1; ///< past it no replayed seq can come live any more
     };
@@ -77,6 +81,9 @@ private:
     void onKeepalive();
     void deliver(Conn &c, const QByteArray &frame, qint64 id, bool created);
     void applyReplay(quint64 id, const Replay &replay);
+    void pumpReplay(Conn &c);
+    void onTokenCheck();
+    void closeRevoked(const QSet<int> &revoked);
     [[nodiscard]] static bool alreadySent(const Conn &c, qint64 id, bool created);
     void write(Conn &c, const QByteArray &frame, qint64 id);
     void flushOut(Conn &c);
@@ -95,6 +102,8 @@ private:
     std::unordered_map<quint64, std::unique_ptr<Conn>> m_conns;
     std::vector<quint64> m_dead;
     QTimer m_keepalive;
+    QTimer m_tokenTimer;
+    bool m_tokenCheckRunning = false;
 };
 
 } // namespace af

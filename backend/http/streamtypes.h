@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -13,19 +14,24 @@ namespace af {
 
 /// @brief What a stream route's handler decided: reject with an HTTP answer, or accept
 /// the client for @p tenantId, replaying events after @p lastEventId (-1: no replay).
+/// @p tokenId (0: none) names the credential the stream was opened with; the stream is
+/// closed once the token check says that credential is no longer valid.
 struct StreamResult
 {
     bool accepted = false;
     int tenantId = 0;
     qint64 lastEventId = -1;
+    int tokenId = 0;
     HttpResponse rejection;
 
-    [[nodiscard]] static StreamResult accept(int tenantId, qint64 lastEventId = -1)
+    [[nodiscard]] static StreamResult accept(int tenantId, qint64 lastEventId = -1,
+                                             int tokenId = 0)
     {
         StreamResult r;
         r.accepted = true;
         r.tenantId = tenantId;
         r.lastEventId = lastEventId;
+        r.tokenId = tokenId;
         return r;
     }
     [[nodiscard]] static StreamResult reject(const HttpResponse &response)
@@ -54,6 +60,11 @@ struct Replay
 /// @brief Runs on the worker pool; may throw (the stream is then closed, the client
 /// reconnects with the same Last-Event-ID).
 using ReplayProvider = std::function<Replay(qint64 lastEventId)>;
+
+/// @brief Runs on the worker pool with the token ids of open streams; returns the ones
+/// still valid. May throw (the streams are then kept until the next check succeeds:
+/// a database outage must not cut every client).
+using StreamTokenCheck = std::function<QSet<int>(const QList<int> &tokenIds)>;
 
 /// @brief One connected SSE client, for the admin panel.
 struct SseClientInfo

@@ -59,6 +59,7 @@ void BackendRuntime::start()
     hc.host = m_config.listenHost;
     hc.port = m_config.listenPort;
     hc.maxSseClients = m_config.maxSseClients;
+    hc.maxStreamsPerTenant = m_config.streamLimitPerTenant;
     hc.workerThreads = m_pool->size();
     m_server = std::make_unique<HttpServer>(hc);
     registerApiRoutes(m_server->router(), *m_apiContext);
@@ -66,6 +67,7 @@ void BackendRuntime::start()
     ApiRoutes::registerMetrics(m_server->router(), *m_apiContext, m_emitter.get(), m_server.get());
     m_server->setBroadcaster(m_broadcaster.get());
     m_server->setReplayProvider(ApiRoutes::replayProvider(*m_apiContext));
+    m_server->setStreamTokenCheck(ApiRoutes::streamTokenCheck(*m_apiContext));
     if (!m_server->listen())
         throw std::runtime_error("cannot listen on " + m_config.listenHost.toStdString() + ":" +
                                  std::to_string(m_config.listenPort) + ": " +

@@ -29,6 +29,7 @@ public:
         quint16 listenPort = 8787;
         int reactionLimit = 10;
         int maxSseClients = 10000;
+        int streamLimitPerTenant = 50; ///< open streams per tenant; the next gets 429
     };
 
     explicit BackendRuntime(Config config);

@@ -27,42 +27,6 @@ struct Shared {
 };
 Shared *g = nullptr;
 
-/// Latency of @p n requests from a well-behaved client (alternating a fresh connection
-/// and keep-alive; /healthz and an authenticated feed page).
-struct Latency {
-    std::vector<double> ms;
-    int ok = 0, n = 0;
-    [[nodiscard]] QString text() const
-    {
-        return QStringLiteral("%1/%2 ok, p50 %3 ms, p99 %4 ms, max %5 ms")
-            .arg(ok).arg(n).arg(percentile(ms, 50), 0, 'f', 1).arg(percentile(ms, 99), 0, 'f', 1)
-            .arg(percentile(ms, 100), 0, 'f', 1);
-    }
-};
-
-Latency probe(quint16 port, int n, const QByteArray &token)
-{
-    Latency l;
-    Conn keep(port);
-    for (int i = 0; i < n; ++i) {
-        const QByteArray target = i % 2 ? "/api/activity/events?limit=5" : "/healthz";
-        const auto t0 = Clock::now();
-        HttpResult r;
-        if (i % 4 < 2) {
-            r = http(port, "GET", target, bearer(token), {}, 10000);
-        } else {
-            if (!keep.isOpen())
-                keep.open(port);
-            keep.send(buildRequest("GET", target, bearer(token)));
-            r = keep.response(10000);
-        }
-        l.ms.push_back(double(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()) / 1000.0);
-        ++l.n;
-        l.ok += r.status == 200 ? 1 : 0;
-    }
-    return l;
-}
-
 /// Opens @p n connections that send nothing (non-blocking connects in waves).
 std::vector<int> openIdle(quint16 port, int n, int *failed)
 {

@@ -504,6 +504,12 @@ public:
         std::lock_guard<std::mutex> l(m_mutex);
         return m_resyncs;
     }
+    /// The highest seq a resync covered (the client reloaded up to it); -1 without one.
+    long long resyncedTo() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_resyncedTo;
+    }
     bool waitForSeq(long long seq, int timeoutMs) const
     {
         return waitFor([&] { return m_lastId >= seq; }, timeoutMs);
@@ -582,7 +588,14 @@ private:
             if (id > m_lastId)
                 m_lastId = id;
         } else if (f.event == "activity.resync") {
+            // The client reloads its feed: it then has every event up to the resync's id.
             ++m_resyncs;
+            bool ok = false;
+            const long long id = f.id.toLongLong(&ok);
+            if (ok && id > m_resyncedTo)
+                m_resyncedTo = id;
+            if (ok && id > m_lastId)
+                m_lastId = id;
         }
         if (m_frames.size() < 20000)
             m_frames.push_back(std::move(f));
@@ -599,6 +612,7 @@ private:
     std::vector<long long> m_seqs;
     std::vector<SseFrame> m_frames;
     int m_resyncs = 0;
+    long long m_resyncedTo = -1;
 };
 
 /// Exactly-once check of one SSE client against the database's seqs after @p from.
@@ -757,6 +771,42 @@ private:
     QProcess m_proc;
     quint16 m_port = 0;
 };
+
+/// Latency of @p n requests from a well-behaved client (alternating a fresh connection
+/// and keep-alive; /healthz and an authenticated feed page).
+struct Latency {
+    std::vector<double> ms;
+    int ok = 0, n = 0;
+    [[nodiscard]] QString text() const
+    {
+        return QStringLiteral("%1/%2 ok, p50 %3 ms, p99 %4 ms, max %5 ms")
+            .arg(ok).arg(n).arg(percentile(ms, 50), 0, 'f', 1).arg(percentile(ms, 99), 0, 'f', 1)
+            .arg(percentile(ms, 100), 0, 'f', 1);
+    }
+};
+
+inline Latency probe(quint16 port, int n, const QByteArray &token)
+{
+    Latency l;
+    Conn keep(port);
+    for (int i = 0; i < n; ++i) {
+        const QByteArray target = i % 2 ? "/api/activity/events?limit=5" : "/healthz";
+        const auto t0 = Clock::now();
+        HttpResult r;
+        if (i % 4 < 2) {
+            r = http(port, "GET", target, bearer(token), {}, 10000);
+        } else {
+            if (!keep.isOpen())
+                keep.open(port);
+            keep.send(buildRequest("GET", target, bearer(token)));
+            r = keep.response(10000);
+        }
+        l.ms.push_back(double(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()) / 1000.0);
+        ++l.n;
+        l.ok += r.status == 200 ? 1 : 0;
+    }
+    return l;
+}
 
 inline const QByteArray kSecretHeader = "x-drain-secret: fault-secret\r\n";
 

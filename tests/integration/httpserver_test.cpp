@@ -185,7 +185,7 @@ TEST_F(HttpServerTest, RoutingNotFoundAndMethodNotAllowed)
     EXPECT_EQ(jsonOf(r->body).value(QStringLiteral("error")).toString(), QStringLiteral("internal error"));
     EXPECT_FALSE(r->body.contains("kaboom"));
 
-    c.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
+    c.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
     r = c.response(3000, true);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
@@ -209,7 +209,7 @@ TEST_F(HttpServerTest, KeepAliveRules)
             EXPECT_EQ(r->headers.value("connection"), "keep-alive");
         }
         EXPECT_FALSE(c.closedByPeer(100));
-        c.send("GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n");
+        c.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         auto r = c.response();
         ASSERT_TRUE(r);
         EXPECT_EQ(r->headers.value("connection"), "close");
@@ -236,7 +236,7 @@ TEST_F(HttpServerTest, ExpectContinue)
 {
     start();
     Client c(m_port);
-    c.send("POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    c.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
     ASSERT_TRUE(c.readUntil([](const QByteArray &b) { return b == "HTTP/1.1 100 Continue\r\n\r\n"; }));
     c.buffer().clear();
     c.send("xyz");
@@ -251,7 +251,7 @@ TEST_F(HttpServerTest, IdleKeepAliveIsClosed)
     cfg.idleTimeoutMs = 300;
     start(cfg);
     Client c(m_port);
-    c.send("GET /hello HTTP/1.1\r\n\r\n");
+    c.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
     ASSERT_TRUE(c.response());
     QElapsedTimer t;
     t.start();
@@ -263,11 +263,11 @@ TEST_F(HttpServerTest, PipelinedAnswersKeepRequestOrder)
 {
     start();
     Client c(m_port);
-    c.send("GET /slow?ms=300 HTTP/1.1\r\n\r\n"
-           "GET /hello HTTP/1.1\r\n\r\n"
-           "POST /echo HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd"
-           "GET /slow?ms=50 HTTP/1.1\r\n\r\n"
-           "GET /missing HTTP/1.1\r\n\r\n");
+    c.send("GET /slow?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+           "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nabcd"
+           "GET /slow?ms=50 HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n");
     const QByteArray expected[] = {"slow:300", "hello", "abcd", "slow:50"};
     for (const QByteArray &body : expected) {
         auto r = c.response();
@@ -286,7 +286,7 @@ TEST_F(HttpServerTest, ThousandsOfPipelinedRequestsInOneWrite)
     const int n = 5000;
     QByteArray burst;
     for (int i = 0; i < n; ++i)
-        burst += (i % 2 ? "GET /nope HTTP/1.1\r\n\r\n" : "GET /hello HTTP/1.1\r\n\r\n");
+        burst += (i % 2 ? "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n" : "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
     c.send(burst);
     for (int i = 0; i < n; ++i) {
         auto r = c.response(5000);
@@ -336,7 +336,7 @@ TEST_F(HttpServerTest, TricklingClientGets408WhileOthersAreServed)
         slow.send("a"); // one byte at a time, never finishing the headers
         QElapsedTimer t;
         t.start();
-        fast.send("GET /hello HTTP/1.1\r\n\r\n");
+        fast.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
         auto r = fast.response();
         ASSERT_TRUE(r);
         worst = std::max(worst, t.elapsed());
@@ -361,15 +361,15 @@ TEST_F(HttpServerTest, LimitsAndSmugglingShapesCloseTheConnection)
         int status;
     };
     const Shape shapes[] = {
-        {"body too large", "POST /echo HTTP/1.1\r\nContent-Length: 70000\r\n\r\n" + QByteArray(70000, 'x'), 413},
-        {"head too large", "GET /hello HTTP/1.1\r\nX-Big: " + QByteArray(17000, 'x') + "\r\n\r\n", 431},
-        {"chunked", "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n", 411},
-        {"CL and TE", "POST /echo HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\n\r\n", 400},
-        {"repeated CL", "POST /echo HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", 400},
-        {"non-numeric CL", "POST /echo HTTP/1.1\r\nContent-Length: 4x\r\n\r\nabcd", 400},
+        {"body too large", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 70000\r\n\r\n" + QByteArray(70000, 'x'), 413},
+        {"head too large", "GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(17000, 'x') + "\r\n\r\n", 431},
+        {"chunked", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n", 411},
+        {"CL and TE", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 400},
+        {"repeated CL", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", 400},
+        {"non-numeric CL", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4x\r\n\r\nabcd", 400},
         {"TE on 1.0", "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
         {"bare LF", "GET /hello HTTP/1.1\nHost: t\n\n", 400},
-        {"obs-fold", "GET /hello HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", 400},
+        {"obs-fold", "GET /hello HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n\r\n", 400},
         {"NUL", QByteArray("GET /hello HTTP/1.1\r\nX-A: \0\r\n\r\n", 30), 400},
     };
     for (const Shape &s : shapes) {
@@ -397,7 +397,7 @@ TEST_F(HttpServerTest, ListenCloseListenAgain)
     EXPECT_FALSE(refused.connected());
     ASSERT_TRUE(m_server->listen(QStringLiteral("localhost"), 0));
     Client c(m_server->serverPort());
-    c.send("GET /hello HTTP/1.1\r\n\r\n");
+    c.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
     auto r = c.response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
@@ -483,12 +483,12 @@ TEST_F(HttpServerTest, SseRejectionIsAPlainAnswer)
 {
     start();
     Client c(m_port);
-    c.send("GET /stream?deny=1 HTTP/1.1\r\n\r\n");
+    c.send("GET /stream?deny=1 HTTP/1.1\r\nHost: t\r\n\r\n");
     auto r = c.response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 401);
     // The connection stays a normal keep-alive one.
-    c.send("GET /hello HTTP/1.1\r\n\r\n");
+    c.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
     r = c.response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->body, "hello");
@@ -512,7 +512,7 @@ TEST_F(HttpServerTest, SseClientCapAnswers503)
     auto a = openStream("tenant=1");
     auto b = openStream("tenant=1");
     Client c(m_port);
-    c.send("GET /stream?tenant=1 HTTP/1.1\r\n\r\n");
+    c.send("GET /stream?tenant=1 HTTP/1.1\r\nHost: t\r\n\r\n");
     auto r = c.response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 503);
@@ -552,7 +552,7 @@ TEST_F(HttpServerTest, SlowSseReaderIsCutWhileOthersKeepReceiving)
     addr.sin_port = htons(m_port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(::connect(stalled, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
-    const QByteArray req = "GET /stream?tenant=1 HTTP/1.1\r\n\r\n";
+    const QByteArray req = "GET /stream?tenant=1 HTTP/1.1\r\nHost: t\r\n\r\n";
     ASSERT_EQ(::send(stalled, req.constData(), size_t(req.size()), 0), req.size());
 
     auto reader = openStream("tenant=2");

@@ -1,0 +1,226 @@
+// Streams and bounded work against a real `activityfeed serve` (rows of the Reliability
+// table):
+// A10 one tenant holds streams up to its cap and floods with 1 000 pipelining
+//     connections; another tenant's latency is measured against its quiet latency in the
+//     same run (the ratio is the number that matters on a shared machine);
+// A11 revoking a token (from the CLI, another process) ends its open streams within 1 s,
+//     and forged LISTEN pushes are dropped while a real one is delivered.
+#include "faultkit.h"
+
+#include <poll.h>
+
+using namespace fk;
+
+namespace {
+
+/// 1 000 connections of one tenant, each keeping 32 pipelined feed requests in flight
+/// until stopped; counts the answers by status class.
+class PipelineFlood
+{
+public:
+    PipelineFlood(quint16 port, const QByteArray &token, int connections)
+        : m_port(port), m_burst(buildRequest("GET", "/api/activity/events?limit=5", bearer(token)).repeated(32)),
+          m_connections(connections)
+    {
+        m_thread = std::thread([this] { run(); });
+    }
+    ~PipelineFlood() { stop(); }
+    void stop()
+    {
+        m_stop = true;
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    [[nodiscard]] long long answers() const { return m_answers; }
+    [[nodiscard]] long long busy() const { return m_busy; }
+    [[nodiscard]] int open() const { return m_open; }
+
+private:
+    struct Sock {
+        int fd = -1;
+        int outstanding = 0;
+        qsizetype sent = 0;
+        QByteArray in;
+    };
+    void run()
+    {
+        std::vector<Sock> socks;
+        for (int i = 0; i < m_connections && !m_stop; ++i) {
+            Conn c(m_port, 5000);
+            if (!c.isOpen())
+                continue;
+            Sock s;
+            s.fd = ::dup(c.fd());
+            ::fcntl(s.fd, F_SETFL, ::fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+            socks.push_back(s);
+        }
+        m_open = int(socks.size());
+        std::vector<pollfd> pfds(socks.size());
+        char buf[65536];
+        while (!m_stop) {
+            for (size_t i = 0; i < socks.size(); ++i) {
+                pfds[i] = {socks[i].fd, short(POLLIN | (socks[i].outstanding == 0 || socks[i].sent > 0 ? POLLOUT : 0)), 0};
+            }
+            ::poll(pfds.data(), pfds.size(), 50);
+            for (size_t i = 0; i < socks.size(); ++i) {
+                Sock &s = socks[i];
+                if (pfds[i].revents & POLLOUT) {
+                    if (s.outstanding == 0 && s.sent == 0)
+                        s.outstanding = 32;
+                    if (s.outstanding > 0 && s.sent < m_burst.size()) {
+                        const ssize_t n = ::send(s.fd, m_burst.constData() + s.sent, size_t(m_burst.size() - s.sent),
+                                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+                        if (n > 0)
+                            s.sent += n;
+                    }
+                }
+                if (pfds[i].revents & POLLIN) {
+                    ssize_t n;
+                    while ((n = ::recv(s.fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+                        s.in.append(buf, n);
+                    qsizetype at;
+                    while ((at = s.in.indexOf("HTTP/1.1 ")) >= 0 && s.in.size() >= at + 12) {
+                        ++m_answers;
+                        m_busy += s.in.mid(at + 9, 3) == "503" ? 1 : 0;
+                        s.in.remove(0, at + 12);
+                        if (--s.outstanding <= 0 && s.sent >= m_burst.size()) {
+                            s.outstanding = 0;
+                            s.sent = 0;
+                        }
+                    }
+                    if (s.in.size() > (1 << 20))
+                        s.in.clear();
+                }
+            }
+        }
+        for (Sock &s : socks)
+            ::close(s.fd);
+    }
+
+    quint16 m_port;
+    QByteArray m_burst;
+    int m_connections;
+    std::thread m_thread;
+    std::atomic<bool> m_stop{false};
+    std::atomic<long long> m_answers{0}, m_busy{0};
+    std::atomic<int> m_open{0};
+};
+
+/// The status of a stream request (the head only), or 0.
+int streamStatus(quint16 port, const QByteArray &token, std::unique_ptr<Conn> *keep = nullptr)
+{
+    auto c = std::make_unique<Conn>(port);
+    c->send(buildRequest("GET", "/api/activity/stream", bearer(token)));
+    const auto t0 = Clock::now();
+    while (c->buffer().indexOf("\r\n\r\n") < 0 && msSince(t0) < 10000) {
+        if (!c->readSome(100))
+            break;
+    }
+    const int status = c->buffer().startsWith("HTTP/1.1 ") ? c->buffer().mid(9, 3).toInt() : 0;
+    if (keep)
+        *keep = std::move(c);
+    return status;
+}
+
+} // namespace
+
+TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
+{
+    raiseFdLimit();
+    const std::string db = freshDb("streamabuse");
+    Serve serve(db);
+    ASSERT_TRUE(serve.start()) << serve.output().constData();
+    const Tenant flooder = addTenant(db, QStringLiteral("flooder"));
+    const Tenant quiet = addTenant(db, QStringLiteral("quiet"));
+    (void)q1(withAppName(db, "af_test"),
+             "WITH ins AS (INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
+             "SELECT " + std::to_string(quiet.id) + ", 'badge_earned', 'Badge earned', 'd' || g, 'B' "
+             "FROM generate_series(1, 50) g RETURNING 1) SELECT count(*) FROM ins");
+    const Latency before = probe(serve.port(), 200, quiet.token);
+
+    std::vector<std::unique_ptr<Conn>> streams(50);
+    int accepted = 0;
+    for (auto &s : streams)
+        accepted += streamStatus(serve.port(), flooder.token, &s) == 200 ? 1 : 0;
+    const int over = streamStatus(serve.port(), flooder.token);
+    PipelineFlood flood(serve.port(), flooder.token, 1000);
+    ASSERT_TRUE(waitFor([&] { return flood.answers() > 2000; }, 60000)) << flood.answers();
+    const Latency loaded = probe(serve.port(), 30, quiet.token); // each can take seconds here
+    std::unique_ptr<Conn> quietStream;
+    const int quietStreamStatus = streamStatus(serve.port(), quiet.token, &quietStream);
+    const long long answers = flood.answers();
+    flood.stop();
+
+    EXPECT_EQ(accepted, 50);
+    EXPECT_EQ(over, 429);
+    EXPECT_EQ(quietStreamStatus, 200) << "the other tenant can still open a stream";
+    EXPECT_EQ(loaded.ok, loaded.n) << loaded.text().toStdString();
+    EXPECT_TRUE(serve.running());
+    const double ratio = percentile(loaded.ms, 99) / std::max(0.1, percentile(before.ms, 99));
+    record({QStringLiteral("A10"), QStringLiteral("Abuse"),
+            QStringLiteral("One tenant at its stream cap floods with 1 000 pipelining connections"),
+            QStringLiteral("tenant A: 50 streams (51st: %1), %2 connections × 32 pipelined feed requests (%3 answers, "
+                           "%4 × 503 busy); tenant B sends 30 requests meanwhile")
+                .arg(over).arg(flood.open()).arg(answers).arg(flood.busy()),
+            QStringLiteral("B loaded: %1; B quiet (same run): %2; p99 ratio %3×; B's stream %4")
+                .arg(loaded.text(), before.text()).arg(ratio, 0, 'f', 1).arg(quietStreamStatus),
+            -1, -1, answers});
+}
+
+TEST(StreamAbuse, A11_RevocationEndsStreamsAndForgedPushesAreDropped)
+{
+    const std::string db = freshDb("streamrevoke");
+    Serve serve(db);
+    ASSERT_TRUE(serve.start()) << serve.output().constData();
+    const Tenant t = addTenant(db, QStringLiteral("revoked"));
+    const Tenant other = addTenant(db, QStringLiteral("watcher"));
+    std::vector<std::unique_ptr<Conn>> streams(3);
+    for (auto &s : streams)
+        ASSERT_EQ(streamStatus(serve.port(), t.token, &s), 200);
+    SseReader watcher(serve.port(), other.token);
+    watcher.start();
+    ASSERT_TRUE(waitFor([&] { return watcher.connected(); }, 10000));
+
+    // Forged pushes straight into the channel, then a real one as the marker.
+    const std::string me = withAppName(db, "af_test");
+    const std::string who = std::to_string(other.id);
+    for (const std::string &payload :
+         {R"({"k":"push","event":"activity.comment.created\nid: 999999","tenants":[)" + who + R"(],"data":{}})",
+          R"({"k":"push","event":"activity.reaction.updated","tenants":[)" + who + R"(],"data":"x\ndata: y"})",
+          R"({"k":"push","event":"activity.evil","tenants":[)" + who + R"(],"data":{}})",
+          R"({"k":"push","event":"activity.reaction.updated","tenants":[)" + who + R"(],"data":{"eventId":"00000000-0000-4000-8000-0000000000aa","counts":{"hype":1,"respect":0,"tribute":0}}})"}) {
+        pqxx::connection c(me);
+        pqxx::work tx(c);
+        tx.exec_params("SELECT pg_notify('activity_feed', $1)", payload);
+        tx.commit();
+    }
+    ASSERT_TRUE(watcher.waitForFrame([](const SseFrame &f) { return f.data.contains("0000000000aa"); }, 10000));
+    int forged = 0;
+    for (const SseFrame &f : watcher.frames())
+        forged += (f.event != "activity.reaction.updated" || f.id == "999999" || f.data.contains("data: y")) ? 1 : 0;
+
+    // Revoked by the CLI, a process of its own, as an admin on another machine would.
+    const std::string tokenId = q1(me, "SELECT id FROM api_tokens WHERE tenant_id = " + std::to_string(t.id));
+    const CliResult list = cli({QStringLiteral("token"), QStringLiteral("revoke"), QString::fromStdString(tokenId),
+                                QStringLiteral("--database-url"), QString::fromStdString(db)});
+    const auto t0 = Clock::now();
+    int ended = 0;
+    for (auto &s : streams)
+        ended += s->waitClosed(5000) ? 1 : 0;
+    const qint64 endedMs = msSince(t0);
+    watcher.stop();
+    EXPECT_EQ(list.rc, 0);
+    EXPECT_EQ(ended, 3);
+    EXPECT_LT(endedMs, 1500) << "measured from the CLI's exit";
+    EXPECT_EQ(forged, 0);
+    EXPECT_TRUE(watcher.connected() || watcher.connects() >= 1);
+    record({QStringLiteral("A11"), QStringLiteral("Abuse"),
+            QStringLiteral("Revoked token's streams; forged LISTEN pushes"),
+            QStringLiteral("3 streams of one token, `activityfeed token revoke` from another process; 3 forged "
+                           "NOTIFY payloads (newline in the event name, a string as data, an unknown event) and "
+                           "one real push"),
+            QStringLiteral("%1 of 3 streams ended %2 ms after the CLI exited; forged frames framed: %3; the "
+                           "real push delivered")
+                .arg(ended).arg(endedMs).arg(forged),
+            -1, -1, 3});
+}

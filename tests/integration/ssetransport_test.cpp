@@ -1,0 +1,149 @@
+// The transport's bounds over real sockets with test handlers (no database): a stream
+// hand-off stuck behind answers the client never reads gives its slot back, a stream whose
+// first write fails is not listed, HTTP/1.1 without Host is refused, and a saturated
+// worker queue answers 503 with Retry-After.
+#include "feed/broadcaster.h"
+#include "http/httpserver.h"
+#include "http/servercontext.h"
+#include "http/sseconnection.h"
+#include "testhttpclient.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace af;
+
+namespace {
+
+using Client = aftest::TestHttpClient;
+
+class SseTransport : public ::testing::Test
+{
+protected:
+    void start(HttpServerConfig cfg)
+    {
+        m_server = std::make_unique<HttpServer>(cfg);
+        m_server->router().get(QStringLiteral("/big"), [](const HttpRequest &, const RouteParams &) {
+            return HttpResponse(200, QByteArray(32 << 20, 'x'), "application/octet-stream");
+        });
+        m_server->router().get(QStringLiteral("/hello"), [](const HttpRequest &, const RouteParams &) {
+            return HttpResponse(200, "hello", "text/plain");
+        });
+        m_server->router().get(QStringLiteral("/slow"), [](const HttpRequest &, const RouteParams &) {
+            QThread::msleep(400);
+            return HttpResponse(200, "slow", "text/plain");
+        });
+        m_server->router().addStream(QStringLiteral("/stream"), [](const HttpRequest &, const RouteParams &) {
+            return StreamResult::accept(7);
+        });
+        m_server->setBroadcaster(&m_broadcaster);
+        ASSERT_TRUE(m_server->listen(QStringLiteral("127.0.0.1"), 0));
+        m_port = m_server->serverPort();
+    }
+    /// The status a new stream request gets.
+    int streamStatus()
+    {
+        Client c(m_port);
+        c.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+        return c.response(3000, true).value_or(aftest::HttpReply{}).status;
+    }
+
+    Broadcaster m_broadcaster;
+    std::unique_ptr<HttpServer> m_server;
+    quint16 m_port = 0;
+};
+
+} // namespace
+
+TEST_F(SseTransport, AHandOffBehindUnreadAnswersGivesItsSlotBack)
+{
+    HttpServerConfig cfg;
+    cfg.maxSseClients = 1;
+    cfg.requestTimeoutMs = 600;
+    start(cfg);
+    // 32 MiB ahead of the stream request, never read: more than loopback buffers hold,
+    // so the hand-off waits behind it with the only slot reserved.
+    Client stuck(m_port);
+    stuck.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+    QElapsedTimer t;
+    t.start();
+    int status = 0;
+    while (t.elapsed() < 3000 && (status = streamStatus()) != 503)
+        QThread::msleep(20);
+    ASSERT_EQ(status, 503) << "the stuck hand-off never held the slot";
+    while (t.elapsed() < 5000 && (status = streamStatus()) != 200)
+        QThread::msleep(50);
+    EXPECT_EQ(status, 200) << "the slot is still held after " << t.elapsed() << " ms";
+    EXPECT_TRUE(stuck.closedByPeer(3000));
+}
+
+TEST_F(SseTransport, AStreamWhoseFirstWriteFailsIsNotListed)
+{
+    HttpServerConfig cfg;
+    ServerContext context(cfg);
+    Broadcaster broadcaster;
+    context.setBroadcaster(&broadcaster);
+    int fds[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    ::close(fds[1]); // the client is gone before the headers are written
+    ASSERT_EQ(context.tryReserveSseSlot(7), ServerContext::SlotAnswer::Reserved);
+    QObject home;
+    SseHub *hub = SseHub::of(&home, &context);
+    hub->adopt(fds[0], StreamResult::accept(7), QStringLiteral("test"));
+    EXPECT_EQ(hub->streamCount(), 0);
+    EXPECT_EQ(context.sseClientCount(), 0);
+    EXPECT_EQ(context.tenantStreams(7), 0);
+    EXPECT_EQ(broadcaster.clientCount(), 0);
+}
+
+TEST_F(SseTransport, Http11WithoutHostIsRefused)
+{
+    start({});
+    Client noHost(m_port);
+    noHost.send("GET /stream HTTP/1.1\r\n\r\n");
+    const auto r = noHost.response().value_or(aftest::HttpReply{});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(r.error().contains("Host")) << r.error().toStdString();
+    EXPECT_TRUE(noHost.closedByPeer());
+    Client old(m_port); // HTTP/1.0 has no Host rule
+    old.send("GET /hello HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(old.response().value_or(aftest::HttpReply{}).status, 200);
+    EXPECT_EQ(m_server->sseClientCount(), 0);
+}
+
+TEST_F(SseTransport, AFullWorkerQueueAnswers503WithRetryAfter)
+{
+    HttpServerConfig cfg;
+    cfg.workerThreads = 1;
+    cfg.maxQueuedRequests = 2;
+    start(cfg);
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 6; ++i) {
+        clients.push_back(std::make_unique<Client>(m_port));
+        clients.back()->send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    int ok = 0;
+    int busy = 0;
+    for (auto &c : clients) {
+        const auto r = c->response(5000).value_or(aftest::HttpReply{});
+        if (r.status == 200)
+            ++ok;
+        if (r.status == 503) {
+            ++busy;
+            EXPECT_EQ(r.headers.value("retry-after"), "1");
+            EXPECT_FALSE(r.error().isEmpty());
+        }
+    }
+    EXPECT_EQ(ok + busy, 6);
+    EXPECT_GE(ok, 2);
+    EXPECT_GE(busy, 1);
+    // Once the queue has drained, the server answers again.
+    Client later(m_port);
+    later.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(later.response().value_or(aftest::HttpReply{}).status, 200);
+}
