@@ -1,5 +1,5 @@
 // The API routes over real sockets on 127.0.0.1 against a real PostgreSQL: every route,
-// every error status of CONTRACT §4 and the bad-input list, paging, the rate limit under
+// every error status the API can answer and the bad-input list, paging, the rate limit under
 // concurrency, code points, SSE targeting and Last-Event-ID replay.
 #include "api/apicontext.h"
 #include "api/apiroutes.h"

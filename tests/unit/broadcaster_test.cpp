@@ -1,4 +1,4 @@
-// Tests of the SSE broadcaster (CONTRACT §3 "Broadcaster"): frame format, delivery by
+// Tests of the SSE broadcaster: frame format, delivery by
 // tenant, one serialisation per broadcast, thread safety.
 #include "feed/broadcaster.h"
 
