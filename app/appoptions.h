@@ -2,7 +2,7 @@
 #include <QString>
 #include <QStringList>
 
-/// @brief Everything the command line and the environment said (CONTRACT §1).
+/// @brief Everything the command line and the environment said (the modes, options and environment variables the README lists).
 struct AppOptions {
     QString command;          ///< "" (desktop), serve, migrate, drain, tenant, token, emit, arena, demo-data
     QStringList args;         ///< positional arguments after the command

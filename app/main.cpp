@@ -1,5 +1,5 @@
 // activityfeed: parses the command line and hands over to the desktop app, the
-// headless server or a one-shot admin command (CONTRACT §1).
+// headless server or a one-shot admin command.
 #include "appoptions.h"
 #include "clicommands.h"
 #include "servecommand.h"

@@ -7,7 +7,7 @@
 
 #include <optional>
 
-/// @brief The local admin's operations (CONTRACT §7), asynchronous like FeedSource: each
+/// @brief The local admin's operations (queue drains, tenants and tokens), asynchronous like FeedSource: each
 /// call returns at once and answers with the JSON object noted below.
 /// The embedded app implements it over the backend's admin service; remote mode has none.
 class AdminBackend : public QObject

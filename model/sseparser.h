@@ -22,7 +22,6 @@ public:
 
     /// @brief The last `id:` seen, kept across events as the spec asks (Last-Event-ID).
     [[nodiscard]] QString lastEventId() const { return m_lastEventId; }
-    void setLastEventId(const QString &id) { m_lastEventId = id; }
     /// @brief The last valid `retry:` in milliseconds, or -1.
     [[nodiscard]] int retryMs() const { return m_retryMs; }
 

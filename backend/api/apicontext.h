@@ -13,7 +13,7 @@ struct ApiContext {
     /// MC_API_SECRET, else DEPLOY_WEBHOOK_SECRET; empty: drain and emit answer 403.
     QByteArray drainSecret;
 
-    /// @brief The drain secret as CONTRACT §4 reads it from the environment.
+    /// @brief The drain secret from the environment: MC_API_SECRET, else DEPLOY_WEBHOOK_SECRET; empty when neither is set, and then drain and emit answer 403.
     [[nodiscard]] static QByteArray drainSecretFromEnvironment()
     {
         const QByteArray mc = qgetenv("MC_API_SECRET");

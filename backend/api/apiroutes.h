@@ -8,7 +8,7 @@ struct ApiContext;
 class EventEmitter;
 class HttpServer;
 
-/// @brief The HTTP routes of CONTRACT §4 except tasks, challenges, arena and profile.
+/// @brief The HTTP routes of the feed API except tasks, challenges, arena and profile.
 /// One .cpp per resource; every handler runs on the server's worker pool.
 class ApiRoutes
 {

@@ -7,13 +7,13 @@ namespace af
 class Gamification;
 struct ApiContext;
 
-/// @brief The task, challenge, profile and arena routes of CONTRACT §6 over the
+/// @brief The task, challenge, profile and arena routes over the
 /// Gamification services; every route needs a tenant token and touches only that
 /// tenant's rows (another tenant's id answers 404).
 class GamificationRoutes
 {
 public:
-    /// @brief Registers every §6 route on @p router; @p ctx and @p gamification must
+    /// @brief Registers every task, challenge, profile and arena route on @p router; @p ctx and @p gamification must
     /// outlive the router.
     static void registerAll(Router &router, ApiContext &ctx, Gamification &gamification);
 

@@ -8,7 +8,7 @@ namespace af {
 
 class HttpRequest;
 
-/// @brief Strict reading of JSON request bodies (CONTRACT §4): 415 for another
+/// @brief Strict reading of JSON request bodies: 415 for another
 /// Content-Type, 400 for invalid UTF-8, malformed JSON, wrong types and missing fields,
 /// each with a sentence naming the field. Throws HttpError(415) or BadInput.
 class JsonBody

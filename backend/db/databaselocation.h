@@ -8,7 +8,7 @@
 
 namespace af {
 
-/// @brief Where the database is (CONTRACT §1): --database-url, else
+/// @brief Where the database is: --database-url, else
 /// ACTIVITYFEED_DATABASE_URL, else DATABASE_URL, else the managed local cluster under
 /// the data directory, which is started on open() and stopped when unused at the end.
 class DatabaseLocation

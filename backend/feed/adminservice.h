@@ -9,7 +9,7 @@ namespace af {
 
 class ConnectionPool;
 
-/// @brief The desktop's local admin (CONTRACT §7) as blocking calls for worker threads.
+/// @brief The desktop's local admin (queue drains, tenants and tokens) as blocking calls for worker threads.
 /// Each answer is the JSON body that model/AdminBackend documents for the same call.
 /// Failures throw BadInput, NotFound or Unavailable.
 class AdminService

@@ -27,7 +27,7 @@ public:
     virtual void deliver(const StreamMessage &message) { push(message.frame); }
 };
 
-/// @brief Thread-safe registry of SSE clients keyed by tenant (CONTRACT §3).
+/// @brief Thread-safe registry of SSE clients keyed by tenant: an event reaches only its own tenant's clients.
 /// Each broadcast serialises its frame once; every client gets the same shared buffer.
 class Broadcaster
 {

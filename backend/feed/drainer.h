@@ -22,7 +22,7 @@ struct PreviewTile {
     QString firstAt, lastAt;
 };
 
-/// @brief Queue → events (CONTRACT §3): one global advisory transaction lock, batches of
+/// @brief Queue → events: one global advisory transaction lock, batches of
 /// at most 5 000 rows, each batch one transaction that inserts events and their source
 /// rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on commit.
 /// It answers as soon as its last batch has committed: readers learn of the new events

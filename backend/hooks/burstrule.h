@@ -6,7 +6,7 @@
 namespace af
 {
 
-/// @brief The tasks_burst rule (CONTRACT §6): a task becomes done and at least 10 of the
+/// @brief The tasks_burst rule: a task becomes done and at least 10 of the
 /// tenant's tasks were done in the last 24 h (a task done exactly 24 h ago still counts,
 /// one done 24 h + 1 s ago does not). Pure.
 class BurstRule

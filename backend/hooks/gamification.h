@@ -16,7 +16,7 @@ namespace af
 class ConnectionPool;
 class EventEmitter;
 
-/// @brief The gamification services (CONTRACT §6) over a connection pool: each call is one
+/// @brief The gamification services (tasks, XP, ranks, streaks, challenges, arena) over a connection pool: each call is one
 /// transaction on a pooled connection, and the hooks it decided on are emitted through the
 /// EventEmitter after the commit (a hook never fails the call). Blocking: call on a worker
 /// thread. Throws BadInput, NotFound or Unavailable; thread-safe.

@@ -13,7 +13,7 @@ struct Rank {
     qint64 minXp = 0; ///< the total XP from which this rank holds
 };
 
-/// @brief The one table of ranks and XP amounts (CONTRACT §6); pure.
+/// @brief The one table of ranks and XP amounts; pure.
 class RankTable
 {
 public:

@@ -20,7 +20,7 @@ struct StreakStep {
     std::optional<int> milestone; ///< 7, 30 or 100 when the streak just became exactly that
 };
 
-/// @brief Streak rules (CONTRACT §6): consecutive UTC days with XP; a milestone at exactly
+/// @brief Streak rules: consecutive UTC days with XP; a milestone at exactly
 /// 7, 30 and 100 days fires once per streak; a day without XP resets the streak. Pure.
 class StreakRules
 {

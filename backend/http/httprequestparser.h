@@ -9,7 +9,7 @@
 
 namespace af {
 
-/// @brief Size limits the parser enforces (CONTRACT §4 transport limits).
+/// @brief Size limits the parser enforces; past any of them the request is refused with 400, 413 or 431 and the connection closed.
 struct HttpParserLimits
 {
     qsizetype maxHeadBytes = 16 * 1024; ///< request line + headers (431 past it)

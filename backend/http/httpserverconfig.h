@@ -5,7 +5,7 @@
 
 namespace af {
 
-/// @brief Everything the HTTP server lets a caller tune (CONTRACT §4/§5 defaults).
+/// @brief Everything the HTTP server lets a caller tune; the defaults are the product's transport and SSE limits.
 /// Set it before listen(); connections read it without locking.
 struct HttpServerConfig
 {

@@ -1,4 +1,4 @@
--- Core schema of the activity feed (CONTRACT section 2).
+-- Core schema of the activity feed: tenants, tokens, the queue, events and their sources, reactions, comments.
 CREATE TABLE tenants (
     id         serial PRIMARY KEY,
     name       text NOT NULL UNIQUE CHECK (char_length(name) BETWEEN 1 AND 200),

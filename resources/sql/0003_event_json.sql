@@ -1,5 +1,5 @@
 -- The feed's JSON shape of one event, built in the database so that hot reads pass
--- the text through (CONTRACT §4 field names: columns snake_case, computed camelCase).
+-- the text through (field names: table columns stay snake_case, computed fields are camelCase).
 CREATE FUNCTION af_ts(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
@@ -35,7 +35,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'commentCount', (SELECT count(*) FROM activity_comments c WHERE c.event_id = e.id))
 $$;
 
--- One comment as the API shows it (CONTRACT §4: columns snake_case, tenantName camelCase).
+-- One comment as the API shows it (columns snake_case, the computed tenantName camelCase).
 CREATE FUNCTION af_comment_json(c activity_comments) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(

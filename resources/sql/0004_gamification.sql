@@ -1,4 +1,4 @@
--- The gamification domain whose changes fire the event hooks (CONTRACT section 6).
+-- The gamification domain whose changes fire the event hooks (tasks, XP, ranks, streaks, challenges, arena).
 
 CREATE TABLE tasks (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

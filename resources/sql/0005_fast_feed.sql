@@ -1,4 +1,4 @@
--- The event JSON (CONTRACT §4) as an inlinable table function. 0003's af_event_json is a
+-- The event JSON the API serves as an inlinable table function. 0003's af_event_json is a
 -- scalar SQL function with sub-selects, which PostgreSQL can never inline: every call is
 -- a separate SQL-function execution (the body planned again in every statement, an
 -- executor started per event, and af_reaction_counts nested inside), about 0.13 ms per

@@ -16,7 +16,7 @@ using QueueTuple = std::tuple<int, std::string, std::string, std::string>;
 /// (tenant, type) (they stay single events). Tenant ids are 1..20.
 std::vector<QueueTuple> drainMix(int rows);
 
-/// @brief A realistic payload for @p type (the hooks' shapes, CONTRACT §6), compact JSON.
+/// @brief A realistic payload for @p type (the shapes the hooks emit), compact JSON.
 std::string payloadFor(int typeIndex, int n);
 
 /// @brief The six event types, in a fixed order.

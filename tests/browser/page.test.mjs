@@ -1,4 +1,4 @@
-// End-to-end test of the LAN browser page (CONTRACT §8) in headless Chromium.
+// End-to-end test of the LAN browser page in headless Chromium.
 //
 // Starts a real `activityfeed serve` on a private managed PostgreSQL in a fresh temp
 // data dir, fills it with the CLI, then drives the page: token prompt, first page,

@@ -2,7 +2,7 @@
 // A1 10 000 idle TCP connections while another client's requests are answered;
 // A2 1 000 slow-loris connections (trickled heads and bodies) get 408;
 // A3 header floods (431) and A4 oversized bodies (413) close the connection early;
-// A5 every request-smuggling shape of CONTRACT §4 (and relatives) is 400 + close, and the
+// A5 every request-smuggling shape (conflicting or duplicated Content-Length, Transfer-Encoding other than chunked alone, and relatives) is 400 + close, and the
 //    request smuggled behind it is never executed;
 // A6 bad inputs in shapes the API tests do not try: clear 4xx, nothing written;
 // A7 a comment holding "\r\n\r\nevent: x\ndata: y" reaches SSE clients as one event;
@@ -472,7 +472,7 @@ TEST_F(Abuse, A5_RequestSmugglingShapes)
     EXPECT_EQ(q1ll(g->me, "SELECT count(*) FROM activity_queue WHERE payload_json->>'m' = 'smuggled'"), 0);
     EXPECT_EQ(probe(port(), 20, g->owner.token).ok, 20);
 
-    record({QStringLiteral("A5"), QStringLiteral("Abuse"), QStringLiteral("Request smuggling shapes (CONTRACT §4 and relatives)"),
+    record({QStringLiteral("A5"), QStringLiteral("Abuse"), QStringLiteral("Request smuggling shapes (Content-Length / Transfer-Encoding conflicts and relatives)"),
             QStringLiteral("%1 shapes, each hiding an authenticated emit behind a drain").arg(shapes.size()),
             QStringLiteral("every shape 400 (chunked alone 411) + close; smuggled emits executed: 0; drains run: 0%1")
                 .arg(failed.isEmpty() ? QString() : QStringLiteral("; FAILED: ") + failed.join(QStringLiteral(", "))),
@@ -638,7 +638,7 @@ TEST_F(Abuse, A7_CommentCannotInjectSseFields)
             QStringLiteral("comments \"x\\r\\n\\r\\nevent: x\\ndata: y\", \"\\r\\n\\r\\nevent: x\\ndata: y\", "
                            "\"a\\n\\nid: 999999\\nretry: 1\\n\\n:b\"; owner and commenter streaming"),
             QStringLiteral("%1 activity.comment.created frames (one per comment per client), bodies literal "
-                           "(the second trimmed, as §4 says); injected events/ids: 0").arg(frames),
+                           "(the second trimmed, as comment bodies are); injected events/ids: 0").arg(frames),
             -1, -1, 3});
 }
 

@@ -159,7 +159,7 @@ inline int terminate(const std::string &cs, const std::string &where)
     return terminate(c, where);
 }
 
-/// The whole-chain invariant of CONTRACT §3 on one database: every queue row processed,
+/// The whole-chain invariant of the queue and the drain on one database: every queue row processed,
 /// each one source of exactly one event, no event without a source. Returns a list of
 /// violations (empty = nothing lost, nothing duplicated).
 struct ChainCheck {

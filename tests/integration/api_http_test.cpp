@@ -1,5 +1,5 @@
 // The API routes over real sockets on 127.0.0.1 against a real PostgreSQL: every route,
-// every error status of CONTRACT §4 and the bad-input list, paging, the rate limit under
+// every error status the API can answer and the bad-input list, paging, the rate limit under
 // concurrency, code points, SSE targeting and Last-Event-ID replay.
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
@@ -116,21 +116,8 @@ protected:
         return c.response().value_or(Response{});
     }
 
-    std::string exec1(const std::string &sql)
-    {
-        pqxx::connection c(m_cs);
-        pqxx::work tx(c);
-        const auto r = tx.exec1(sql);
-        tx.commit();
-        return r[0].is_null() ? std::string() : r[0].c_str();
-    }
-    void run(const std::string &sql)
-    {
-        pqxx::connection c(m_cs);
-        pqxx::work tx(c);
-        tx.exec(sql);
-        tx.commit();
-    }
+    std::string exec1(const std::string &sql) { return aftest::queryValue(m_cs, sql); }
+    void run(const std::string &sql) { aftest::execute(m_cs, sql); }
     QByteArray addEvent(int who)
     {
         return QByteArray::fromStdString(exec1(

@@ -65,22 +65,9 @@ protected:
         tx.commit();
     }
 
-    std::string exec1(const std::string &sql)
-    {
-        pqxx::connection c(m_cs);
-        pqxx::work tx(c);
-        const auto r = tx.exec1(sql);
-        tx.commit();
-        return r[0].is_null() ? std::string() : r[0].c_str();
-    }
+    std::string exec1(const std::string &sql) { return aftest::queryValue(m_cs, sql); }
 
-    void run(const std::string &sql)
-    {
-        pqxx::connection c(m_cs);
-        pqxx::work tx(c);
-        tx.exec(sql);
-        tx.commit();
-    }
+    void run(const std::string &sql) { aftest::execute(m_cs, sql); }
 
     QString addEvent(int tenant, const std::string &at = "now()")
     {

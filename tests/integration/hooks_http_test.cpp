@@ -1,4 +1,4 @@
-// The §6 routes over real sockets against a real PostgreSQL: answers, tenant isolation,
+// The task, challenge, profile and arena routes over real sockets against a real PostgreSQL: answers, tenant isolation,
 // bad input, and the hooks reaching the feed through the emitter and a drain.
 #include "api/apicontext.h"
 #include "api/apiroutes.h"

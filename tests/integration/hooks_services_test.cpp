@@ -1,4 +1,4 @@
-// The gamification services against a real PostgreSQL: every boundary of CONTRACT §6.
+// The gamification services against a real PostgreSQL: every boundary of the XP, rank, streak, burst, challenge and arena rules.
 #include "pgharness.h"
 
 #include "db/connectionpool.h"

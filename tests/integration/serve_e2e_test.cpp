@@ -1,6 +1,6 @@
 // End to end through the real binary: `activityfeed serve` against a real PostgreSQL, an
 // SSE client on a real socket, and emit + drain run as separate processes. Proves the
-// scale-out path of CONTRACT §1: a drain from another process reaches the server's
+// scale-out path (several instances on one database): a drain from another process reaches the server's
 // SSE clients through NOTIFY / LISTEN, and the served JSON matches the contract.
 #include "pgharness.h"
 

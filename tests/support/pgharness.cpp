@@ -8,6 +8,7 @@
 
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
+#include <pqxx/transaction>
 
 #include <cstdio>
 #include <cstdlib>
@@ -125,6 +126,23 @@ void PgCluster::startServer()
 std::string freshDatabase(const std::string &prefix)
 {
     return PgCluster::instance().createMigratedDatabase(prefix);
+}
+
+std::string queryValue(const std::string &connString, const std::string &sql)
+{
+    pqxx::connection c(connString);
+    pqxx::work tx(c);
+    const auto r = tx.exec1(sql);
+    tx.commit();
+    return r[0].is_null() ? std::string() : r[0].c_str();
+}
+
+void execute(const std::string &connString, const std::string &sql)
+{
+    pqxx::connection c(connString);
+    pqxx::work tx(c);
+    tx.exec(sql);
+    tx.commit();
 }
 
 } // namespace aftest

@@ -43,5 +43,10 @@ private:
 
 /// @brief Connection string of a fresh migrated database, one per call.
 std::string freshDatabase(const std::string &prefix = "t");
+/// @brief Runs @p sql on a connection of its own and commits; returns the first column of
+/// its one row as text ("" for NULL). Throws unless exactly one row comes back.
+std::string queryValue(const std::string &connString, const std::string &sql);
+/// @brief Runs @p sql on a connection of its own and commits.
+void execute(const std::string &connString, const std::string &sql);
 
 } // namespace aftest

@@ -1,4 +1,4 @@
-// Tests of the SSE broadcaster (CONTRACT §3 "Broadcaster"): frame format, delivery by
+// Tests of the SSE broadcaster: frame format, delivery by
 // tenant, one serialisation per broadcast, thread safety.
 #include "feed/broadcaster.h"
 
@@ -87,15 +87,25 @@ INSTANTIATE_TEST_SUITE_P(
 // ---------------------------------------------------------------------------------------
 // Delivery
 
-TEST(Broadcaster, DeliversToTheTenantsClientsOnly)
+// Two clients of tenant 1 (a1, a2) and one of tenant 2 (c1).
+class ThreeClients : public ::testing::Test
 {
+protected:
+    ThreeClients()
+    {
+        b.registerFeedClient(1, a1);
+        b.registerFeedClient(1, a2);
+        b.registerFeedClient(2, c1);
+    }
+
     Broadcaster b;
-    auto a1 = std::make_shared<RecordingClient>();
-    auto a2 = std::make_shared<RecordingClient>();
-    auto c1 = std::make_shared<RecordingClient>();
-    b.registerFeedClient(1, a1);
-    b.registerFeedClient(1, a2);
-    b.registerFeedClient(2, c1);
+    std::shared_ptr<RecordingClient> a1 = std::make_shared<RecordingClient>();
+    std::shared_ptr<RecordingClient> a2 = std::make_shared<RecordingClient>();
+    std::shared_ptr<RecordingClient> c1 = std::make_shared<RecordingClient>();
+};
+
+TEST_F(ThreeClients, DeliversToTheTenantsClientsOnly)
+{
     EXPECT_EQ(b.clientCount(), 3);
 
     EXPECT_EQ(b.broadcastFeedUpdate(1, QStringLiteral("activity.event.created"), "{\"n\":1}", 5), 2);
@@ -130,16 +140,8 @@ TEST(Broadcaster, BroadcastAllReachesEveryTenant)
     EXPECT_EQ(empty.clientCount(), 0);
 }
 
-TEST(Broadcaster, Unregister)
+TEST_F(ThreeClients, Unregister)
 {
-    Broadcaster b;
-    auto a1 = std::make_shared<RecordingClient>();
-    auto a2 = std::make_shared<RecordingClient>();
-    auto c1 = std::make_shared<RecordingClient>();
-    b.registerFeedClient(1, a1);
-    b.registerFeedClient(1, a2);
-    b.registerFeedClient(2, c1);
-
     b.unregisterFeedClient(1, a1.get());
     EXPECT_EQ(b.clientCount(), 2);
     EXPECT_EQ(b.broadcastFeedUpdate(1, QStringLiteral("e"), "{}"), 1);

@@ -1,5 +1,5 @@
-// Table-driven tests of the display table of the six event types (CONTRACT §3 "Display",
-// payload fields from CONTRACT §6).
+// Table-driven tests of the display table of the six event types (display name,
+// icon, description and sample text from the payload fields each hook emits).
 #include "core/catalogue.h"
 
 #include <QJsonArray>

@@ -1,4 +1,5 @@
-// Table-driven tests of the pure grouping core (CONTRACT §3 "Grouping").
+// Table-driven tests of the pure grouping core: rows of one tenant and type in one
+// five-minute window fold into one tile once there are three of them.
 #include "core/catalogue.h"
 #include "feed/grouping.h"
 
@@ -34,7 +35,7 @@ using af::QueueRow;
 constexpr Micros kSec = 1000 * 1000;
 constexpr Micros kMin = 60 * kSec;
 constexpr Micros kWindow = 5 * kMin;
-// 2026-02-23T10:00:00Z, the timestamp of CONTRACT §9.
+// 2026-02-23T10:00:00Z, the timestamp the product's worked examples use.
 constexpr Micros kT0 = 1771840800LL * kSec;
 
 const QString kBadge = QStringLiteral("badge_earned");
