@@ -64,6 +64,17 @@ int CommentsModel::maxLength()
 void CommentsModel::attach(FeedSource *source)
 {
     connect(source, &FeedSource::commentCreated, this, &CommentsModel::onCommentCreated);
+    connect(source, &FeedSource::eventRemoved, this, &CommentsModel::onEventRemoved);
+}
+
+void CommentsModel::onEventRemoved(const af::EventRemoved &removed)
+{
+    // The fold moved this single's comments to the tile: read the tile's thread instead.
+    if (removed.id != m_eventId || removed.mergedInto.isEmpty())
+        return;
+    const QString from = m_eventId;
+    setEventId(removed.mergedInto);
+    Q_EMIT followed(from, removed.mergedInto);
 }
 
 void CommentsModel::clearRows()

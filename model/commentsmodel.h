@@ -48,6 +48,10 @@ Q_SIGNALS:
     void eventIdChanged();
     void postingChanged();
     void posted();
+    /// @brief The thread's single was folded into the tile @p tileId: eventId is now the
+    /// tile's and its comments (the single's among them) are loading. A panel showing the
+    /// single follows it into the tile.
+    void followed(const QString &fromId, const QString &tileId);
 
 protected:
     void requestPage(const QString &cursor, int generation) override;
@@ -57,6 +61,7 @@ protected:
 
 private:
     void onCommentCreated(const af::PostedComment &posted);
+    void onEventRemoved(const af::EventRemoved &removed);
     void append(const std::vector<af::Comment> &comments);
 
     QString m_eventId;

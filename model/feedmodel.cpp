@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace {
@@ -132,6 +133,8 @@ void FeedModel::attach(FeedSource *source)
 {
     m_pending.clear();
     connect(source, &FeedSource::eventCreated, this, &FeedModel::onEventCreated);
+    connect(source, &FeedSource::eventUpdated, this, &FeedModel::onEventUpdated);
+    connect(source, &FeedSource::eventRemoved, this, &FeedModel::onEventRemoved);
     connect(source, &FeedSource::reactionUpdated, this, &FeedModel::onReactionUpdated);
     connect(source, &FeedSource::commentCreated, this, &FeedModel::onCommentCreated);
     connect(source, &FeedSource::resync, this, &FeedModel::reload);
@@ -143,6 +146,7 @@ void FeedModel::clearRows()
     m_rows.clear();
     m_keys.clear();
     m_topKey = 0;
+    m_removed.clear();
     endResetModel();
 }
 
@@ -158,6 +162,7 @@ void FeedModel::setPageSize(int size)
 void FeedModel::reload()
 {
     m_replaceOnNextPage = true;
+    m_removed.clear(); // the new first page is read after every fold so far
     restart(false); // the rows stay until the new first page replaces them
 }
 
@@ -178,7 +183,8 @@ void FeedModel::requestPage(const QString &cursor, int generation)
         QList<Row> rows;
         QSet<QString> seen;
         for (const af::Event &event : reply.value->events) {
-            if (event.id.isEmpty() || seen.contains(event.id) || (!replace && m_keys.contains(event.id)))
+            if (event.id.isEmpty() || seen.contains(event.id) || m_removed.contains(event.id) ||
+                (!replace && m_keys.contains(event.id)))
                 continue;
             seen.insert(event.id);
             rows.append(makeRow(event));
@@ -206,38 +212,238 @@ void FeedModel::requestPage(const QString &cursor, int generation)
     });
 }
 
+bool FeedModel::newer(const af::Event &a, const af::Event &b)
+{
+    return a.createdAtMicros != b.createdAtMicros ? a.createdAtMicros > b.createdAtMicros
+                                                  : a.seq > b.seq;
+}
+
 void FeedModel::onEventCreated(const af::Event &event)
 {
-    m_pending.append(event);
+    queue({event, {}, {}, true});
+}
+
+void FeedModel::onEventUpdated(const af::Event &event)
+{
+    queue({event, {}, {}, false});
+}
+
+void FeedModel::onEventRemoved(const af::EventRemoved &removed)
+{
+    queue({{}, removed.id, removed.mergedInto, false});
+}
+
+void FeedModel::queue(Pending change)
+{
+    m_pending.append(std::move(change));
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
 
 void FeedModel::flushPending()
 {
-    // The stream delivers in seq order, oldest first; the top of the list is the newest.
-    QList<Row> rows;
-    QSet<QString> seen;
-    for (auto it = m_pending.crbegin(); it != m_pending.crend(); ++it) {
-        if (it->id.isEmpty() || m_keys.contains(it->id) || seen.contains(it->id))
+    // The stream delivers in seq order, oldest first: the last change of an id wins, and
+    // an id created anywhere in the burst is new even when an update follows it.
+    const QList<Pending> pending = std::exchange(m_pending, {});
+    // What the viewer had at the top before this burst: only new events above it count
+    // as "new" (not a tile that grew, nor a late row further down).
+    const std::optional<af::Event> oldTop =
+        m_rows.isEmpty() ? std::nullopt : std::optional<af::Event>(m_rows.first().event);
+    QHash<QString, int> last;
+    QSet<QString> created;
+    for (int i = 0; i < pending.size(); ++i) {
+        const Pending &p = pending.at(i);
+        const QString &id = p.removedId.isEmpty() ? p.event.id : p.removedId;
+        if (id.isEmpty())
             continue;
-        seen.insert(it->id);
-        rows.append(makeRow(*it));
+        last.insert(id, i);
+        if (p.created)
+            created.insert(id);
     }
-    m_pending.clear();
-    if (rows.isEmpty())
+    QList<Row> fresh;
+    QSet<QString> freshCreated;
+    for (int i = 0; i < pending.size(); ++i) {
+        const Pending &p = pending.at(i);
+        const QString &id = p.removedId.isEmpty() ? p.event.id : p.removedId;
+        if (id.isEmpty() || last.value(id) != i)
+            continue;
+        if (!p.removedId.isEmpty()) {
+            m_removed.insert(id);
+            if (const int row = rowOf(id); row >= 0)
+                remove(row, p.mergedInto);
+        } else if (m_removed.contains(id)) {
+            continue; // a fold's tombstone is final: the single never comes back
+        } else if (const int row = rowOf(id); row >= 0) {
+            update(row, p.event);
+        } else {
+            fresh.append(makeRow(p.event));
+            if (created.contains(id))
+                freshCreated.insert(id);
+        }
+    }
+    if (fresh.isEmpty())
         return;
-    beginInsertRows({}, 0, int(rows.size()) - 1);
-    // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front);
-    // `rows + m_rows` copied every row of a 100 000-row feed on each live insert.
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-        m_keys.insert(it->event.id, --m_topKey);
-        m_rows.prepend(std::move(*it));
+    std::sort(fresh.begin(), fresh.end(),
+              [](const Row &a, const Row &b) { return newer(a.event, b.event); });
+    // The ones above the current top go in as one insert at row 0 (a burst, one frame);
+    // a late one lands at its own place further down.
+    int top = 0;
+    while (top < fresh.size() && (m_rows.isEmpty() || newer(fresh.at(top).event, m_rows.first().event)))
+        ++top;
+    int added = 0;
+    for (const Row &row : std::as_const(fresh))
+        if (freshCreated.contains(row.event.id) && (!oldTop || newer(row.event, *oldTop)))
+            ++added;
+    if (top > 0) {
+        beginInsertRows({}, 0, top - 1);
+        // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front).
+        for (int i = top - 1; i >= 0; --i) {
+            m_keys.insert(fresh.at(i).event.id, --m_topKey);
+            m_rows.prepend(std::move(fresh[i]));
+        }
+        endInsertRows();
     }
-    endInsertRows();
-    m_newCount += int(rows.size());
+    for (int i = top; i < fresh.size(); ++i) {
+        const int row = placeOf(fresh.at(i).event, -1);
+        beginInsertRows({}, row, row);
+        indexInsert(row, fresh.at(i).event.id);
+        m_rows.insert(row, std::move(fresh[i]));
+        endInsertRows();
+    }
     Q_EMIT countChanged();
-    Q_EMIT newCountChanged();
+    if (added > 0) {
+        m_newCount += added;
+        Q_EMIT newCountChanged();
+    }
+}
+
+int FeedModel::placeOf(const af::Event &event, int skip) const
+{
+    const int n = int(m_rows.size()) - (skip >= 0 ? 1 : 0);
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        const int mid = (lo + hi) / 2;
+        const int at = skip >= 0 && mid >= skip ? mid + 1 : mid;
+        if (newer(event, m_rows.at(at).event))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+void FeedModel::update(int row, const af::Event &event)
+{
+    const af::Event &old = m_rows.at(row).event;
+    if (event.seq < old.seq)
+        return; // an older state than the one shown (a page read after the change)
+    af::Event next = event;
+    // The stream is shared by every viewer, so it cannot carry this viewer's reactions;
+    // the ones shown stay (a fold only ever adds the folded singles' reactions).
+    for (const QString &type : old.myReactions)
+        if (!next.myReactions.contains(type))
+            next.myReactions.append(type);
+    QList<int> roles;
+    if (next.displayName != old.displayName)
+        roles << Qt::DisplayRole << DisplayNameRole;
+    if (next.description != old.description)
+        roles << DescriptionRole;
+    if (next.icon != old.icon)
+        roles << IconRole;
+    if (next.tenantId != old.tenantId)
+        roles << TenantIdRole << IsMineRole;
+    if (next.tenantName != old.tenantName)
+        roles << TenantNameRole;
+    if (next.eventType != old.eventType)
+        roles << EventTypeRole;
+    if (next.payloadJson != old.payloadJson)
+        roles << PayloadRole << IsGroupRole << GroupCountRole << SamplesRole;
+    if (next.createdAtMicros != old.createdAtMicros)
+        roles << CreatedAtRole << RelativeTimeRole;
+    if (next.seq != old.seq)
+        roles << SeqRole;
+    if (!(next.reactions == old.reactions))
+        roles << ReactionCountsRole;
+    if (next.myReactions != old.myReactions)
+        roles << MyReactionsRole;
+    if (next.commentCount != old.commentCount)
+        roles << CommentCountRole;
+    if (roles.isEmpty())
+        return;
+    const int to = placeOf(next, row);
+    if (to != row) {
+        // A move, not a remove and insert: the view keeps its delegates and its position.
+        beginMoveRows({}, row, row, {}, to > row ? to + 1 : to);
+        indexMove(row, to);
+        m_rows.move(row, to);
+        endMoveRows();
+    }
+    m_rows[to] = makeRow(std::move(next));
+    const QModelIndex idx = index(to);
+    Q_EMIT dataChanged(idx, idx, roles);
+}
+
+void FeedModel::remove(int row, const QString &mergedInto)
+{
+    // The tile now holds the single's reactions: the viewer's own stay marked on it.
+    const QStringList mine = m_rows.at(row).event.myReactions;
+    beginRemoveRows({}, row, row);
+    indexRemove(row);
+    m_rows.removeAt(row);
+    endRemoveRows();
+    Q_EMIT countChanged();
+    const int tile = rowOf(mergedInto);
+    if (tile < 0)
+        return;
+    QStringList &tileMine = m_rows[tile].event.myReactions;
+    const qsizetype before = tileMine.size();
+    for (const QString &type : mine)
+        if (!tileMine.contains(type))
+            tileMine.append(type);
+    if (tileMine.size() != before) {
+        const QModelIndex idx = index(tile);
+        Q_EMIT dataChanged(idx, idx, {MyReactionsRole});
+    }
+}
+
+void FeedModel::shiftKeys(int first, int last, qint64 delta)
+{
+    for (int i = first; i <= last; ++i)
+        m_keys[m_rows.at(i).event.id] += delta;
+}
+
+void FeedModel::indexInsert(int row, const QString &id)
+{
+    const int n = int(m_rows.size());
+    if (row < n - row) {
+        --m_topKey; // every row moves down one; the rows above keep theirs
+        shiftKeys(0, row - 1, -1);
+    } else {
+        shiftKeys(row, n - 1, +1);
+    }
+    m_keys.insert(id, m_topKey + row);
+}
+
+void FeedModel::indexRemove(int row)
+{
+    const int n = int(m_rows.size());
+    m_keys.remove(m_rows.at(row).event.id);
+    if (row < n - 1 - row) {
+        ++m_topKey; // every row moves up one; the rows above keep theirs
+        shiftKeys(0, row - 1, +1);
+    } else {
+        shiftKeys(row + 1, n - 1, -1);
+    }
+}
+
+void FeedModel::indexMove(int from, int to)
+{
+    const QString id = m_rows.at(from).event.id;
+    if (from > to)
+        shiftKeys(to, from - 1, +1);
+    else
+        shiftKeys(from + 1, to, -1);
+    m_keys.insert(id, m_topKey + to);
 }
 
 void FeedModel::onReactionUpdated(const af::ReactionChange &change)

@@ -10,8 +10,9 @@
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
-/// @brief The activity feed, newest first: pages appended by fetchMore, live events
-/// inserted at row 0 without a reset.
+/// @brief The activity feed, newest first by (created_at, seq): pages appended by
+/// fetchMore; live events inserted, or replaced and moved to their new place, and folded
+/// singles removed, all without a reset.
 class FeedModel : public TimelineModel
 {
     Q_OBJECT
@@ -80,18 +81,44 @@ private:
         QJsonObject payload; ///< parsed once: the tile roles read it
         QDateTime createdAt;
     };
+    /// One live change waiting for the next flush, in stream order.
+    struct Pending {
+        af::Event event;     ///< created or updated (empty id for a removal)
+        QString removedId;   ///< a folded single
+        QString mergedInto;  ///< the tile it went into
+        bool created = false;
+    };
     static Row makeRow(af::Event event);
+    /// Whether @p a goes above @p b (newer created_at, then larger seq).
+    static bool newer(const af::Event &a, const af::Event &b);
     void onEventCreated(const af::Event &event);
+    void onEventUpdated(const af::Event &event);
+    void onEventRemoved(const af::EventRemoved &removed);
+    void queue(Pending change);
     void flushPending();
+    /// The row @p event belongs at, counted without row @p skip (-1: none).
+    [[nodiscard]] int placeOf(const af::Event &event, int skip) const;
+    /// Replaces row @p row by @p event and moves it to its place; no signal when equal.
+    void update(int row, const af::Event &event);
+    void remove(int row, const QString &mergedInto);
+    // The id index: each keeps rowOf() right, touching only the rows on the shorter side
+    // of the change (or the moved span), so edits near the top of 100 000 rows stay cheap.
+    void indexInsert(int row, const QString &id);
+    void indexRemove(int row);
+    void indexMove(int from, int to);
+    void shiftKeys(int first, int last, qint64 delta);
     void onReactionUpdated(const af::ReactionChange &change);
     void onCommentCreated(const af::PostedComment &comment);
 
     QList<Row> m_rows;
-    /// id → position key; row = key − m_topKey (rows only ever go in at either end), so
-    /// rowOf() is a hash lookup instead of a scan of every row.
+    /// id → position key; row = key − m_topKey, so rowOf() is a hash lookup instead of a
+    /// scan of every row, and an insert at the top only moves m_topKey.
     QHash<QString, qint64> m_keys;
     qint64 m_topKey = 0;
-    QList<af::Event> m_pending;
+    /// Singles folded into tiles since the last reload: a later page must not bring them
+    /// back (it may have been read before the fold).
+    QSet<QString> m_removed;
+    QList<Pending> m_pending;
     QTimer m_flushTimer;
     QTimer m_clockTimer;
     int m_newCount = 0;

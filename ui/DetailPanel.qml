@@ -15,6 +15,8 @@ Pane {
     property bool sourcesLoading: false
 
     signal closeRequested()
+    // The open single was folded into a tile: the page shows the tile instead.
+    signal followRequested(string tileId)
 
     function focusComposer() { composer.forceActiveFocus() }
 
@@ -51,6 +53,7 @@ Pane {
         source: panel.source
         eventId: panel.eventId
         onPosted: composer.clear()
+        onFollowed: (fromId, tileId) => panel.followRequested(tileId)
     }
 
     ColumnLayout {

@@ -26,6 +26,32 @@ Item {
         detail.event = snapshot
     }
     function closeEvent() { detail.event = null }
+    // The panel shows a snapshot of the card: when that card changes in place (a tile
+    // grew) or arrives, the snapshot is taken again.
+    function refreshOpenEvent(first, last) {
+        if (!panelOpen)
+            return
+        const row = feedModel.rowOf(detail.eventId)
+        if (row >= first && row <= last)
+            openEvent(row)
+    }
+    function followEvent(tileId) {
+        const row = feedModel.rowOf(tileId)
+        if (row >= 0) {
+            openEvent(row)
+        } else {
+            // The tile is not in the list yet: keep the panel on it until it arrives.
+            let snapshot = Object.assign({}, detail.event)
+            snapshot.eventId = tileId
+            detail.event = snapshot
+        }
+    }
+
+    Connections {
+        target: page.feedModel
+        function onDataChanged(topLeft, bottomRight) { page.refreshOpenEvent(topLeft.row, bottomRight.row) }
+        function onRowsInserted(parent, first, last) { page.refreshOpenEvent(first, last) }
+    }
     function focusComposer() {
         if (!panelOpen && list.count > 0)
             openEvent(Math.max(0, list.indexAt(list.width / 2, list.contentY + 40)))
@@ -157,5 +183,6 @@ Item {
         width: page.docked ? Math.min(420, page.width * 0.38) : Math.min(440, page.width - 60)
         visible: page.panelOpen
         onCloseRequested: page.closeEvent()
+        onFollowRequested: (tileId) => page.followEvent(tileId)
     }
 }

@@ -45,6 +45,8 @@
   const state = {
     token: null,
     cards: new Map(), // event id → { ev, el, refs }
+    removed: new Set(), // singles folded into tiles since the last reload: pages skip them
+    followComments: null, // { tileId, draft }: the open thread's single went into that tile
     nextCursor: null,
     atEnd: false,
     loading: false,
@@ -393,6 +395,8 @@
   function resetFeed() {
     state.generation += 1;
     state.cards.clear();
+    state.removed.clear();
+    state.followComments = null;
     state.nextCursor = null;
     state.atEnd = false;
     state.loading = false;
@@ -418,7 +422,8 @@
     const events = (data && Array.isArray(data.events)) ? data.events : [];
     const frag = document.createDocumentFragment();
     for (const ev of events) {
-      if (!ev || !ev.id || state.cards.has(ev.id)) continue;
+      // A single folded while this page was on its way stays gone.
+      if (!ev || !ev.id || state.cards.has(ev.id) || state.removed.has(ev.id)) continue;
       const card = buildCard(ev);
       state.cards.set(ev.id, card);
       frag.append(card.el);
@@ -483,6 +488,7 @@
   });
 
   function noteSeq(seq) {
+    if (seq === '' || seq === null || seq === undefined) return;
     const n = Number(seq);
     if (Number.isFinite(n) && (state.lastSeq === null || n > state.lastSeq)) state.lastSeq = n;
   }
@@ -495,26 +501,129 @@
     return Number(a.seq || 0) > Number(b.seq || 0);
   }
 
-  function insertLive(ev) {
+  /** The card element @p ev goes before (null: the end), @p skip left out. */
+  function placeOf(ev, skip) {
+    for (const el of ui.feed.children) {
+      if (el === skip) continue;
+      const other = state.cards.get(el.dataset.eventId);
+      if (other && newerThan(ev, other.ev)) return el;
+    }
+    return null;
+  }
+
+  /**
+   * Runs @p change (which adds, moves or drops cards) without moving what the reader is
+   * looking at: the first card on screen that @p change leaves alone keeps its place.
+   */
+  function keepingScroll(change, moving) {
+    let anchor = null;
+    let top = 0;
+    if (window.scrollY > 0) {
+      for (const el of ui.feed.children) {
+        if (el === moving) continue;
+        const r = el.getBoundingClientRect();
+        if (r.bottom > 0) { anchor = el; top = r.top; break; }
+      }
+    }
+    change();
+    if (anchor && anchor.isConnected) {
+      const delta = anchor.getBoundingClientRect().top - top;
+      if (Math.abs(delta) >= 1) window.scrollBy(0, delta);
+    }
+  }
+
+  /** created and updated alike: insert, or replace in place and move by created_at/seq. */
+  function upsertLive(ev, created) {
+    if (!ev || !ev.id || state.removed.has(ev.id)) return;
+    const card = state.cards.get(ev.id);
+    if (!card) { insertLive(ev, created); return; }
+    if (Number(ev.seq || 0) < Number(card.ev.seq || 0)) return; // an older state than shown
+    keepingScroll(() => {
+      replaceCard(card, ev);
+      const before = placeOf(card.ev, card.el);
+      if (card.el.nextElementSibling !== before) ui.feed.insertBefore(card.el, before);
+    }, card.el);
+    followInto(card);
+  }
+
+  /**
+   * Renders @p ev into @p card's place. The card object and its comments section (an open
+   * thread, a draft, a post on its way) stay: only the parts made from the event change.
+   */
+  function replaceCard(card, ev) {
+    const merged = { ...ev };
+    // The stream is shared by every viewer: it cannot carry this viewer's reactions.
+    const mine = new Set([...(card.ev.myReactions || []), ...(Array.isArray(ev.myReactions) ? ev.myReactions : [])]);
+    merged.myReactions = [...mine];
+    const fresh = buildCard(merged);
+    const focused = card.el.contains(document.activeElement) ? document.activeElement : null;
+    fresh.el.replaceChild(card.refs.comments, fresh.refs.comments);
+    card.el.replaceWith(fresh.el);
+    const kept = {};
+    for (const k of ['comments', 'commentList', 'commentEmpty', 'commentLoading', 'commentMore',
+      'textarea', 'counter', 'post', 'updateCounter']) {
+      if (k in card.refs) kept[k] = card.refs[k];
+    }
+    card.refs = { ...fresh.refs, ...kept };
+    card.el = fresh.el;
+    card.ev = fresh.ev;
+    card.refs.commentBtn.setAttribute('aria-expanded', String(card.commentsOpen));
+    card.refs.commentBtn.classList.toggle('open', card.commentsOpen);
+    renderReactions(card);
+    renderCommentCount(card);
+    if (focused && focused.isConnected) focused.focus({ preventScroll: true });
+    else if (focused) card.el.focus({ preventScroll: true });
+  }
+
+  /** A single folded into a tile: its card goes; an open thread reopens on the tile. */
+  function removeLive(d) {
+    if (!d || !d.id) return;
+    state.removed.add(d.id);
+    const card = state.cards.get(d.id);
+    if (!card) return;
+    const open = card.commentsOpen;
+    const draft = card.refs.textarea ? card.refs.textarea.value : '';
+    keepingScroll(() => card.el.remove(), card.el);
+    state.cards.delete(d.id);
+    ui.empty.hidden = !(state.atEnd && state.cards.size === 0);
+    if (!open || !d.mergedInto) return;
+    state.followComments = { tileId: String(d.mergedInto), draft };
+    const tile = state.cards.get(String(d.mergedInto));
+    if (tile) followInto(tile);
+  }
+
+  /** Opens the comments of @p card when the reader's thread was folded into it. */
+  function followInto(card) {
+    const follow = state.followComments;
+    if (!follow || follow.tileId !== card.ev.id) return;
+    state.followComments = null;
+    if (card.commentsOpen) loadComments(card, true); // the folded thread's comments are there now
+    else toggleComments(card.ev.id);
+    if (follow.draft && card.refs.textarea && !card.refs.textarea.value) {
+      card.refs.textarea.value = follow.draft;
+      card.refs.updateCounter();
+    }
+  }
+
+  function insertLive(ev, created) {
     if (!ev || !ev.id) return;
-    noteSeq(ev.seq);
     if (state.cards.has(ev.id)) return;
     // Find its place among loaded cards (normally the top). Something older than the
     // last loaded card will arrive with a later page, so it is left to pagination.
-    let before = null;
-    for (const el of ui.feed.children) {
-      const other = state.cards.get(el.dataset.eventId);
-      if (other && newerThan(ev, other.ev)) { before = el; break; }
-    }
+    const before = placeOf(ev, null);
     if (!before && !state.atEnd && state.cards.size > 0) return;
+    // Only an event above everything shown is new at the top (not a tile that grew or a
+    // late row for an older window).
+    const atTop = before !== null && before === ui.feed.firstElementChild;
     const card = buildCard(ev);
     card.el.classList.add('card-new');
     card.el.addEventListener('animationend', () => card.el.classList.remove('card-new'), { once: true });
     state.cards.set(ev.id, card);
-    ui.feed.insertBefore(card.el, before);
+    keepingScroll(() => ui.feed.insertBefore(card.el, before), card.el);
     ui.empty.hidden = true;
     ui.sentinelEnd.hidden = !(state.atEnd && state.cards.size > 0);
-    if (window.scrollY > 240) {
+    followInto(card);
+    if (created && atTop && window.scrollY > 240) {
       state.unseen += 1;
       ui.newPillLabel.textContent = state.unseen === 1 ? '1 new event' : `${state.unseen} new events`;
       ui.newPill.hidden = false;
@@ -918,9 +1027,20 @@
       probeAndReconnect();
     };
 
+    // Every one of these carries an `id:`: the reconnect resumes after it.
     es.addEventListener('activity.event.created', (e) => {
+      noteSeq(e.lastEventId);
       const ev = parseData(e);
-      if (ev) insertLive(ev);
+      if (ev) { noteSeq(ev.seq); upsertLive(ev, true); }
+    });
+    es.addEventListener('activity.event.updated', (e) => {
+      noteSeq(e.lastEventId);
+      const ev = parseData(e);
+      if (ev) { noteSeq(ev.seq); upsertLive(ev, false); }
+    });
+    es.addEventListener('activity.event.removed', (e) => {
+      noteSeq(e.lastEventId);
+      removeLive(parseData(e));
     });
     es.addEventListener('activity.reaction.updated', (e) => {
       const d = parseData(e);

@@ -181,6 +181,27 @@ public:
         events.prepend(e);
         Q_EMIT eventCreated(typed(e));
     }
+    /// Replaces the stored event of the same id by @p e and announces it as updated, as a
+    /// drain that grew a tile does.
+    void publishUpdate(const QJsonObject &e)
+    {
+        if (const int i = indexOf(e.value("id").toString()); i >= 0)
+            events[i] = e;
+        pushStreamEvent("activity.event.updated", QJsonDocument(e).toJson(QJsonDocument::Compact));
+    }
+    /// Folds the stored single @p id into @p tileId (its comments go along) and announces
+    /// the removal.
+    void fold(const QString &id, const QString &tileId)
+    {
+        if (const int i = indexOf(id); i >= 0)
+            events.removeAt(i);
+        for (QJsonObject c : comments.take(id)) {
+            c["event_id"] = tileId;
+            comments[tileId].append(c);
+        }
+        pushStreamEvent("activity.event.removed",
+                        QJsonDocument(QJsonObject{{"id", id}, {"mergedInto", tileId}}).toJson(QJsonDocument::Compact));
+    }
     /// Announces @p name with JSON @p data as the stream would, without storing it.
     void pushStreamEvent(const QString &name, const QByteArray &data)
     {
@@ -189,6 +210,10 @@ public:
             Q_EMIT resync();
         else if (name == QLatin1String("activity.event.created"))
             Q_EMIT eventCreated(typed(o));
+        else if (name == QLatin1String("activity.event.updated"))
+            Q_EMIT eventUpdated(typed(o));
+        else if (name == QLatin1String("activity.event.removed"))
+            Q_EMIT eventRemoved(*af::EventJson::readRemoved(o));
         else if (name == QLatin1String("activity.reaction.updated"))
             Q_EMIT reactionUpdated({o.value("eventId").toString(),
                                     af::EventJson::readCounts(o.value("counts").toObject())});

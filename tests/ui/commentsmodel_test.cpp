@@ -98,6 +98,36 @@ TEST_F(CommentsModelTest, PostAppendsTheSavedCommentOnce)
     EXPECT_TRUE(model->index(7).data(CommentsModel::IsMineRole).toBool());
 }
 
+TEST_F(CommentsModelTest, FollowsItsSingleIntoTheTile)
+{
+    loadAll();
+    source.events.append(CannedFeedSource::event("tile", 2, "Northwind", "xp_rank_up", "Rank up",
+                                                 "⬆️", "3 rank-ups", {}, 30, 9));
+    source.comments["tile"].append(source.makeComment("tile", 3, "Globex", "on the tile", 700));
+    QSignalSpy followed(model.get(), &CommentsModel::followed);
+    QSignalSpy idChanged(model.get(), &CommentsModel::eventIdChanged);
+    // Another event's fold does nothing here.
+    source.pushStreamEvent("activity.event.removed", R"({"id":"ev-9","mergedInto":"tile"})");
+    source.fold("ev-1", "tile");
+    ASSERT_EQ(followed.size(), 1);
+    EXPECT_EQ(followed[0][0].toString(), "ev-1");
+    EXPECT_EQ(followed[0][1].toString(), "tile");
+    EXPECT_EQ(idChanged.size(), 1);
+    EXPECT_EQ(model->eventId(), "tile");
+    loadAll();
+    ASSERT_EQ(model->rowCount(), 8) << "the tile's own comment and the 7 that moved with the single";
+    QStringList bodies;
+    for (int i = 0; i < model->rowCount(); ++i)
+        bodies.append(bodyAt(i));
+    EXPECT_TRUE(bodies.contains("on the tile"));
+    EXPECT_TRUE(bodies.contains("comment 6"));
+    // A live comment on the tile now lands in this thread.
+    QJsonObject live = source.makeComment("tile", 3, "Globex", "after the fold");
+    live["eventId"] = "tile";
+    Q_EMIT source.commentCreated(CannedFeedSource::posted(live));
+    EXPECT_EQ(model->rowCount(), 9);
+}
+
 TEST_F(CommentsModelTest, LengthIsCountedInCodePoints)
 {
     EXPECT_EQ(CommentsModel::codePointCount(QStringLiteral("  👋👋  ")), 2);

@@ -41,6 +41,35 @@ protected:
     }
     bool waitIdle() { return QTest::qWaitFor([this] { return !model->isLoading(); }, 3000); }
     QString idAt(int row) const { return model->index(row).data(FeedModel::IdRole).toString(); }
+    /// Every row's id maps back to its row, and the rows are newest first.
+    void expectIndexAndOrder() const
+    {
+        for (int row = 0; row < model->rowCount(); ++row) {
+            ASSERT_EQ(model->rowOf(idAt(row)), row) << idAt(row).toStdString();
+            if (row > 0) {
+                const QDateTime above = model->index(row - 1).data(FeedModel::CreatedAtRole).toDateTime();
+                const QDateTime here = model->index(row).data(FeedModel::CreatedAtRole).toDateTime();
+                ASSERT_GE(above, here) << "row " << row;
+            }
+        }
+    }
+    /// The stored event @p id, grown into a tile of @p count rows newest at @p at.
+    QJsonObject grown(const QString &id, int count, const QString &at, qint64 seq) const
+    {
+        QJsonObject e = source.events[source.indexOf(id)];
+        e["description"] = QStringLiteral("%1 badges earned").arg(count);
+        e["payload_json"] = QJsonObject{{"count", count},
+                                        {"samples", QJsonArray{QJsonObject{{"badgeName", "Late"}}}}};
+        e["created_at"] = at;
+        e["seq"] = seq;
+        return e;
+    }
+    static QString shifted(const QJsonObject &e, qint64 ms)
+    {
+        return QDateTime::fromString(e.value("created_at").toString(), Qt::ISODateWithMs)
+            .addMSecs(ms)
+            .toString(Qt::ISODateWithMs);
+    }
 
     CannedFeedSource source;
     std::unique_ptr<FeedModel> model;
@@ -153,6 +182,154 @@ TEST_F(FeedModelTest, EventLiveBeforeItsPageAppearsOnce)
     for (int row = 0; row < model->rowCount(); ++row)
         ids.insert(idAt(row));
     EXPECT_EQ(ids.size(), 45);
+    EXPECT_EQ(reset->size(), 0);
+}
+
+TEST_F(FeedModelTest, UpdateInPlaceIsOneDataChangedOfTheChangedRoles)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    inserted->clear();
+    QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy moved(model.get(), &QAbstractItemModel::rowsMoved);
+    // ev-44 becomes a tile of 3 at the same created_at: its place does not change.
+    source.publishUpdate(grown("ev-44", 3, source.events[1].value("created_at").toString(), 100));
+    ASSERT_TRUE(changed.wait(1000));
+    ASSERT_EQ(changed.size(), 1);
+    EXPECT_EQ(changed[0][0].toModelIndex().row(), 1);
+    const auto roles = changed[0][2].value<QList<int>>();
+    EXPECT_TRUE(roles.contains(FeedModel::DescriptionRole));
+    EXPECT_TRUE(roles.contains(FeedModel::GroupCountRole));
+    EXPECT_TRUE(roles.contains(FeedModel::SeqRole));
+    EXPECT_FALSE(roles.contains(FeedModel::CreatedAtRole)) << "only changed roles are named";
+    EXPECT_EQ(moved.size(), 0);
+    EXPECT_EQ(inserted->size(), 0);
+    EXPECT_EQ(reset->size(), 0);
+    EXPECT_EQ(idAt(1), "ev-44");
+    EXPECT_EQ(model->index(1).data(FeedModel::GroupCountRole).toInt(), 3);
+    EXPECT_EQ(model->index(1).data(FeedModel::DescriptionRole).toString(), "3 badges earned");
+    EXPECT_EQ(model->newCount(), 0);
+    EXPECT_EQ(model->rowCount(), 45);
+}
+
+TEST_F(FeedModelTest, UpdateWithANewCreatedAtMovesTheRow)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    inserted->clear();
+    QSignalSpy moved(model.get(), &QAbstractItemModel::rowsMoved);
+    QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+    // ev-30 (row 15) grows with a row newer than everything: it moves to the top.
+    source.publishUpdate(grown("ev-30", 4, CannedFeedSource::ts(0), 200));
+    ASSERT_TRUE(moved.wait(1000));
+    ASSERT_EQ(moved.size(), 1);
+    EXPECT_EQ(moved[0][1].toInt(), 15);
+    EXPECT_EQ(moved[0][2].toInt(), 15);
+    EXPECT_EQ(moved[0][4].toInt(), 0);
+    ASSERT_EQ(changed.size(), 1);
+    EXPECT_EQ(changed[0][0].toModelIndex().row(), 0);
+    EXPECT_TRUE(changed[0][2].value<QList<int>>().contains(FeedModel::CreatedAtRole));
+    EXPECT_EQ(idAt(0), "ev-30");
+    EXPECT_EQ(idAt(1), "ev-45");
+    EXPECT_EQ(idAt(16), "ev-29");
+    EXPECT_EQ(model->index(0).data(FeedModel::GroupCountRole).toInt(), 4);
+    expectIndexAndOrder();
+
+    // ev-40 (row 6 now) grows with an older created_at than ev-10's: it moves down, past it.
+    source.publishUpdate(grown("ev-40", 3, shifted(source.events[source.indexOf("ev-10")], -500), 201));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return moved.size() == 2; }, 1000));
+    EXPECT_EQ(moved[1][1].toInt(), 6);
+    EXPECT_EQ(model->rowOf("ev-40"), model->rowOf("ev-10") + 1);
+    expectIndexAndOrder();
+    EXPECT_EQ(inserted->size(), 0);
+    EXPECT_EQ(reset->size(), 0);
+    EXPECT_EQ(model->newCount(), 0) << "a tile that grew is not new";
+    EXPECT_EQ(model->rowCount(), 45);
+}
+
+TEST_F(FeedModelTest, FoldedSingleLeavesWithRowsRemoved)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    QSignalSpy removed(model.get(), &QAbstractItemModel::rowsRemoved);
+    QSignalSpy moved(model.get(), &QAbstractItemModel::rowsMoved);
+    model->toggleReaction(25, "hype"); // the viewer reacted to ev-20
+    ASSERT_TRUE(QTest::qWaitFor([&] { return reactionCount(model->index(25), "hype") == 1; }, 1000));
+    // ev-21 becomes the tile (newest at ev-20's time, which goes), then ev-20 is removed.
+    source.publishUpdate(grown("ev-21", 3, source.events[source.indexOf("ev-20")].value("created_at").toString(), 300));
+    source.fold("ev-20", "ev-21");
+    ASSERT_TRUE(removed.wait(1000));
+    ASSERT_EQ(removed.size(), 1);
+    EXPECT_EQ(removed[0][1].toInt(), 25);
+    EXPECT_EQ(removed[0][2].toInt(), 25);
+    EXPECT_EQ(model->rowCount(), 44);
+    EXPECT_EQ(model->rowOf("ev-20"), -1);
+    const int tile = model->rowOf("ev-21");
+    ASSERT_EQ(tile, 24);
+    EXPECT_EQ(model->index(tile).data(FeedModel::GroupCountRole).toInt(), 3);
+    EXPECT_EQ(model->index(tile).data(FeedModel::MyReactionsRole).toStringList(), QStringList{"hype"})
+        << "the viewer's reaction moved with the single";
+    EXPECT_EQ(moved.size(), 0);
+    EXPECT_EQ(reset->size(), 0);
+    expectIndexAndOrder();
+
+    // A copy of the removed single arriving later (a replay) does not bring it back.
+    inserted->clear();
+    source.pushStreamEvent("activity.event.created",
+                           QJsonDocument(badge(20, 980)).toJson(QJsonDocument::Compact));
+    source.publish(badge(46, 0));
+    ASSERT_TRUE(inserted->wait(1000));
+    EXPECT_EQ(model->rowOf("ev-20"), -1);
+    EXPECT_EQ(model->rowCount(), 45);
+}
+
+TEST_F(FeedModelTest, SingleRemovedBeforeItsPageIsNotAddedByThePage)
+{
+    source.delayMs = 80; // the pages arrive after the removal is applied (16 ms)
+    model->setSource(&source);
+    // ev-5 is on the third page, which the server read before the fold.
+    source.pushStreamEvent("activity.event.removed", R"({"id":"ev-5","mergedInto":"ev-6"})");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model->atEnd() && !model->isLoading(); }, 3000));
+    EXPECT_EQ(model->rowCount(), 44);
+    EXPECT_EQ(model->rowOf("ev-5"), -1);
+    EXPECT_GE(model->rowOf("ev-6"), 0);
+    expectIndexAndOrder();
+    EXPECT_EQ(reset->size(), 0);
+}
+
+TEST_F(FeedModelTest, NewCountCountsOnlyNewRowsAtTheTop)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    inserted->clear();
+    QSignalSpy moved(model.get(), &QAbstractItemModel::rowsMoved);
+    // One burst: a tile that grew to the top, a new event, and a late row for an old window.
+    QJsonObject late = badge(47, 0);
+    late["created_at"] = shifted(source.events[source.indexOf("ev-10")], -300);
+    source.publishUpdate(grown("ev-33", 5, CannedFeedSource::ts(0), 400));
+    source.publish(badge(46, 1));
+    source.publish(late);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return inserted->size() == 2; }, 1000));
+    EXPECT_EQ(moved.size(), 1);
+    EXPECT_EQ(model->rowCount(), 47);
+    EXPECT_EQ(idAt(0), "ev-33");
+    EXPECT_EQ(idAt(1), "ev-46");
+    EXPECT_EQ(model->rowOf("ev-47"), model->rowOf("ev-10") + 1) << "a late row lands at its place";
+    EXPECT_EQ(model->newCount(), 1) << "only ev-46 is new at the top";
+    EXPECT_EQ(reset->size(), 0);
+    expectIndexAndOrder();
+}
+
+TEST_F(FeedModelTest, ManyMovesAndRemovalsKeepTheIndexRight)
+{
+    ASSERT_TRUE(startAndLoadAll());
+    // Every fourth single folds into its neighbour, which moves to the top: moves and
+    // removals on both halves of the list, each checked against a scan.
+    qint64 seq = 1000;
+    for (int n = 4; n <= 44; n += 4) {
+        source.publishUpdate(grown(QStringLiteral("ev-%1").arg(n + 1), 3, CannedFeedSource::ts(0), ++seq));
+        source.fold(QStringLiteral("ev-%1").arg(n), QStringLiteral("ev-%1").arg(n + 1));
+        ASSERT_TRUE(QTest::qWaitFor([&] { return model->rowOf(QStringLiteral("ev-%1").arg(n)) < 0; }, 1000));
+        expectIndexAndOrder();
+    }
+    EXPECT_EQ(model->rowCount(), 34);
+    EXPECT_EQ(idAt(0), "ev-45");
     EXPECT_EQ(reset->size(), 0);
 }
 
