@@ -63,11 +63,11 @@ void writePrivateFile(const QString &path, const QByteArray &text)
         throw std::runtime_error("cannot write " + path.toStdString());
 }
 
-uid_t serverUid()
+uid_t uidOf(const QString &user)
 {
     if (!isRoot())
         return ::geteuid();
-    const passwd *pw = ::getpwnam(ManagedPostgres::serverUser().toLocal8Bit().constData());
+    const passwd *pw = ::getpwnam(user.toLocal8Bit().constData());
     return pw ? pw->pw_uid : uid_t(-1);
 }
 
@@ -226,10 +226,11 @@ void ManagedPostgres::checkSocketDirectory() const
     if (::lstat(socketDir().toLocal8Bit().constData(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw std::runtime_error("the socket directory " + socketDir().toStdString() +
                                  " is missing or not a directory");
-    if (st.st_uid != serverUid())
+    const uid_t serverUid = uidOf(serverUser());
+    if (st.st_uid != serverUid)
         throw std::runtime_error("the socket directory " + socketDir().toStdString() + " belongs to uid " +
                                  std::to_string(st.st_uid) + ", not to the database's own user (uid " +
-                                 std::to_string(serverUid()) + "); remove it or choose another --data-dir");
+                                 std::to_string(serverUid) + "); remove it or choose another --data-dir");
     if ((st.st_mode & 077) != 0)
         throw std::runtime_error("the socket directory " + socketDir().toStdString() +
                                  " is open to other users (mode " + QString::number(st.st_mode & 0777, 8).toStdString() +

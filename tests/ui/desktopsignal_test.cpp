@@ -114,7 +114,9 @@ TEST_P(DesktopSignal, FlushesItsBufferAndStopsItsDatabase)
     af::ManagedPostgres pg(clusterOptions(dataDir));
     pqxx::connection locker(testConnection(pg));
     pqxx::work lock(locker);
-    lock.exec0("LOCK TABLE activity_queue IN ACCESS EXCLUSIVE MODE");
+    // SHARE blocks the writer's INSERT but not the admin's queue-depth reads, which would
+    // otherwise hold the shutdown until their statement timeout.
+    lock.exec0("LOCK TABLE activity_queue IN SHARE MODE");
 
     const auto created = call(port, "POST", "/api/gamification/challenges", token, R"({"title":"Ship it","xpReward":40})");
     ASSERT_EQ(created.status, 201) << created.body.toStdString();
