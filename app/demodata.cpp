@@ -38,7 +38,7 @@ const QStringList kChallenges{QStringLiteral("Inbox Zero"),     QStringLiteral("
                               QStringLiteral("Test Coverage 80%")};
 const QStringList kComments{QStringLiteral("Well deserved! 🎉"), QStringLiteral("Nice work, team."),
                             QStringLiteral("How did you pull that off so fast?"),
-                            QStringLiteral("Legendary."), QStringLiteral("Respect 🫡"),
+                            QStringLiteral("Legendary."), QStringLiteral("Respect!"),
                             QStringLiteral("Next sprint it's our turn.")};
 
 QJsonObject payloadFor(const QString &type, QRandomGenerator &rng)

@@ -13,7 +13,7 @@ namespace af {
 /// with its noun ("1 task", "3 tasks"); the first template whose fields are all there wins.
 struct EventTypeInfo {
     QString type;         ///< e.g. "badge_earned"
-    QString displayName;  ///< e.g. "Badge earned"
+    QString displayName;  ///< the card title
     QString icon;         ///< an emoji
     QStringList describe; ///< a single event's description, best first
     QStringList sample;   ///< one line for one sample payload of a tile, best first
@@ -26,7 +26,7 @@ struct EventTypeInfo {
 struct ReactionInfo {
     QString name;  ///< "hype"
     QString label; ///< "Hype"
-    QString glyph; ///< "🚀"
+    QString glyph; ///< an emoji
 };
 
 /// @brief The numbers the API, the drain and the clients agree on.

@@ -26,7 +26,7 @@ public:
         TenantIdRole,              ///< owner tenant id (int)
         TenantNameRole,            ///< owner tenant name
         EventTypeRole,             ///< e.g. "badge_earned"
-        DisplayNameRole,           ///< human title, e.g. "Badge earned"
+        DisplayNameRole,           ///< human title, from the catalogue
         DescriptionRole,           ///< detail text (plain text)
         IconRole,                  ///< emoji
         PayloadRole,               ///< payload_json as a map
