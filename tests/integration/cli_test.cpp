@@ -7,6 +7,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -526,9 +527,18 @@ TEST(CliManaged, RootKeepsAClusterWithTheUserThatOwnsIt)
     ManagedDirGuard guard{dir};
     ASSERT_EQ(::chown(tmpl, nobody->pw_uid, nobody->pw_gid), 0);
     ::chmod(tmpl, 0750);
-    const auto asNobody = [&dir](QStringList args) {
-        return cli(QStringList{QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
-                               QStringLiteral(AF_BINARY_PATH)}
+    // The build tree may sit below a directory 'nobody' cannot enter (a clone in a private
+    // temporary directory): it runs a copy of the binary from a directory it can reach.
+    char binTmpl[] = "/tmp/afclibin-XXXXXX";
+    ASSERT_NE(::mkdtemp(binTmpl), nullptr);
+    const QString binDir = QString::fromLocal8Bit(binTmpl);
+    ManagedDirGuard binGuard{binDir};
+    ::chmod(binTmpl, 0755);
+    const QString bin = binDir + QStringLiteral("/activityfeed");
+    ASSERT_TRUE(QFile::copy(QStringLiteral(AF_BINARY_PATH), bin));
+    ::chmod(bin.toLocal8Bit().constData(), 0755);
+    const auto asNobody = [&dir, &bin](QStringList args) {
+        return cli(QStringList{QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"), bin}
                        + args + QStringList{QStringLiteral("--data-dir"), dir},
                    120000, QStringLiteral("runuser"));
     };
