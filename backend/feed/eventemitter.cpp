@@ -4,38 +4,26 @@
 #include "eventqueue.h"
 
 #include "core/errors.h"
-#include "grouping.h"
 
-#include <QJsonDocument>
 #include <QSet>
 #include <QUuid>
 
 #include <pqxx/pqxx>
 
-#include <tuple>
+#include <algorithm>
 
 namespace af {
 
 namespace {
 
-Micros nowMicros()
+qint64 nowMicros()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-std::string uuidText(const QUuid &id)
-{
-    return id.toString(QUuid::WithoutBraces).toStdString();
-}
-
 constexpr std::chrono::milliseconds kFirstBackoff{50};
-
-std::string payloadText(const QJsonObject &payload)
-{
-    return QJsonDocument(payload).toJson(QJsonDocument::Compact).toStdString();
-}
 
 /// "SQLSTATE 53100: message" for a log line; the first line of the message only.
 QString describe(const std::exception &e)
@@ -92,14 +80,15 @@ EventEmitter::~EventEmitter()
 void EventEmitter::emitEvent(int tenantId, const QString &type, const QJsonObject &payload) noexcept
 {
     try {
+        StampedEvent item;
         try {
-            (void)EventQueue::validate(tenantId, type, payload);
+            item.event = EventQueue::validate(tenantId, type, payload);
         } catch (const BadInput &e) {
             ++m_dropped;
             qCWarning(lcFeed, "dropped an event that can never be queued: %s", e.what());
             return;
         }
-        Item item{tenantId, type, payload, nowMicros(), QUuid()};
+        item.createdAtMicros = nowMicros();
         quint64 droppedNow = 0;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -188,7 +177,7 @@ bool EventEmitter::waitBackoff()
     return true;
 }
 
-std::vector<EventEmitter::Item> EventEmitter::takeBatch()
+std::vector<StampedEvent> EventEmitter::takeBatch()
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     // Items stay in the buffer until committed: nothing is lost if writing fails.
@@ -197,12 +186,12 @@ std::vector<EventEmitter::Item> EventEmitter::takeBatch()
         if (m_buffer[i].id.isNull())
             m_buffer[i].id = QUuid::createUuid();
     }
-    return std::vector<Item>(m_buffer.begin(), m_buffer.begin() + long(n));
+    return std::vector<StampedEvent>(m_buffer.begin(), m_buffer.begin() + long(n));
 }
 
 EventEmitter::Step EventEmitter::runOnce()
 {
-    const std::vector<Item> batch = takeBatch();
+    const std::vector<StampedEvent> batch = takeBatch();
     if (batch.empty())
         return Step::Idle;
     try {
@@ -215,41 +204,25 @@ EventEmitter::Step EventEmitter::runOnce()
     }
 }
 
-std::size_t EventEmitter::writeBatch(const std::vector<Item> &batch)
+std::size_t EventEmitter::writeBatch(const std::vector<StampedEvent> &batch)
 {
     Writer &w = *m_writer;
     if (!w.conn || !w.conn->is_open())
         w.conn = std::make_unique<pqxx::connection>(m_connString);
-    std::vector<bool> present(batch.size(), false);
+    std::vector<StampedEvent> missing = batch;
     if (w.inDoubt) {
-        std::string ids = "{";
-        for (const Item &it : batch)
-            ids += (ids.size() > 1 ? "," : "") + uuidText(it.id);
-        ids += '}';
-        QSet<QUuid> there;
-        pqxx::read_transaction rtx(*w.conn);
-        for (const auto &row : rtx.exec_params("SELECT id::text FROM activity_queue "
-                                               "WHERE id = ANY($1::uuid[])", ids))
-            there.insert(QUuid::fromString(QString::fromStdString(row[0].as<std::string>())));
-        rtx.commit();
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            present[i] = there.contains(batch[i].id);
+        std::vector<QUuid> ids;
+        ids.reserve(batch.size());
+        for (const StampedEvent &row : batch)
+            ids.push_back(row.id);
+        const QSet<QUuid> there = EventQueue::present(*w.conn, ids);
+        missing.erase(std::remove_if(missing.begin(), missing.end(),
+                                     [&there](const StampedEvent &row) { return there.contains(row.id); }),
+                      missing.end());
         w.inDoubt = false;
     }
     try {
-        pqxx::work tx(*w.conn);
-        pqxx::stream_to copy(tx, "activity_queue",
-                             std::vector<std::string>{"id", "tenant_id", "event_type", "payload_json",
-                                                      "created_at"});
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (present[i])
-                continue;
-            const Item &it = batch[i];
-            copy << std::make_tuple(uuidText(it.id), it.tenantId, it.type.toStdString(),
-                                    payloadText(it.payload), isoMicros(it.createdAt).toStdString());
-        }
-        copy.complete();
-        tx.commit();
+        EventQueue::enqueueBatch(*w.conn, missing);
         return 0;
     } catch (const std::exception &e) {
         if (!isPermanent(e))
@@ -257,24 +230,16 @@ std::size_t EventEmitter::writeBatch(const std::vector<Item> &batch)
     }
     // Some row is bad (unknown tenant, a payload PostgreSQL refuses): it must not block
     // the rest. Write one by one and drop, count and log only the bad ones.
-    return insertOneByOne(batch, present);
+    return insertOneByOne(missing);
 }
 
-std::size_t EventEmitter::insertOneByOne(const std::vector<Item> &batch, const std::vector<bool> &present)
+std::size_t EventEmitter::insertOneByOne(const std::vector<StampedEvent> &rows)
 {
     Writer &w = *m_writer;
     std::size_t rejected = 0;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (present[i])
-            continue;
-        const Item &it = batch[i];
+    for (const StampedEvent &row : rows) {
         try {
-            pqxx::work tx(*w.conn);
-            tx.exec_params0("INSERT INTO activity_queue (id, tenant_id, event_type, payload_json, "
-                            "created_at) VALUES ($1, $2, $3, $4::jsonb, $5)",
-                            uuidText(it.id), it.tenantId, it.type.toStdString(), payloadText(it.payload),
-                            isoMicros(it.createdAt).toStdString());
-            tx.commit();
+            EventQueue::enqueueBatch(*w.conn, {row});
         } catch (const std::exception &e) {
             if (!isPermanent(e)) {
                 // Rows before this one are committed: the retry must ask which are there.
@@ -283,8 +248,8 @@ std::size_t EventEmitter::insertOneByOne(const std::vector<Item> &batch, const s
             }
             ++rejected;
             ++m_dropped;
-            qCWarning(lcFeed, "dropped an event the database refused (tenant %d, %s): %s", it.tenantId,
-                      qPrintable(it.type), qPrintable(describe(e)));
+            qCWarning(lcFeed, "dropped an event the database refused (tenant %d, %s): %s", row.event.tenantId,
+                      qPrintable(row.event.eventType), qPrintable(describe(e)));
         }
     }
     return rejected;

@@ -1,4 +1,6 @@
 #pragma once
+#include "eventqueue.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QUuid>
@@ -67,20 +69,13 @@ public:
     [[nodiscard]] static bool isPermanent(const std::exception &e);
 
 private:
-    struct Item {
-        int tenantId;
-        QString type;
-        QJsonObject payload; ///< serialised by the writer, off the caller's thread
-        qint64 createdAt;    ///< µs since epoch, taken at emit time
-        QUuid id = {};       ///< the queue row's id, given by the writer before its first attempt
-    };
     struct Writer; ///< the writer thread's connection and retry state
     void run();
     bool waitForWork();
     bool waitBackoff();
-    std::vector<Item> takeBatch();
-    std::size_t writeBatch(const std::vector<Item> &batch);
-    std::size_t insertOneByOne(const std::vector<Item> &batch, const std::vector<bool> &present);
+    std::vector<StampedEvent> takeBatch();
+    std::size_t writeBatch(const std::vector<StampedEvent> &batch);
+    std::size_t insertOneByOne(const std::vector<StampedEvent> &rows);
     void commitBatch(std::size_t size, std::size_t rejected);
     void noteFailure(const std::exception &e);
 
@@ -89,7 +84,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::condition_variable m_flushed;
-    std::deque<Item> m_buffer;
+    std::deque<StampedEvent> m_buffer; ///< validated; the id is given before the first attempt
     quint64 m_emitted = 0;  ///< guarded by m_mutex
     quint64 m_committed = 0; ///< guarded by m_mutex
     QString m_lastError;

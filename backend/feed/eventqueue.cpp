@@ -1,6 +1,7 @@
 #include "eventqueue.h"
 
 #include "core/catalogue.h"
+#include "core/cursor.h"
 #include "core/errors.h"
 
 #include <QJsonArray>
@@ -41,6 +42,11 @@ void appendQuoted(std::string &out, const QByteArray &text)
         out += c;
     }
     out += '"';
+}
+
+std::string uuidText(const QUuid &id)
+{
+    return id.toString(QUuid::WithoutBraces).toStdString();
 }
 
 } // namespace
@@ -101,6 +107,34 @@ std::vector<QString> EventQueue::enqueue(pqxx::connection_base &conn,
     for (const auto &row : r)
         ids.push_back(QString::fromStdString(row[0].as<std::string>()));
     return ids;
+}
+
+void EventQueue::enqueueBatch(pqxx::connection_base &conn, const std::vector<StampedEvent> &rows)
+{
+    pqxx::work tx(conn);
+    pqxx::stream_to copy(tx, "activity_queue",
+                         std::vector<std::string>{"id", "tenant_id", "event_type", "payload_json",
+                                                  "created_at"});
+    for (const StampedEvent &row : rows)
+        copy << std::make_tuple(uuidText(row.id), row.event.tenantId, row.event.eventType.toStdString(),
+                                row.event.payloadJson.toStdString(),
+                                Cursor::isoFromMicros(row.createdAtMicros).toStdString());
+    copy.complete();
+    tx.commit();
+}
+
+QSet<QUuid> EventQueue::present(pqxx::connection_base &conn, const std::vector<QUuid> &ids)
+{
+    std::string list = "{";
+    for (const QUuid &id : ids)
+        list += (list.size() > 1 ? "," : "") + uuidText(id);
+    list += '}';
+    QSet<QUuid> there;
+    pqxx::read_transaction tx(conn);
+    for (const auto &row : tx.exec_params("SELECT id::text FROM activity_queue WHERE id = ANY($1::uuid[])", list))
+        there.insert(QUuid::fromString(QString::fromStdString(row[0].as<std::string>())));
+    tx.commit();
+    return there;
 }
 
 } // namespace af
