@@ -5,11 +5,6 @@ EmbeddedStreamClient::EmbeddedStreamClient(QObject *receiver, Handler handler)
 {
 }
 
-void EmbeddedStreamClient::push(const QByteArray &)
-{
-    // Only sockets read frames; every message this client gets comes through deliver().
-}
-
 void EmbeddedStreamClient::deliver(const af::StreamMessage &message)
 {
     // Holding the lock while posting: the receiver cannot be detached half-way, and once

@@ -10,14 +10,13 @@
 /// thread, and it posts the message's typed value to a receiver on the GUI thread. Live
 /// updates reach the window by the same LISTEN path as they reach HTTP clients, without
 /// being written as JSON or SSE text and read back.
-class EmbeddedStreamClient : public af::FeedClient
+class EmbeddedStreamClient : public af::StreamReceiver
 {
 public:
     using Handler = std::function<void(const af::StreamMessage &message)>;
 
     EmbeddedStreamClient(QObject *receiver, Handler handler);
 
-    void push(const QByteArray &frame) override;
     void deliver(const af::StreamMessage &message) override;
     /// @brief After this, messages are dropped; call before the receiver is destroyed.
     void detach();

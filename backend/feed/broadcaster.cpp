@@ -4,13 +4,13 @@
 
 namespace af {
 
-void Broadcaster::registerFeedClient(int tenantId, const std::shared_ptr<FeedClient> &client)
+void Broadcaster::registerFeedClient(int tenantId, const std::shared_ptr<StreamReceiver> &client)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_clients[tenantId].emplace(client.get(), client);
 }
 
-void Broadcaster::unregisterFeedClient(int tenantId, const FeedClient *client)
+void Broadcaster::unregisterFeedClient(int tenantId, const StreamReceiver *client)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     auto it = m_clients.find(tenantId);
@@ -40,10 +40,10 @@ QByteArray Broadcaster::frame(const QString &eventName, const QByteArray &data, 
     return out;
 }
 
-std::vector<std::shared_ptr<FeedClient>> Broadcaster::snapshot(int tenantId, bool all) const
+std::vector<std::shared_ptr<StreamReceiver>> Broadcaster::snapshot(int tenantId, bool all) const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    std::vector<std::shared_ptr<FeedClient>> out;
+    std::vector<std::shared_ptr<StreamReceiver>> out;
     if (all) {
         for (const auto &list : m_clients)
             for (const auto &entry : list)

@@ -13,18 +13,25 @@
 
 namespace af {
 
-/// @brief One connected SSE client as the broadcaster sees it. Implemented by the HTTP
-/// layer's SSE connection; `push` must be thread-safe and must not block (it queues the
-/// frame to the socket's own thread).
-class FeedClient
+/// @brief What the broadcaster hands messages to: deliver() is called from any thread and
+/// must be thread-safe and must not block. The desktop's in-process receiver takes each
+/// message's typed value; SSE clients are FeedClients.
+class StreamReceiver
 {
 public:
-    virtual ~FeedClient() = default;
+    virtual ~StreamReceiver() = default;
+    virtual void deliver(const StreamMessage &message) = 0;
+};
+
+/// @brief One connected SSE client as the broadcaster sees it, implemented by the HTTP
+/// layer's SSE connection: it takes each message's frame. `push` must be thread-safe and
+/// must not block (it queues the frame to the socket's own thread).
+class FeedClient : public StreamReceiver
+{
+public:
     /// @brief Queues one complete SSE frame ("event: …\nid: …\ndata: …\n\n").
     virtual void push(const QByteArray &frame) = 0;
-    /// @brief Receives one message; sockets take its frame, in-process receivers its
-    /// typed value (they override this).
-    virtual void deliver(const StreamMessage &message) { push(message.frame); }
+    void deliver(const StreamMessage &message) final { push(message.frame); }
 };
 
 /// @brief Thread-safe registry of SSE clients keyed by tenant: an event reaches only its own tenant's clients.
@@ -32,8 +39,8 @@ public:
 class Broadcaster
 {
 public:
-    void registerFeedClient(int tenantId, const std::shared_ptr<FeedClient> &client);
-    void unregisterFeedClient(int tenantId, const FeedClient *client);
+    void registerFeedClient(int tenantId, const std::shared_ptr<StreamReceiver> &client);
+    void unregisterFeedClient(int tenantId, const StreamReceiver *client);
 
     /// @brief Sends @p eventName with JSON @p data (one line) to @p tenantId's clients;
     /// @p id < 0 sends no `id:` field. Returns how many clients it reached.
@@ -53,11 +60,11 @@ public:
                                           qint64 id = -1);
 
 private:
-    std::vector<std::shared_ptr<FeedClient>> snapshot(int tenantId, bool all) const;
+    std::vector<std::shared_ptr<StreamReceiver>> snapshot(int tenantId, bool all) const;
 
     mutable std::mutex m_mutex;
     /// tenant → its clients by address: registering twice is a no-op and leaving is O(1).
-    QHash<int, std::unordered_map<const FeedClient *, std::shared_ptr<FeedClient>>> m_clients;
+    QHash<int, std::unordered_map<const StreamReceiver *, std::shared_ptr<StreamReceiver>>> m_clients;
 };
 
 } // namespace af
