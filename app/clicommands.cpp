@@ -2,6 +2,7 @@
 
 #include "db/databaselocation.h"
 #include "core/errors.h"
+#include "core/eventjson.h"
 #include "db/migrator.h"
 #include "demodata.h"
 #include "feed/drainer.h"
@@ -187,8 +188,7 @@ int drainCommand(pqxx::connection &conn, const AppOptions &o)
         tenant = o.tenant;
     const af::DrainResult r = af::Drainer::drainQueue(conn, tenant, QStringLiteral("cli"));
     if (o.json)
-        outJson({{QStringLiteral("ok"), true}, {QStringLiteral("processed"), r.processed},
-                 {QStringLiteral("inserted"), r.inserted}});
+        std::fprintf(stdout, "%s\n", af::EventJson::drain(r).constData());
     else
         out(af::Text::drainSummary(r.processed, r.inserted));
     return 0;

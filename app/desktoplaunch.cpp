@@ -49,12 +49,8 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
         d.feedService = &runtime->feed();
         d.broadcaster = &runtime->broadcaster();
         panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(), o.listenPort);
-        af::ServerPanel *p = panel.get();
-        EmbeddedAdminBackend::ServerHooks hooks;
-        hooks.status = [p] { return p->status(); };
-        hooks.setLanOpen = [p](bool open) { return p->setLanOpen(open); };
-        hooks.disconnectClient = [p](const QString &id) { return p->disconnectClient(id); };
-        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(), hooks);
+        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(),
+                                                       EmbeddedAdminBackend::ServerHooks::of(*panel));
         d.adminBackend = admin.get();
     }
     const int rc = runDesktop(app, d);

@@ -11,27 +11,131 @@ namespace af {
 
 namespace {
 
-void number(QByteArray &out, qint64 n)
-{
-    out.append(QByteArray::number(n));
-}
-
-void timestamp(QByteArray &out, qint64 micros)
-{
-    out.append('"').append(Cursor::isoFromMicros(micros).toLatin1()).append('"');
-}
-
-void cursorOrNull(QByteArray &out, const QString &cursor)
-{
-    if (cursor.isEmpty())
-        out.append("null");
-    else
-        EventJson::writeString(out, cursor);
-}
-
 QString str(const QJsonObject &o, const char *k)
 {
     return o.value(QLatin1String(k)).toString();
+}
+
+/// The compact text of the object under `payload_json`.
+QByteArray payloadOf(const QJsonObject &o)
+{
+    return QJsonDocument(o.value(QLatin1String("payload_json")).toObject()).toJson(QJsonDocument::Compact);
+}
+
+/// The fields every stored row has (events, comments, source rows): nullopt unless it
+/// has an id and a timestamp, because a row without them cannot be placed or paged.
+template <typename T>
+std::optional<T> readRow(const QJsonObject &o)
+{
+    T row;
+    row.id = str(o, "id");
+    const auto created = EventJson::readTimestamp(str(o, "created_at"));
+    if (row.id.isEmpty() || !created)
+        return std::nullopt;
+    row.createdAtMicros = *created;
+    row.tenantId = o.value(QLatin1String("tenant_id")).toInt();
+    return row;
+}
+
+/// @brief Writes one JSON object field by field (`{` now, the commas between, `}` on
+/// close()), so that each writer below only lists its fields in wire order.
+class ObjectWriter
+{
+public:
+    explicit ObjectWriter(QByteArray &out) : m_out(out) { m_out.append('{'); }
+    /// Writes into a buffer of its own, handed out by done().
+    ObjectWriter() : ObjectWriter(m_own) {}
+    ObjectWriter(const ObjectWriter &) = delete;
+    ObjectWriter &operator=(const ObjectWriter &) = delete;
+
+    ObjectWriter &text(const char *key, const QString &v)
+    {
+        EventJson::writeString(name(key), v);
+        return *this;
+    }
+    ObjectWriter &number(const char *key, qint64 v)
+    {
+        name(key).append(QByteArray::number(v));
+        return *this;
+    }
+    ObjectWriter &flag(const char *key, bool v)
+    {
+        name(key).append(v ? "true" : "false");
+        return *this;
+    }
+    ObjectWriter &time(const char *key, qint64 micros)
+    {
+        name(key).append('"').append(Cursor::isoFromMicros(micros).toLatin1()).append('"');
+        return *this;
+    }
+    /// Compact JSON text that is already an object; empty means `{}`.
+    ObjectWriter &json(const char *key, const QByteArray &object)
+    {
+        name(key).append(object.isEmpty() ? QByteArrayLiteral("{}") : object);
+        return *this;
+    }
+    ObjectWriter &cursor(const char *key, const QString &cursor)
+    {
+        if (cursor.isEmpty())
+            name(key).append("null");
+        else
+            EventJson::writeString(name(key), cursor);
+        return *this;
+    }
+    template <typename T>
+    ObjectWriter &object(const char *key, const T &v)
+    {
+        EventJson::write(name(key), v);
+        return *this;
+    }
+    template <typename List>
+    ObjectWriter &objects(const char *key, const List &items)
+    {
+        name(key).append('[');
+        for (size_t i = 0; i < size_t(items.size()); ++i) {
+            if (i)
+                m_out.append(',');
+            EventJson::write(m_out, items[i]);
+        }
+        m_out.append(']');
+        return *this;
+    }
+    ObjectWriter &texts(const char *key, const QStringList &items)
+    {
+        name(key).append('[');
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            if (i)
+                m_out.append(',');
+            EventJson::writeString(m_out, items[i]);
+        }
+        m_out.append(']');
+        return *this;
+    }
+    void close() { m_out.append('}'); }
+    [[nodiscard]] QByteArray done()
+    {
+        close();
+        return std::move(m_own);
+    }
+
+private:
+    QByteArray &name(const char *key)
+    {
+        m_out.append(m_first ? "\"" : ",\"").append(key).append("\":");
+        m_first = false;
+        return m_out;
+    }
+
+    QByteArray m_own; // before m_out, which may refer to it
+    QByteArray &m_out;
+    bool m_first = true;
+};
+
+/// A comment's fields, shared by the comment object and the stream's comment message.
+ObjectWriter &commentFields(ObjectWriter &&w, const Comment &c)
+{
+    return w.text("id", c.id).text("event_id", c.eventId).number("tenant_id", c.tenantId)
+        .text("tenantName", c.tenantName).text("body", c.body).time("created_at", c.createdAtMicros);
 }
 
 } // namespace
@@ -68,83 +172,35 @@ void EventJson::writeString(QByteArray &out, const QString &s)
 
 void EventJson::write(QByteArray &out, const ReactionCounts &r)
 {
-    out.append('{');
+    ObjectWriter w(out);
     const auto &reactions = Catalogue::reactions();
-    for (size_t i = 0; i < reactions.size(); ++i) {
-        if (i)
-            out.append(',');
-        writeString(out, reactions[i].name);
-        out.append(':');
-        number(out, r.of(int(i)));
-    }
-    out.append('}');
+    for (size_t i = 0; i < reactions.size(); ++i)
+        w.number(reactions[i].name.toUtf8().constData(), r.of(int(i)));
+    w.close();
 }
 
 void EventJson::write(QByteArray &out, const Event &e)
 {
-    out.append("{\"id\":");
-    writeString(out, e.id);
-    out.append(",\"tenant_id\":");
-    number(out, e.tenantId);
-    out.append(",\"tenantName\":");
-    writeString(out, e.tenantName);
-    out.append(",\"event_type\":");
-    writeString(out, e.eventType);
-    out.append(",\"display_name\":");
-    writeString(out, e.displayName);
-    out.append(",\"description\":");
-    writeString(out, e.description);
-    out.append(",\"icon\":");
-    writeString(out, e.icon);
-    out.append(",\"payload_json\":");
-    out.append(e.payloadJson.isEmpty() ? QByteArrayLiteral("{}") : e.payloadJson);
-    out.append(",\"created_at\":");
-    timestamp(out, e.createdAtMicros);
-    out.append(",\"seq\":");
-    number(out, e.seq);
-    out.append(",\"reactions\":");
-    write(out, e.reactions);
-    out.append(",\"myReactions\":[");
-    for (qsizetype i = 0; i < e.myReactions.size(); ++i) {
-        if (i)
-            out.append(',');
-        writeString(out, e.myReactions[i]);
-    }
-    out.append("],\"commentCount\":");
-    number(out, e.commentCount);
-    out.append('}');
+    ObjectWriter(out)
+        .text("id", e.id).number("tenant_id", e.tenantId).text("tenantName", e.tenantName)
+        .text("event_type", e.eventType).text("display_name", e.displayName)
+        .text("description", e.description).text("icon", e.icon).json("payload_json", e.payloadJson)
+        .time("created_at", e.createdAtMicros).number("seq", e.seq).object("reactions", e.reactions)
+        .texts("myReactions", e.myReactions).number("commentCount", e.commentCount)
+        .close();
 }
 
 void EventJson::write(QByteArray &out, const Comment &c)
 {
-    out.append("{\"id\":");
-    writeString(out, c.id);
-    out.append(",\"event_id\":");
-    writeString(out, c.eventId);
-    out.append(",\"tenant_id\":");
-    number(out, c.tenantId);
-    out.append(",\"tenantName\":");
-    writeString(out, c.tenantName);
-    out.append(",\"body\":");
-    writeString(out, c.body);
-    out.append(",\"created_at\":");
-    timestamp(out, c.createdAtMicros);
-    out.append('}');
+    commentFields(ObjectWriter(out), c).close();
 }
 
 void EventJson::write(QByteArray &out, const SourceRow &s)
 {
-    out.append("{\"id\":");
-    writeString(out, s.id);
-    out.append(",\"tenant_id\":");
-    number(out, s.tenantId);
-    out.append(",\"event_type\":");
-    writeString(out, s.eventType);
-    out.append(",\"payload_json\":");
-    out.append(s.payloadJson.isEmpty() ? QByteArrayLiteral("{}") : s.payloadJson);
-    out.append(",\"created_at\":");
-    timestamp(out, s.createdAtMicros);
-    out.append('}');
+    ObjectWriter(out)
+        .text("id", s.id).number("tenant_id", s.tenantId).text("event_type", s.eventType)
+        .json("payload_json", s.payloadJson).time("created_at", s.createdAtMicros)
+        .close();
 }
 
 namespace {
@@ -155,18 +211,11 @@ QByteArray list(const char *key, const std::vector<T> &items, const QString *cur
 {
     QByteArray out;
     out.reserve(int(items.size()) * sizeHint + 64);
-    out.append("{\"").append(key).append("\":[");
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i)
-            out.append(',');
-        EventJson::write(out, items[i]);
-    }
-    out.append(']');
-    if (cursor) {
-        out.append(",\"nextCursor\":");
-        cursorOrNull(out, *cursor);
-    }
-    out.append('}');
+    ObjectWriter w(out);
+    w.objects(key, items);
+    if (cursor)
+        w.cursor("nextCursor", *cursor);
+    w.close();
     return out;
 }
 
@@ -189,18 +238,12 @@ QByteArray EventJson::sources(const std::vector<SourceRow> &rows)
 
 QByteArray EventJson::reactionAnswer(const ReactionChange &r)
 {
-    QByteArray out("{\"ok\":true,\"counts\":");
-    write(out, r.counts);
-    out.append('}');
-    return out;
+    return ObjectWriter().flag("ok", true).object("counts", r.counts).done();
 }
 
 QByteArray EventJson::commentAnswer(const PostedComment &c)
 {
-    QByteArray out("{\"ok\":true,\"comment\":");
-    write(out, c.comment);
-    out.append('}');
-    return out;
+    return ObjectWriter().flag("ok", true).object("comment", c.comment).done();
 }
 
 QByteArray EventJson::event(const Event &e)
@@ -213,25 +256,15 @@ QByteArray EventJson::event(const Event &e)
 
 QByteArray EventJson::posted(const PostedComment &c)
 {
-    QByteArray out;
-    write(out, c.comment);
-    out.chop(1); // the comment object, then the stream's two extra fields
-    out.append(",\"eventId\":");
-    writeString(out, c.comment.eventId);
-    out.append(",\"commentCount\":");
-    number(out, c.commentCount);
-    out.append('}');
-    return out;
+    // The comment object with the stream's two extra fields.
+    return commentFields(ObjectWriter(), c.comment)
+        .text("eventId", c.comment.eventId).number("commentCount", c.commentCount)
+        .done();
 }
 
 QByteArray EventJson::removed(const EventRemoved &r)
 {
-    QByteArray out("{\"id\":");
-    writeString(out, r.id);
-    out.append(",\"mergedInto\":");
-    writeString(out, r.mergedInto);
-    out.append('}');
-    return out;
+    return ObjectWriter().text("id", r.id).text("mergedInto", r.mergedInto).done();
 }
 
 std::optional<EventRemoved> EventJson::readRemoved(const QJsonObject &o)
@@ -244,12 +277,12 @@ std::optional<EventRemoved> EventJson::readRemoved(const QJsonObject &o)
 
 QByteArray EventJson::reactionChange(const ReactionChange &r)
 {
-    QByteArray out("{\"eventId\":");
-    writeString(out, r.eventId);
-    out.append(",\"counts\":");
-    write(out, r.counts);
-    out.append('}');
-    return out;
+    return ObjectWriter().text("eventId", r.eventId).object("counts", r.counts).done();
+}
+
+QByteArray EventJson::drain(const DrainResult &r)
+{
+    return ObjectWriter().flag("ok", true).number("processed", r.processed).number("inserted", r.inserted).done();
 }
 
 std::optional<qint64> EventJson::readTimestamp(const QString &iso)
@@ -281,58 +314,83 @@ ReactionCounts EventJson::readCounts(const QJsonObject &o)
 
 std::optional<Event> EventJson::readEvent(const QJsonObject &o)
 {
-    Event e;
-    e.id = str(o, "id");
-    const auto created = readTimestamp(str(o, "created_at"));
-    if (e.id.isEmpty() || !created)
+    auto e = readRow<Event>(o);
+    if (!e)
         return std::nullopt;
-    e.createdAtMicros = *created;
-    e.tenantId = o.value(QLatin1String("tenant_id")).toInt();
-    e.tenantName = str(o, "tenantName");
-    e.eventType = str(o, "event_type");
-    e.displayName = str(o, "display_name");
-    e.description = str(o, "description");
-    e.icon = str(o, "icon");
-    e.payloadJson =
-        QJsonDocument(o.value(QLatin1String("payload_json")).toObject()).toJson(QJsonDocument::Compact);
-    e.seq = o.value(QLatin1String("seq")).toVariant().toLongLong();
-    e.reactions = readCounts(o.value(QLatin1String("reactions")).toObject());
+    e->tenantName = str(o, "tenantName");
+    e->eventType = str(o, "event_type");
+    e->displayName = str(o, "display_name");
+    e->description = str(o, "description");
+    e->icon = str(o, "icon");
+    e->payloadJson = payloadOf(o);
+    e->seq = o.value(QLatin1String("seq")).toVariant().toLongLong();
+    e->reactions = readCounts(o.value(QLatin1String("reactions")).toObject());
     for (const QJsonValue &v : o.value(QLatin1String("myReactions")).toArray())
-        e.myReactions.append(v.toString());
-    e.commentCount = o.value(QLatin1String("commentCount")).toInt();
+        e->myReactions.append(v.toString());
+    e->commentCount = o.value(QLatin1String("commentCount")).toInt();
     return e;
 }
 
 std::optional<Comment> EventJson::readComment(const QJsonObject &o)
 {
-    Comment c;
-    c.id = str(o, "id");
-    const auto created = readTimestamp(str(o, "created_at"));
-    if (c.id.isEmpty() || !created)
+    auto c = readRow<Comment>(o);
+    if (!c)
         return std::nullopt;
-    c.createdAtMicros = *created;
-    c.eventId = str(o, "event_id");
-    if (c.eventId.isEmpty())
-        c.eventId = str(o, "eventId");
-    c.tenantId = o.value(QLatin1String("tenant_id")).toInt();
-    c.tenantName = str(o, "tenantName");
-    c.body = str(o, "body");
+    // The page writes `event_id`, the stream's comment message `eventId`.
+    c->eventId = str(o, "event_id");
+    if (c->eventId.isEmpty())
+        c->eventId = str(o, "eventId");
+    c->tenantName = str(o, "tenantName");
+    c->body = str(o, "body");
     return c;
 }
 
 std::optional<SourceRow> EventJson::readSource(const QJsonObject &o)
 {
-    SourceRow s;
-    s.id = str(o, "id");
-    const auto created = readTimestamp(str(o, "created_at"));
-    if (s.id.isEmpty() || !created)
-        return std::nullopt;
-    s.createdAtMicros = *created;
-    s.tenantId = o.value(QLatin1String("tenant_id")).toInt();
-    s.eventType = str(o, "event_type");
-    s.payloadJson =
-        QJsonDocument(o.value(QLatin1String("payload_json")).toObject()).toJson(QJsonDocument::Compact);
+    auto s = readRow<SourceRow>(o);
+    if (s) {
+        s->eventType = str(o, "event_type");
+        s->payloadJson = payloadOf(o);
+    }
     return s;
+}
+
+namespace {
+
+/// The items of the array under @p key that @p read accepts.
+template <typename T>
+std::vector<T> readItems(const QJsonObject &o, const char *key,
+                         std::optional<T> (*read)(const QJsonObject &))
+{
+    std::vector<T> items;
+    for (const QJsonValue &v : o.value(QLatin1String(key)).toArray()) {
+        if (auto item = read(v.toObject()))
+            items.push_back(std::move(*item));
+    }
+    return items;
+}
+
+QString cursorOf(const QJsonObject &page)
+{
+    const QJsonValue next = page.value(QLatin1String("nextCursor"));
+    return next.isString() ? next.toString() : QString();
+}
+
+} // namespace
+
+std::optional<FeedPage> EventJson::readFeedPage(const QJsonObject &o)
+{
+    return FeedPage{readItems(o, "events", &EventJson::readEvent), cursorOf(o)};
+}
+
+std::optional<CommentPage> EventJson::readCommentPage(const QJsonObject &o)
+{
+    return CommentPage{readItems(o, "comments", &EventJson::readComment), cursorOf(o)};
+}
+
+std::optional<std::vector<SourceRow>> EventJson::readSources(const QJsonObject &o)
+{
+    return readItems(o, "sources", &EventJson::readSource);
 }
 
 } // namespace af

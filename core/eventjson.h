@@ -1,4 +1,5 @@
 #pragma once
+#include "admin.h"
 #include "event.h"
 
 #include <QByteArray>
@@ -35,6 +36,8 @@ public:
     [[nodiscard]] static QByteArray removed(const EventRemoved &r);
     /// @brief `{"eventId":…,"counts":{…}}`
     [[nodiscard]] static QByteArray reactionChange(const ReactionChange &r);
+    /// @brief The answer to a drain (the route and `drain --json`): `{"ok":true,"processed":…,"inserted":…}`
+    [[nodiscard]] static QByteArray drain(const DrainResult &r);
 
     /// @brief A JSON string literal, quotes included, escaped for JSON and for one SSE line.
     static void writeString(QByteArray &out, const QString &s);
@@ -43,6 +46,10 @@ public:
     [[nodiscard]] static std::optional<Comment> readComment(const QJsonObject &o);
     [[nodiscard]] static ReactionCounts readCounts(const QJsonObject &o);
     [[nodiscard]] static std::optional<SourceRow> readSource(const QJsonObject &o);
+    /// @brief The inverses of page() and sources(); items that do not read are left out.
+    [[nodiscard]] static std::optional<FeedPage> readFeedPage(const QJsonObject &o);
+    [[nodiscard]] static std::optional<CommentPage> readCommentPage(const QJsonObject &o);
+    [[nodiscard]] static std::optional<std::vector<SourceRow>> readSources(const QJsonObject &o);
     /// @brief nullopt unless both ids are there.
     [[nodiscard]] static std::optional<EventRemoved> readRemoved(const QJsonObject &o);
     /// @brief µs since the epoch of an ISO 8601 timestamp; nullopt when it is not one.

@@ -14,6 +14,55 @@ QString plural(int n, const QString &one, const QString &many)
 {
     return (n == 1 ? one : many).arg(n);
 }
+
+/// QML tests `!!value`: an absent time or error is null, not "".
+QVariant orNull(const QString &text)
+{
+    return text.isEmpty() ? QVariant() : QVariant(text);
+}
+
+// The admin page reads plain maps; these are the domain values under the names it uses.
+QVariantMap toMap(const af::PreviewRow &t)
+{
+    return {{QStringLiteral("tenantId"), t.tenantId},       {QStringLiteral("tenantName"), t.tenantName},
+            {QStringLiteral("eventType"), t.eventType},     {QStringLiteral("icon"), t.icon},
+            {QStringLiteral("description"), t.description}, {QStringLiteral("rows"), t.rows},
+            {QStringLiteral("firstAt"), t.firstAt},         {QStringLiteral("lastAt"), t.lastAt}};
+}
+
+QVariantMap toMap(const af::DrainRun &r)
+{
+    return {{QStringLiteral("id"), r.id},
+            {QStringLiteral("started_at"), orNull(r.startedAt)},
+            {QStringLiteral("finished_at"), orNull(r.finishedAt)},
+            {QStringLiteral("trigger"), r.trigger},
+            {QStringLiteral("tenant_id"), r.tenantId ? QVariant(*r.tenantId) : QVariant()},
+            {QStringLiteral("processed"), r.result.processed},
+            {QStringLiteral("inserted"), r.result.inserted},
+            {QStringLiteral("error"), orNull(r.error)},
+            {QStringLiteral("summary"), af::Text::drainSummary(r.result.processed, r.result.inserted)}};
+}
+
+QVariantMap toMap(const af::TenantSummary &t)
+{
+    QVariantList tokens;
+    for (const af::TokenSummary &k : t.tokens)
+        tokens.append(QVariantMap{{QStringLiteral("id"), k.id},
+                                  {QStringLiteral("label"), k.label},
+                                  {QStringLiteral("created_at"), orNull(k.createdAt)},
+                                  {QStringLiteral("revoked_at"), orNull(k.revokedAt)}});
+    return {{QStringLiteral("id"), t.id}, {QStringLiteral("name"), t.name},
+            {QStringLiteral("created_at"), orNull(t.createdAt)}, {QStringLiteral("tokens"), tokens}};
+}
+
+template <typename T>
+QVariantList toList(const std::vector<T> &items)
+{
+    QVariantList out;
+    for (const T &item : items)
+        out.append(toMap(item));
+    return out;
+}
 } // namespace
 
 AdminModel::AdminModel(QObject *parent) : QObject(parent)
@@ -81,9 +130,10 @@ void AdminModel::setAutoDrainSeconds(int seconds)
     Q_EMIT autoDrainSecondsChanged();
 }
 
-AdminBackend::Callback AdminModel::handle(const QString &what, JsonHandler ok)
+template <typename T, typename Ok>
+AdminBackend::Callback<T> AdminModel::handle(const QString &what, Ok ok)
 {
-    return [this, what, ok = std::move(ok)](const Reply<QJsonObject> &reply) {
+    return [this, what, ok = std::move(ok)](const Reply<T> &reply) {
         if (!reply.ok()) {
             setError(tr("%1: %2").arg(what, reply.errorString));
             return;
@@ -105,10 +155,9 @@ void AdminModel::refreshStats()
 {
     if (!m_backend)
         return;
-    m_backend->stats(this, handle(tr("Queue stats failed"), [this](const QJsonObject &o) {
-        m_queueDepth = o.value(QLatin1String("queueDepth")).toInt();
-        const QJsonValue age = o.value(QLatin1String("oldestUnprocessedSeconds"));
-        m_oldestSeconds = age.isDouble() ? qint64(age.toDouble()) : -1;
+    m_backend->stats(this, handle<af::QueueStats>(tr("Queue stats failed"), [this](const af::QueueStats &s) {
+        m_queueDepth = s.queueDepth;
+        m_oldestSeconds = s.oldestSeconds.value_or(-1);
         Q_EMIT statsChanged();
     }));
 }
@@ -120,17 +169,14 @@ void AdminModel::drainNow(int tenantId)
     m_draining = true;
     Q_EMIT drainingChanged();
     const std::optional<int> tenant = tenantId < 0 ? std::nullopt : std::optional<int>(tenantId);
-    m_backend->drain(tenant, this, [this](const Reply<QJsonObject> &reply) {
+    m_backend->drain(tenant, this, [this](const Reply<af::DrainResult> &reply) {
         m_draining = false;
         Q_EMIT drainingChanged();
         if (!reply.ok()) {
             setError(tr("The drain failed: %1").arg(reply.errorString));
             return;
         }
-        const QJsonObject &o = *reply.value;
-        const int processed = o.value(QLatin1String("processed")).toInt();
-        const int inserted = o.value(QLatin1String("inserted")).toInt();
-        m_lastDrainText = af::Text::drainSummary(processed, inserted);
+        m_lastDrainText = af::Text::drainSummary(reply.value->processed, reply.value->inserted);
         Q_EMIT lastDrainTextChanged();
         refreshStats();
         refreshPreview();
@@ -142,8 +188,9 @@ void AdminModel::refreshPreview()
 {
     if (!m_backend)
         return;
-    m_backend->previewDrain(this, handle(tr("Drain preview failed"), [this](const QJsonObject &o) {
-        m_preview = o.value(QLatin1String("tiles")).toArray().toVariantList();
+    m_backend->previewDrain(this, handle<std::vector<af::PreviewRow>>(tr("Drain preview failed"),
+                                                                      [this](const auto &rows) {
+        m_preview = toList(rows);
         Q_EMIT previewChanged();
     }));
 }
@@ -152,15 +199,9 @@ void AdminModel::refreshLog()
 {
     if (!m_backend)
         return;
-    m_backend->drainLog(50, this, handle(tr("Drain log failed"), [this](const QJsonObject &o) {
-        m_drainLog.clear();
-        for (const QJsonValue &v : o.value(QLatin1String("runs")).toArray()) {
-            QVariantMap run = v.toObject().toVariantMap();
-            run.insert(QStringLiteral("summary"),
-                       af::Text::drainSummary(run.value(QStringLiteral("processed")).toInt(),
-                                              run.value(QStringLiteral("inserted")).toInt()));
-            m_drainLog.append(run);
-        }
+    m_backend->drainLog(50, this, handle<std::vector<af::DrainRun>>(tr("Drain log failed"),
+                                                                    [this](const auto &runs) {
+        m_drainLog = toList(runs);
         Q_EMIT drainLogChanged();
     }));
 }
@@ -169,8 +210,9 @@ void AdminModel::refreshTenants()
 {
     if (!m_backend)
         return;
-    m_backend->tenants(this, handle(tr("Loading tenants failed"), [this](const QJsonObject &o) {
-        m_tenants = o.value(QLatin1String("tenants")).toArray().toVariantList();
+    m_backend->tenants(this, handle<std::vector<af::TenantSummary>>(tr("Loading tenants failed"),
+                                                                    [this](const auto &tenants) {
+        m_tenants = toList(tenants);
         Q_EMIT tenantsChanged();
     }));
 }
@@ -179,7 +221,7 @@ void AdminModel::refreshServer()
 {
     if (!m_backend)
         return;
-    m_backend->serverStatus(this, handle(tr("Server status failed"), [this](const QJsonObject &o) {
+    m_backend->serverStatus(this, handle<QJsonObject>(tr("Server status failed"), [this](const QJsonObject &o) {
         const QVariantMap server = o.toVariantMap();
         if (server != m_server) {
             m_server = server;
@@ -192,11 +234,11 @@ void AdminModel::createTenant(const QString &name)
 {
     if (!m_backend)
         return;
-    m_backend->createTenant(name.trimmed(), this, handle(tr("Creating the tenant failed"),
-                                                         [this](const QJsonObject &o) {
-        revealToken(o.value(QLatin1String("token")).toString(),
-                    o.value(QLatin1String("name")).toString());
-        setStatus(tr("Tenant “%1” created.").arg(o.value(QLatin1String("name")).toString()));
+    const QString trimmed = name.trimmed();
+    m_backend->createTenant(trimmed, this, handle<af::IssuedToken>(tr("Creating the tenant failed"),
+                                                                   [this, trimmed](const af::IssuedToken &t) {
+        revealToken(t.token, trimmed);
+        setStatus(tr("Tenant “%1” created.").arg(trimmed));
         refreshTenants();
     }));
 }
@@ -210,8 +252,9 @@ void AdminModel::issueToken(int tenantId, const QString &label)
         if (t.toMap().value(QStringLiteral("id")).toInt() == tenantId)
             tenantName = t.toMap().value(QStringLiteral("name")).toString();
     m_backend->issueToken(tenantId, label.trimmed(), this,
-                          handle(tr("Issuing the token failed"), [this, tenantName](const QJsonObject &o) {
-        revealToken(o.value(QLatin1String("token")).toString(), tenantName);
+                          handle<af::IssuedToken>(tr("Issuing the token failed"),
+                                                  [this, tenantName](const af::IssuedToken &t) {
+        revealToken(t.token, tenantName);
         refreshTenants();
     }));
 }
@@ -220,8 +263,7 @@ void AdminModel::revokeToken(int tokenId)
 {
     if (!m_backend)
         return;
-    m_backend->revokeToken(tokenId, this, handle(tr("Revoking the token failed"),
-                                                 [this](const QJsonObject &) {
+    m_backend->revokeToken(tokenId, this, handle<bool>(tr("Revoking the token failed"), [this](bool) {
         setStatus(tr("Token revoked; it stops working at once."));
         refreshTenants();
     }));
@@ -239,16 +281,6 @@ void AdminModel::dismissToken()
     revealToken({}, {});
 }
 
-QVariantList AdminModel::eventTypes()
-{
-    QVariantList out;
-    for (const af::EventTypeInfo &t : af::Catalogue::eventTypes())
-        out.append(QVariantMap{{QStringLiteral("type"), t.type},
-                               {QStringLiteral("name"), t.displayName},
-                               {QStringLiteral("icon"), t.icon}});
-    return out;
-}
-
 void AdminModel::emitTestEvent(int tenantId, const QString &type)
 {
     if (!m_backend)
@@ -256,7 +288,7 @@ void AdminModel::emitTestEvent(int tenantId, const QString &type)
     const af::EventTypeInfo *info = af::Catalogue::type(type);
     const QJsonObject payload = info ? info->example : QJsonObject();
     m_backend->emitEvent(tenantId, type, payload, this,
-                         handle(tr("Emitting the test event failed"), [this](const QJsonObject &) {
+                         handle<QString>(tr("Emitting the test event failed"), [this](const QString &) {
         setStatus(tr("Test event queued; drain to publish it."));
         refreshStats();
         refreshPreview();
@@ -267,8 +299,8 @@ void AdminModel::purgeProcessed(int days)
 {
     if (!m_backend)
         return;
-    m_backend->purgeProcessed(days, this, handle(tr("Purging failed"), [this](const QJsonObject &o) {
-        setStatus(plural(o.value(QLatin1String("deleted")).toInt(),
+    m_backend->purgeProcessed(days, this, handle<int>(tr("Purging failed"), [this](int deleted) {
+        setStatus(plural(deleted,
                          tr("%1 processed queue row purged."), tr("%1 processed queue rows purged.")));
         refreshStats();
     }));
@@ -278,8 +310,8 @@ void AdminModel::setLanOpen(bool open)
 {
     if (!m_backend)
         return;
-    m_backend->setLanOpen(open, this, handle(tr("Changing the listen address failed"),
-                                             [this](const QJsonObject &o) {
+    m_backend->setLanOpen(open, this, handle<QJsonObject>(tr("Changing the listen address failed"),
+                                                          [this](const QJsonObject &o) {
         m_server = o.toVariantMap();
         Q_EMIT serverChanged();
     }));
@@ -289,8 +321,8 @@ void AdminModel::disconnectClient(const QString &clientId)
 {
     if (!m_backend)
         return;
-    m_backend->disconnectClient(clientId, this, handle(tr("Disconnecting the client failed"),
-                                                       [this](const QJsonObject &) {
+    m_backend->disconnectClient(clientId, this, handle<bool>(tr("Disconnecting the client failed"),
+                                                             [this](bool) {
         refreshServer();
     }));
 }

@@ -71,8 +71,6 @@ public:
     Q_INVOKABLE void setLanOpen(bool open);
     Q_INVOKABLE void disconnectClient(const QString &clientId);
     Q_INVOKABLE void clearError();
-    /// @brief The event types a test event may have, with their icons.
-    Q_INVOKABLE static QVariantList eventTypes();
 
 Q_SIGNALS:
     void backendChanged();
@@ -90,9 +88,9 @@ Q_SIGNALS:
     void statusTextChanged();
 
 private:
-    /// Runs @p ok with the parsed answer, or shows @p what failed as the error.
-    using JsonHandler = std::function<void(const QJsonObject &)>;
-    AdminBackend::Callback handle(const QString &what, JsonHandler ok);
+    /// Runs @p ok with the answer's value, or shows @p what failed as the error.
+    template <typename T, typename Ok>
+    AdminBackend::Callback<T> handle(const QString &what, Ok ok);
     void refreshLog();
     void refreshTenants();
     void refreshServer();

@@ -90,44 +90,6 @@ Reply<T> failure(int status, const QByteArray &body, const QString &transportErr
     return Reply<T>::failure(kind, message, retryAfter);
 }
 
-QString cursorOf(const QJsonObject &page)
-{
-    const QJsonValue next = page.value(QLatin1String("nextCursor"));
-    return next.isString() ? next.toString() : QString();
-}
-
-std::optional<af::FeedPage> readFeedPage(const QJsonObject &o)
-{
-    af::FeedPage page;
-    for (const QJsonValue &v : o.value(QLatin1String("events")).toArray()) {
-        if (auto e = af::EventJson::readEvent(v.toObject()))
-            page.events.push_back(std::move(*e));
-    }
-    page.nextCursor = cursorOf(o);
-    return page;
-}
-
-std::optional<af::CommentPage> readCommentPage(const QJsonObject &o)
-{
-    af::CommentPage page;
-    for (const QJsonValue &v : o.value(QLatin1String("comments")).toArray()) {
-        if (auto c = af::EventJson::readComment(v.toObject()))
-            page.comments.push_back(std::move(*c));
-    }
-    page.nextCursor = cursorOf(o);
-    return page;
-}
-
-std::optional<std::vector<af::SourceRow>> readSources(const QJsonObject &o)
-{
-    std::vector<af::SourceRow> rows;
-    for (const QJsonValue &v : o.value(QLatin1String("sources")).toArray()) {
-        if (auto s = af::EventJson::readSource(v.toObject()))
-            rows.push_back(std::move(*s));
-    }
-    return rows;
-}
-
 std::optional<af::PostedComment> readPosted(const QJsonObject &o)
 {
     const auto c = af::EventJson::readComment(o.value(QLatin1String("comment")).toObject());
@@ -170,7 +132,7 @@ void RemoteFeedSource::loadEvents(const QString &cursor, int limit, QObject *con
     if (!cursor.isEmpty())
         query.append({QStringLiteral("cursor"), cursor});
     send<af::FeedPage>(m_network.get(request(QStringLiteral("/api/activity/events"), query)),
-                       context, readFeedPage, std::move(done));
+                       context, af::EventJson::readFeedPage, std::move(done));
 }
 
 void RemoteFeedSource::loadEventSources(const QString &eventId, QObject *context,
@@ -178,8 +140,8 @@ void RemoteFeedSource::loadEventSources(const QString &eventId, QObject *context
 {
     const QString path = QStringLiteral("/api/activity/events/%1/sources")
                              .arg(QString::fromUtf8(QUrl::toPercentEncoding(eventId)));
-    send<std::vector<af::SourceRow>>(m_network.get(request(path)), context, readSources,
-                                     std::move(done));
+    send<std::vector<af::SourceRow>>(m_network.get(request(path)), context,
+                                     af::EventJson::readSources, std::move(done));
 }
 
 void RemoteFeedSource::setReaction(const QString &eventId, const QString &type, bool add,
@@ -205,7 +167,7 @@ void RemoteFeedSource::loadComments(const QString &eventId, const QString &curso
     if (!cursor.isEmpty())
         query.append({QStringLiteral("cursor"), cursor});
     send<af::CommentPage>(m_network.get(request(QStringLiteral("/api/activity/comments"), query)),
-                          context, readCommentPage, std::move(done));
+                          context, af::EventJson::readCommentPage, std::move(done));
 }
 
 void RemoteFeedSource::addComment(const QString &eventId, const QString &body, QObject *context,

@@ -252,8 +252,8 @@ ScrollView {
                 ComboBox {
                     id: emitType
                     Layout.fillWidth: true
-                    model: page.admin.eventTypes()
-                    textRole: "name"
+                    model: Catalogue.eventTypes
+                    textRole: "displayName"
                     valueRole: "type"
                     displayText: currentIndex >= 0 ? model[currentIndex].icon + "  " + currentText : ""
                 }

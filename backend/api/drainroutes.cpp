@@ -6,10 +6,8 @@
 
 #include "db/connectionpool.h"
 #include "core/errors.h"
+#include "core/eventjson.h"
 #include "feed/drainer.h"
-
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <pqxx/pqxx>
 
@@ -33,10 +31,7 @@ void ApiRoutes::registerDrain(Router &router, ApiContext &ctx)
                         }
                         return Drainer::drainQueue(*lease, tenant, QStringLiteral("api"));
                     });
-                    const QJsonObject out{{"ok", true},
-                                          {"processed", r.processed},
-                                          {"inserted", r.inserted}};
-                    return HttpResponse::json(200, QJsonDocument(out).toJson(QJsonDocument::Compact));
+                    return HttpResponse::json(200, EventJson::drain(r));
                 }));
 }
 

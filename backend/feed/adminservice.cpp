@@ -9,8 +9,7 @@
 #include "core/catalogue.h"
 #include "feed/tenants.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
+#include <QHash>
 
 #include <pqxx/pqxx>
 
@@ -18,45 +17,39 @@ namespace af {
 
 namespace {
 
-QByteArray bytes(const pqxx::field &f)
+QString text(const pqxx::field &f)
 {
-    return QByteArray(f.c_str(), int(f.size()));
-}
-
-QByteArray compact(const QJsonObject &o)
-{
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return f.is_null() ? QString() : QString::fromUtf8(f.c_str(), int(f.size()));
 }
 
 } // namespace
 
 AdminService::AdminService(ConnectionPool &pool) : m_pool(pool) {}
 
-QByteArray AdminService::stats()
+QueueStats AdminService::stats()
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         pqxx::read_transaction tx(*lease);
-        return bytes(tx.exec1(R"SQL(
-SELECT json_build_object(
-    'queueDepth', count(*),
-    'oldestUnprocessedSeconds',
-        floor(extract(epoch FROM now() - min(created_at)))::bigint)::text
-  FROM activity_queue WHERE processed = false
-)SQL")[0]);
+        const auto r = tx.exec1("SELECT count(*), floor(extract(epoch FROM now() - min(created_at)))::bigint "
+                                "FROM activity_queue WHERE processed = false");
+        QueueStats s;
+        s.queueDepth = r[0].as<int>();
+        if (!r[1].is_null())
+            s.oldestSeconds = r[1].as<qint64>();
+        return s;
     });
 }
 
-QByteArray AdminService::drain(std::optional<int> tenantId)
+DrainResult AdminService::drain(std::optional<int> tenantId)
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        const DrainResult r = Drainer::drainQueue(*lease, tenantId, QStringLiteral("desktop"));
-        return compact({{"processed", r.processed}, {"inserted", r.inserted}});
+        return Drainer::drainQueue(*lease, tenantId, QStringLiteral("desktop"));
     });
 }
 
-QByteArray AdminService::previewDrain(std::optional<int> tenantId)
+std::vector<PreviewRow> AdminService::previewDrain(std::optional<int> tenantId)
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
@@ -64,58 +57,67 @@ QByteArray AdminService::previewDrain(std::optional<int> tenantId)
         QHash<int, QString> names;
         for (const Tenant &t : Tenants::list(*lease))
             names.insert(t.id, t.name);
-        QJsonArray out;
+        std::vector<PreviewRow> out;
+        out.reserve(tiles.size());
         for (const PreviewTile &t : tiles) {
             const EventTypeInfo *info = Catalogue::type(t.eventType);
-            out.append(QJsonObject{{"tenantId", t.tenantId},
-                                   {"tenantName", names.value(t.tenantId)},
-                                   {"eventType", t.eventType},
-                                   {"icon", info ? info->icon : QString()},
-                                   {"description", t.description},
-                                   {"rows", t.rows},
-                                   {"firstAt", t.firstAt},
-                                   {"lastAt", t.lastAt}});
+            out.push_back(PreviewRow{t.tenantId, names.value(t.tenantId), t.eventType,
+                                     info ? info->icon : QString(), t.description, t.rows, t.firstAt,
+                                     t.lastAt});
         }
-        return compact({{"tiles", out}});
+        return out;
     });
 }
 
-QByteArray AdminService::drainLog(int limit)
+std::vector<DrainRun> AdminService::drainLog(int limit)
 {
     const int n = limit <= 0 ? 50 : std::min(limit, 1000);
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         pqxx::read_transaction tx(*lease);
-        return bytes(tx.exec_params1(R"SQL(
-SELECT json_build_object('runs', coalesce(json_agg(json_build_object(
-           'id', r.id, 'started_at', af_ts(r.started_at), 'finished_at', af_ts(r.finished_at),
-           'trigger', r.trigger, 'tenant_id', r.tenant_id, 'processed', r.processed,
-           'inserted', r.inserted, 'error', r.error) ORDER BY r.id DESC), '[]'::json))::text
-  FROM (SELECT * FROM drain_runs ORDER BY id DESC LIMIT $1::int) r
-)SQL", n)[0]);
+        std::vector<DrainRun> runs;
+        for (const auto &r : tx.exec_params(
+                 "SELECT id, af_ts(started_at), af_ts(finished_at), trigger, tenant_id, processed, "
+                 "inserted, error FROM drain_runs ORDER BY id DESC LIMIT $1::int", n)) {
+            DrainRun run;
+            run.id = r[0].as<qint64>();
+            run.startedAt = text(r[1]);
+            run.finishedAt = text(r[2]);
+            run.trigger = text(r[3]);
+            if (!r[4].is_null())
+                run.tenantId = r[4].as<int>();
+            run.result.processed = r[5].is_null() ? 0 : r[5].as<int>();
+            run.result.inserted = r[6].is_null() ? 0 : r[6].as<int>();
+            run.error = text(r[7]);
+            runs.push_back(std::move(run));
+        }
+        return runs;
     });
 }
 
-QByteArray AdminService::tenants()
+std::vector<TenantSummary> AdminService::tenants()
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         pqxx::read_transaction tx(*lease);
-        return bytes(tx.exec1(R"SQL(
-SELECT json_build_object('tenants', coalesce(json_agg(json_build_object(
-           'id', t.id, 'name', t.name, 'created_at', af_ts(t.created_at),
-           'tokens', coalesce((SELECT json_agg(json_build_object(
-                                   'id', k.id, 'label', k.label,
-                                   'created_at', af_ts(k.created_at),
-                                   'revoked_at', af_ts(k.revoked_at)) ORDER BY k.id)
-                                 FROM api_tokens k WHERE k.tenant_id = t.id), '[]'::json))
-           ORDER BY t.id), '[]'::json))::text
-  FROM tenants t
-)SQL")[0]);
+        std::vector<TenantSummary> out;
+        for (const auto &r : tx.exec("SELECT id, name, af_ts(created_at) FROM tenants ORDER BY id"))
+            out.push_back(TenantSummary{r[0].as<int>(), text(r[1]), text(r[2]), {}});
+        // Tokens in one query, both lists in id order: each token finds its tenant by a walk.
+        size_t at = 0;
+        for (const auto &r : tx.exec("SELECT tenant_id, id, label, af_ts(created_at), af_ts(revoked_at) "
+                                     "FROM api_tokens ORDER BY tenant_id, id")) {
+            const int tenant = r[0].as<int>();
+            while (at < out.size() && out[at].id < tenant)
+                ++at;
+            if (at < out.size() && out[at].id == tenant)
+                out[at].tokens.push_back(TokenSummary{r[1].as<int>(), text(r[2]), text(r[3]), text(r[4])});
+        }
+        return out;
     });
 }
 
-QByteArray AdminService::createTenant(const QString &name)
+IssuedToken AdminService::createTenant(const QString &name)
 {
     const QString trimmed = name.trimmed();
     if (trimmed.isEmpty())
@@ -124,43 +126,39 @@ QByteArray AdminService::createTenant(const QString &name)
         throw BadInput("name must not contain NUL characters");
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        const IssuedToken t = Tenants::add(*lease, trimmed);
-        return compact({{"id", t.tenantId}, {"name", trimmed}, {"token", t.token}});
+        return Tenants::add(*lease, trimmed);
     });
 }
 
-QByteArray AdminService::issueToken(int tenantId, const QString &label)
+IssuedToken AdminService::issueToken(int tenantId, const QString &label)
 {
     if (label.contains(QChar(0)))
         throw BadInput("label must not contain NUL characters");
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        const IssuedToken t = Tenants::issueToken(*lease, tenantId, label);
-        return compact({{"id", t.id}, {"tenantId", t.tenantId}, {"token", t.token}});
+        return Tenants::issueToken(*lease, tenantId, label);
     });
 }
 
-QByteArray AdminService::revokeToken(int tokenId)
+void AdminService::revokeToken(int tokenId)
 {
-    return PgErrors::guard([&] {
+    PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         if (!Tenants::revokeToken(*lease, tokenId))
             throw NotFound("no such active token");
-        return QByteArrayLiteral("{\"ok\":true}");
     });
 }
 
-QByteArray AdminService::emitEvent(int tenantId, const QString &type, const QJsonObject &payload)
+QString AdminService::emitEvent(int tenantId, const QString &type, const QJsonObject &payload)
 {
     const QueuedEvent event = EventQueue::validate(tenantId, type, payload);
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        const QString id = EventQueue::enqueue(*lease, {event}).front();
-        return compact({{"ok", true}, {"id", id}});
+        return EventQueue::enqueue(*lease, {event}).front();
     });
 }
 
-QByteArray AdminService::purgeProcessed(int days)
+int AdminService::purgeProcessed(int days)
 {
     if (days < 0)
         throw BadInput("days must be zero or more");
@@ -181,7 +179,7 @@ WITH old AS (
 SELECT count(*) FROM gone
 )SQL", days);
         tx.commit();
-        return compact({{"deleted", r[0].as<int>()}});
+        return r[0].as<int>();
     });
 }
 

@@ -1,4 +1,6 @@
 #pragma once
+#include "core/admin.h" // DrainResult
+
 #include <QByteArray>
 #include <QString>
 
@@ -8,11 +10,6 @@
 #include <pqxx/connection>
 
 namespace af {
-
-struct DrainResult {
-    int processed = 0;                 ///< queue rows marked processed
-    int inserted = 0;                  ///< activity_events rows inserted
-};
 
 struct PreviewTile {
     int tenantId = 0;

@@ -1,4 +1,6 @@
 #pragma once
+#include "core/admin.h" // IssuedToken
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
@@ -15,12 +17,6 @@ struct Tenant {
     QString name;
     QDateTime createdAt;
     int activeTokens = 0;
-};
-
-struct IssuedToken {
-    int id = 0;       ///< api_tokens.id
-    int tenantId = 0;
-    QString token;    ///< the secret, shown once; only its SHA-256 is stored
 };
 
 struct TokenInfo {

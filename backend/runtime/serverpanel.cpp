@@ -79,12 +79,11 @@ QByteArray ServerPanel::setLanOpen(bool open)
     return status();
 }
 
-QByteArray ServerPanel::disconnectClient(const QString &clientId)
+bool ServerPanel::disconnectClient(const QString &clientId)
 {
     bool ok = false;
     const quint64 id = clientId.toULongLong(&ok);
-    const bool done = ok && m_server.disconnectSseClient(id);
-    return done ? QByteArrayLiteral("{\"ok\":true}") : QByteArrayLiteral("{\"ok\":false}");
+    return ok && m_server.disconnectSseClient(id);
 }
 
 } // namespace af

@@ -25,8 +25,8 @@ public:
     [[nodiscard]] static QStringList lanUrls(quint16 port);
     /// @brief Rebinds to all interfaces (true) or to 127.0.0.1; answers as status().
     QByteArray setLanOpen(bool open);
-    /// @brief `{"ok":true}` or `{"ok":false}` when the client is already gone.
-    QByteArray disconnectClient(const QString &clientId);
+    /// @brief false when there is no such client (any more).
+    bool disconnectClient(const QString &clientId);
 
 private:
     HttpServer &m_server;
