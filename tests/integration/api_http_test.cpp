@@ -10,6 +10,7 @@
 #include "feed/tenants.h"
 #include "http/httpserver.h"
 #include "pgharness.h"
+#include "testapiserver.h"
 #include "testhttpclient.h"
 
 #include <QElapsedTimer>
@@ -68,24 +69,16 @@ class ApiHttp : public ::testing::Test
 protected:
     void SetUp() override
     {
-        m_cs = aftest::freshDatabase("http");
-        m_pool = std::make_unique<ConnectionPool>(m_cs, 8);
-        m_feed = std::make_unique<FeedService>(*m_pool, 10);
-        m_ctx = std::make_unique<ApiContext>(ApiContext{*m_pool, *m_feed, QByteArray("s3cret")});
-        m_server = std::make_unique<HttpServer>();
-        registerApiRoutes(m_server->router(), *m_ctx);
-        m_server->setBroadcaster(&m_broadcaster);
-        m_server->setReplayProvider(ApiRoutes::replayProvider(*m_ctx));
-        ASSERT_TRUE(m_server->listen(QStringLiteral("127.0.0.1"), 0));
-        m_port = m_server->serverPort();
+        m_api = std::make_unique<aftest::TestApiServer>("http", QStringList{"Acme", "Beta", "Gamma"}, 8);
+        m_cs = m_api->cs;
+        m_tenant = m_api->tenant;
+        m_token = m_api->token;
+        m_api->server->setBroadcaster(&m_broadcaster);
+        m_api->server->setReplayProvider(ApiRoutes::replayProvider(*m_api->ctx));
+        ASSERT_TRUE(m_api->listen());
+        m_port = m_api->port();
         m_listener = std::make_unique<NotifyListener>(m_cs, m_broadcaster);
         m_listener->start();
-        pqxx::connection c(m_cs);
-        for (const char *name : {"Acme", "Beta", "Gamma"}) {
-            const IssuedToken t = Tenants::add(c, QString::fromLatin1(name));
-            m_tenant.append(t.tenantId);
-            m_token.append(t.token.toUtf8());
-        }
         QElapsedTimer t;
         t.start();
         while (!m_listener->connected() && t.elapsed() < 5000)
@@ -95,25 +88,14 @@ protected:
     void TearDown() override
     {
         m_listener->stop();
-        m_server->close();
+        m_api.reset();
     }
 
     Response request(const QByteArray &method, const QByteArray &target, int who = 0,
                      const QByteArray &body = {}, const QByteArray &contentType = "application/json",
                      const QByteArray &extraHeaders = {})
     {
-        QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-        if (who >= 0)
-            req += "Authorization: Bearer " + m_token.value(who) + "\r\n";
-        if (!body.isNull()) {
-            if (!contentType.isEmpty())
-                req += "Content-Type: " + contentType + "\r\n";
-            req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        }
-        req += extraHeaders + "\r\n" + body;
-        Client c(m_port);
-        c.send(req);
-        return c.response().value_or(Response{});
+        return m_api->request(method, target, who, body, contentType, extraHeaders);
     }
 
     std::string exec1(const std::string &sql) { return aftest::queryValue(m_cs, sql); }
@@ -139,11 +121,8 @@ protected:
     }
 
     std::string m_cs;
-    std::unique_ptr<ConnectionPool> m_pool;
-    std::unique_ptr<FeedService> m_feed;
-    std::unique_ptr<ApiContext> m_ctx;
-    Broadcaster m_broadcaster;
-    std::unique_ptr<HttpServer> m_server;
+    Broadcaster m_broadcaster; // before the server, which holds a pointer to it
+    std::unique_ptr<aftest::TestApiServer> m_api;
     std::unique_ptr<NotifyListener> m_listener;
     quint16 m_port = 0;
     QList<int> m_tenant;
@@ -390,12 +369,12 @@ TEST_F(ApiHttp, CommentsCountCodePoints)
 TEST_F(ApiHttp, DrainAndEmitNeedTheSecret)
 {
     const QByteArray one = "{\"tenantId\":" + QByteArray::number(m_tenant[0]) + ",\"eventType\":\"badge_earned\",\"payload\":{\"badgeName\":\"X\",\"xpAwarded\":5}}";
-    m_ctx->drainSecret.clear();
+    m_api->ctx->drainSecret.clear();
     auto r = request("POST", "/api/activity/drain", -1, {}, {}, "x-drain-secret: s3cret\r\n");
     EXPECT_EQ(r.status, 403);
     EXPECT_EQ(r.json().value("error").toString(), "drain secret not configured");
     EXPECT_EQ(request("POST", "/api/activity/emit", -1, one, "application/json", "x-drain-secret: \r\n").status, 403);
-    m_ctx->drainSecret = "s3cret";
+    m_api->ctx->drainSecret = "s3cret";
     EXPECT_EQ(request("POST", "/api/activity/drain", -1).status, 401);
     EXPECT_EQ(request("POST", "/api/activity/drain", -1, {}, {}, "x-drain-secret: s3cre\r\n").status, 401);
     EXPECT_EQ(request("POST", "/api/activity/emit", -1, one, "application/json", "x-drain-secret: S3CRET\r\n").status, 401);

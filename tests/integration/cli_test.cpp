@@ -98,14 +98,6 @@ QJsonObject onlyJsonLine(const CliRun &r)
     return d.object();
 }
 
-long long scalar(const std::string &cs, const std::string &sql)
-{
-    pqxx::connection c(cs);
-    pqxx::nontransaction tx(c);
-    const auto r = tx.exec1(sql);
-    return r[0].is_null() ? 0 : r[0].as<long long>();
-}
-
 class Cli : public ::testing::Test
 {
 protected:
@@ -140,9 +132,9 @@ TEST_F(Cli, TenantAddJsonPrintsOneLineAndADuplicateFailsCleanly)
         << token.toStdString();
     EXPECT_EQ(r.out, QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)) + '\n');
     // Stored: the tenant and only the SHA-256 of its token.
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM tenants WHERE id = " + std::to_string(id) +
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM tenants WHERE id = " + std::to_string(id) +
                                   " AND name = 'Acme'"));
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM api_tokens WHERE tenant_id = " + std::to_string(id) +
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM api_tokens WHERE tenant_id = " + std::to_string(id) +
                                   " AND token_sha256 = sha256(convert_to('" + token.toStdString() +
                                   "', 'UTF8')) AND revoked_at IS NULL"));
 
@@ -150,8 +142,8 @@ TEST_F(Cli, TenantAddJsonPrintsOneLineAndADuplicateFailsCleanly)
                          QStringLiteral("--json")});
     expectCleanFailure(dup, QStringLiteral("already exists"));
     EXPECT_EQ(dup.err.count(QLatin1Char('\n')), 1) << show(dup);
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM tenants"));
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM api_tokens"));
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM tenants"));
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM api_tokens"));
 
     // Plain output names the tenant and its token.
     const CliRun plain = run({QStringLiteral("tenant"), QStringLiteral("add"), QStringLiteral("Beta")});
@@ -166,15 +158,15 @@ TEST_F(Cli, EmitQueuesAValidEventAndRefusesBadOnesWritingNothing)
     const CliRun ok = run({QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("badge_earned"),
                         QStringLiteral(R"({"badgeName":"Bug Hunter","xpAwarded":25})")});
     ASSERT_EQ(ok.code, 0) << show(ok);
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE event_type = 'badge_earned' "
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue WHERE event_type = 'badge_earned' "
                               "AND payload_json = '{\"badgeName\":\"Bug Hunter\",\"xpAwarded\":25}' "
                               "AND tenant_id = (SELECT id FROM tenants WHERE name = 'Acme') "
                               "AND NOT processed"));
     // By tenant id, without a payload.
-    const std::string id = std::to_string(scalar(m_cs, "SELECT id FROM tenants WHERE name = 'Acme'"));
+    const std::string id = std::to_string(aftest::queryNumber(m_cs, "SELECT id FROM tenants WHERE name = 'Acme'"));
     const CliRun byId = run({QStringLiteral("emit"), QString::fromStdString(id), QStringLiteral("all_tasks_cleared")});
     ASSERT_EQ(byId.code, 0) << show(byId);
-    EXPECT_EQ(2, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(2, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
 
     struct Bad {
         QStringList args;
@@ -197,7 +189,7 @@ TEST_F(Cli, EmitQueuesAValidEventAndRefusesBadOnesWritingNothing)
         SCOPED_TRACE(b.args.join(' ').toStdString());
         expectCleanFailure(run(b.args), b.mention);
     }
-    EXPECT_EQ(2, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(2, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
 }
 
 TEST_F(Cli, DrainPrintsRowsAndEventsPlainAndJson)
@@ -216,8 +208,8 @@ TEST_F(Cli, DrainPrintsRowsAndEventsPlainAndJson)
     ASSERT_EQ(d.code, 0) << show(d);
     // Three bursts within seconds make one tile; the milestone its own event.
     EXPECT_EQ(d.out, QStringLiteral("4 queue rows → 2 events\n")) << show(d);
-    EXPECT_EQ(2, scalar(m_cs, "SELECT count(*) FROM activity_events"));
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND processed = 4 "
+    EXPECT_EQ(2, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND processed = 4 "
                               "AND inserted = 2 AND finished_at IS NOT NULL"));
 
     ASSERT_EQ(run({QStringLiteral("emit"), QStringLiteral("Acme"), QStringLiteral("xp_rank_up"),
@@ -242,7 +234,7 @@ TEST_F(Cli, TenantListAndTokenIssueRevoke)
     ASSERT_EQ(issue.code, 0) << show(issue);
     const QJsonObject tok = onlyJsonLine(issue);
     const int tokenId = tok.value(QStringLiteral("id")).toInt();
-    const int betaId = int(scalar(m_cs, "SELECT id FROM tenants WHERE name = 'Beta'"));
+    const int betaId = int(aftest::queryNumber(m_cs, "SELECT id FROM tenants WHERE name = 'Beta'"));
     EXPECT_EQ(tok.value(QStringLiteral("tenantId")).toInt(), betaId);
     EXPECT_TRUE(tok.value(QStringLiteral("token")).toString().startsWith(QLatin1String("aft_")));
 
@@ -262,7 +254,7 @@ TEST_F(Cli, TenantListAndTokenIssueRevoke)
 
     const CliRun revoke = run({QStringLiteral("token"), QStringLiteral("revoke"), QString::number(tokenId)});
     ASSERT_EQ(revoke.code, 0) << show(revoke);
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM api_tokens WHERE id = " + std::to_string(tokenId) +
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM api_tokens WHERE id = " + std::to_string(tokenId) +
                                   " AND revoked_at IS NOT NULL"));
     expectCleanFailure(run({QStringLiteral("token"), QStringLiteral("revoke"), QString::number(tokenId)}),
                        QString::number(tokenId));
@@ -334,7 +326,7 @@ TEST_F(Cli, TokenListShowsEveryTokenOfEveryTenantButNeverTheTokenOrItsHash)
             EXPECT_TRUE(t.value(QStringLiteral("revoked_at")).isNull()) << show(json);
         }
     }
-    EXPECT_EQ(scalar(m_cs, "SELECT count(*) FROM api_tokens WHERE revoked_at IS NOT NULL"), 1);
+    EXPECT_EQ(aftest::queryNumber(m_cs, "SELECT count(*) FROM api_tokens WHERE revoked_at IS NOT NULL"), 1);
 
     // One tenant, by name or by id.
     for (const QString &beta : {QStringLiteral("Beta"), QString::number(tenantIds.value(QStringLiteral("Beta")))}) {
@@ -384,20 +376,20 @@ TEST_F(Cli, DemoData100000)
                     .hasMatch())
         << show(r);
     // 100 000 generated rows, plus the few the real hooks of the demo activity emit.
-    const long long queued = scalar(m_cs, "SELECT count(*) FROM activity_queue");
+    const long long queued = aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue");
     EXPECT_GE(queued, 100000);
     EXPECT_LE(queued, 101000);
-    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
-    EXPECT_EQ(queued, scalar(m_cs, "SELECT count(*) FROM activity_event_sources"));
-    const long long events = scalar(m_cs, "SELECT count(*) FROM activity_events");
+    EXPECT_EQ(0, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_EQ(queued, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_event_sources"));
+    const long long events = aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_events");
     EXPECT_GT(events, 50000);
     EXPECT_LT(events, 100000) << "bursts should group into tiles";
-    EXPECT_GT(scalar(m_cs, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 1000);
-    EXPECT_EQ(6, scalar(m_cs, "SELECT count(DISTINCT event_type) FROM activity_events"));
-    EXPECT_GE(scalar(m_cs, "SELECT count(*) FROM tenants"), 3);
-    EXPECT_GT(scalar(m_cs, "SELECT count(*) FROM activity_reactions"), 1000);
-    EXPECT_GT(scalar(m_cs, "SELECT count(*) FROM activity_comments"), 100);
-    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_reactions r JOIN activity_events e "
+    EXPECT_GT(aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 1000);
+    EXPECT_EQ(6, aftest::queryNumber(m_cs, "SELECT count(DISTINCT event_type) FROM activity_events"));
+    EXPECT_GE(aftest::queryNumber(m_cs, "SELECT count(*) FROM tenants"), 3);
+    EXPECT_GT(aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_reactions"), 1000);
+    EXPECT_GT(aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_comments"), 100);
+    EXPECT_EQ(0, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_reactions r JOIN activity_events e "
                               "ON e.id = r.event_id WHERE r.from_tenant_id = e.tenant_id"))
         << "nobody reacts to their own events";
 }
@@ -422,7 +414,7 @@ TEST(CliNoDatabase, HelpVersionAndUnknownCommandTouchNoDatabase)
     const CliRun withUrl = cli({QStringLiteral("frobnicate"), QStringLiteral("--database-url"),
                              QString::fromStdString(cs)});
     expectCleanFailure(withUrl, QStringLiteral("unknown command"));
-    EXPECT_EQ(0, scalar(cs, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+    EXPECT_EQ(0, aftest::queryNumber(cs, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
         << "an unknown command migrated the database";
     const CliRun managed = cli({QStringLiteral("frobnicate"), QStringLiteral("--data-dir"), dir.path()});
     expectCleanFailure(managed, QStringLiteral("unknown command"));

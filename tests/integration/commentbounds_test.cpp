@@ -8,6 +8,8 @@
 #include "pgharness.h"
 #include "runtime/backendruntime.h"
 #include "testhttpclient.h"
+#include "testprocess.h"
+#include "testruntime.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -26,57 +28,28 @@ namespace {
 
 using Client = aftest::TestHttpClient;
 
-bool waitFor(const std::function<bool()> &pred, int timeoutMs = 5000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QThread::msleep(5);
-    }
-    return true;
-}
+using aftest::waitFor;
 
 class CommentBounds : public ::testing::Test
 {
 protected:
     void SetUp() override
     {
-        m_cs = aftest::freshDatabase("comments");
-        BackendRuntime::Config cfg;
-        cfg.databaseUrl = QString::fromStdString(m_cs);
-        cfg.listenPort = 0;
-        m_rt = std::make_unique<BackendRuntime>(cfg);
-        m_rt->start();
-        m_port = m_rt->server().serverPort();
-        pqxx::connection c(m_cs);
-        for (const char *name : {"Acme", "Beta"}) {
-            const IssuedToken t = Tenants::add(c, QString::fromLatin1(name));
-            m_tenant.append(t.tenantId);
-            m_token.append(t.token.toUtf8());
-        }
+        m_b = std::make_unique<aftest::TestRuntime>("comments", QStringList{"Acme", "Beta"});
+        ASSERT_TRUE(m_b->ready());
+        pqxx::connection c(m_b->cs);
         pqxx::work tx(c);
         m_event = QByteArray::fromStdString(
             tx.exec1("INSERT INTO activity_events (tenant_id, event_type, display_name, description, "
-                     "icon) VALUES (" + std::to_string(m_tenant[0]) + ", 'badge_earned', 'Badge earned', "
+                     "icon) VALUES (" + std::to_string(m_b->tenants.ids[0]) + ", 'badge_earned', 'Badge earned', "
                      "'d', 'B') RETURNING id::text")[0].as<std::string>());
         tx.commit();
-        ASSERT_TRUE(waitFor([&] { return m_rt->listener().connected(); }));
     }
-    void TearDown() override { m_rt->stop(); }
 
     aftest::HttpReply call(const QByteArray &method, const QByteArray &target, int who,
                            const QByteArray &body = {})
     {
-        Client c(m_port);
-        QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
-                         + m_token[who] + "\r\n";
-        if (!body.isNull())
-            req += "Content-Type: application/json\r\nContent-Length: "
-                   + QByteArray::number(body.size()) + "\r\n";
-        c.send(req + "\r\n" + body);
-        return c.response(10000).value_or(aftest::HttpReply{});
+        return aftest::roundTrip(m_b->port, aftest::requestBytes(method, target, m_b->tenants.tokens[who], body));
     }
     aftest::HttpReply comment(int who, const QByteArray &text)
     {
@@ -85,17 +58,13 @@ protected:
     }
     int lockWaiters()
     {
-        pqxx::connection c(m_cs);
+        pqxx::connection c(m_b->cs);
         pqxx::nontransaction tx(c);
         return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                         "AND wait_event_type = 'Lock'")[0].as<int>();
     }
 
-    std::string m_cs;
-    std::unique_ptr<BackendRuntime> m_rt;
-    quint16 m_port = 0;
-    QList<int> m_tenant;
-    QList<QByteArray> m_token;
+    std::unique_ptr<aftest::TestRuntime> m_b;
     QByteArray m_event;
 };
 
@@ -110,7 +79,7 @@ TEST_F(CommentBounds, PostingCommentsIsRateLimitedPerTenant)
     EXPECT_GE(refused.headers.value("retry-after").toInt(), 1);
     EXPECT_FALSE(refused.error().isEmpty());
     EXPECT_EQ(comment(0, "another tenant still may").status, 201);
-    pqxx::connection c(m_cs);
+    pqxx::connection c(m_b->cs);
     pqxx::read_transaction tx(c);
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM activity_comments WHERE body = 'one too many'")[0].as<int>(), 0);
     // The push's commentCount comes from the kept count, which matches the thread.
@@ -123,9 +92,9 @@ TEST_F(CommentBounds, ACursorNeverPagesPastACommentThatCommitsLater)
     ASSERT_EQ(comment(1, "t0").status, 201);
     // Holding Acme's tenant row makes Acme's next comment wait inside its transaction
     // (the foreign key check), after its transaction has started.
-    pqxx::connection blocker(m_cs);
+    pqxx::connection blocker(m_b->cs);
     auto hold = std::make_unique<pqxx::work>(blocker);
-    hold->exec("SELECT 1 FROM tenants WHERE id = " + std::to_string(m_tenant[0]) + " FOR UPDATE");
+    hold->exec("SELECT 1 FROM tenants WHERE id = " + std::to_string(m_b->tenants.ids[0]) + " FOR UPDATE");
     auto late = std::async(std::launch::async, [&] { return comment(0, "t1").status; });
     ASSERT_TRUE(waitFor([&] { return lockWaiters() >= 1; }));
     auto second = std::async(std::launch::async, [&] { return comment(1, "t2").status; });
@@ -166,11 +135,11 @@ TEST_F(CommentBounds, ACursorNeverPagesPastACommentThatCommitsLater)
 
 TEST_F(CommentBounds, DeletingAReactionThatIsNotThereChangesAndPushesNothing)
 {
-    Client stream(m_port);
-    stream.send("GET /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + m_token[0]
+    Client stream(m_b->port);
+    stream.send("GET /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + m_b->tenants.tokens[0]
                 + "\r\n\r\n");
     ASSERT_TRUE(stream.readUntil([](const QByteArray &b) { return b.contains("retry: 3000\n\n"); }));
-    ASSERT_TRUE(waitFor([&] { return m_rt->server().sseClientCount() == 1; }));
+    ASSERT_TRUE(waitFor([&] { return m_b->runtime->server().sseClientCount() == 1; }));
     const QByteArray body = "{\"eventId\":\"" + m_event + "\",\"reactionType\":\"hype\"}";
     for (int i = 0; i < 20; ++i) {
         const auto r = call("DELETE", "/api/activity/reactions", 1, body);

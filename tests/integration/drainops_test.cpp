@@ -26,21 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-long long scalar(const std::string &cs, const std::string &sql)
-{
-    pqxx::connection c(cs);
-    pqxx::nontransaction tx(c);
-    const auto r = tx.exec1(sql);
-    return r[0].is_null() ? 0 : r[0].as<long long>();
-}
-
-void exec(const std::string &cs, const std::string &sql)
-{
-    pqxx::connection c(cs);
-    pqxx::nontransaction tx(c);
-    tx.exec(sql);
-}
-
 /// Joins its thread on every way out of the test, an early ASSERT included.
 struct Joined {
     std::thread thread;
@@ -62,15 +47,15 @@ TEST(DrainOps, BigBacklogOverHttpAnswers200AfterItsCommit)
 {
     constexpr int kRows = 300000;
     const std::string cs = aftest::freshDatabase("bigdrain");
-    exec(cs, "INSERT INTO tenants (id, name) SELECT g, 'Tenant ' || g FROM generate_series(1, 4) g");
+    aftest::execute(cs, "INSERT INTO tenants (id, name) SELECT g, 'Tenant ' || g FROM generate_series(1, 4) g");
     const auto tq = Clock::now();
-    exec(cs, "INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
+    aftest::execute(cs, "INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
              "SELECT 1 + g % 4, (ARRAY['badge_earned','xp_rank_up','challenge_completed',"
              "                         'streak_milestone','tasks_burst','all_tasks_cleared'])[1 + (g / 4) % 6], "
              "       jsonb_build_object('badgeName', 'Badge ' || g, 'days', g % 30, 'count', 1 + g % 9), "
              "       now() - interval '6 minutes' * (g / 24) "
              "  FROM generate_series(0, " + std::to_string(kRows - 1) + ") g");
-    exec(cs, "VACUUM ANALYZE activity_queue");
+    aftest::execute(cs, "VACUUM ANALYZE activity_queue");
     std::printf("[ drain    ] %d queue rows written in %.0f ms\n", kRows, msSince(tq));
 
     // One batch of 5 000 rows takes about a second here; reading the 300 000 events back
@@ -98,9 +83,9 @@ TEST(DrainOps, BigBacklogOverHttpAnswers200AfterItsCommit)
     ASSERT_EQ(reply->status, 200) << reply->body.toStdString();
     EXPECT_EQ(reply->json().value(QStringLiteral("processed")).toInt(), kRows);
     EXPECT_EQ(reply->json().value(QStringLiteral("inserted")).toInt(), kRows);
-    EXPECT_EQ(kRows, scalar(cs, "SELECT count(*) FROM activity_events"));
-    EXPECT_EQ(0, scalar(cs, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
-    EXPECT_EQ(1, scalar(cs, "SELECT count(*) FROM drain_runs WHERE finished_at IS NOT NULL AND error IS NULL "
+    EXPECT_EQ(kRows, aftest::queryNumber(cs, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(0, aftest::queryNumber(cs, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_EQ(1, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE finished_at IS NOT NULL AND error IS NULL "
                             "AND processed = " + std::to_string(kRows)));
     server.close();
 }
@@ -128,8 +113,8 @@ int waitForBlockedBackend(const std::string &cs, int lockerPid, int except = 0)
 TEST(DrainOps, RunOfAKilledDrainIsMarkedAbandonedARunningOneIsNot)
 {
     const std::string cs = aftest::freshDatabase("abandon");
-    exec(cs, "INSERT INTO tenants (id, name) VALUES (1, 'Acme')");
-    exec(cs, "INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
+    aftest::execute(cs, "INSERT INTO tenants (id, name) VALUES (1, 'Acme')");
+    aftest::execute(cs, "INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
              "SELECT 1, 'badge_earned', jsonb_build_object('badgeName', 'B' || g), "
              "       now() - interval '10 minutes' * g FROM generate_series(1, 20) g");
 
@@ -163,8 +148,8 @@ TEST(DrainOps, RunOfAKilledDrainIsMarkedAbandonedARunningOneIsNot)
     ASSERT_NE(waitForBlockedBackend(cs, cliBackend), 0) << "the second drain never queued behind the first";
     // The second drain's sweep has run (its own row is committed): the CLI drain, still
     // alive, was left alone.
-    EXPECT_EQ(1, scalar(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'running'"));
-    EXPECT_EQ(1, scalar(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NULL"));
+    EXPECT_EQ(1, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'running'"));
+    EXPECT_EQ(1, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NULL"));
 
     // SIGKILL: no handler, no last word. Its backend notices on its next write, once the
     // lock is gone, and rolls the batch back; the drain behind it then does the work.
@@ -174,24 +159,24 @@ TEST(DrainOps, RunOfAKilledDrainIsMarkedAbandonedARunningOneIsNot)
     b.thread.join();
     ASSERT_TRUE(runningError.empty()) << runningError;
     EXPECT_EQ(runningResult.processed, 20);
-    EXPECT_EQ(1, scalar(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NULL"));
+    EXPECT_EQ(1, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NULL"));
     {
         const auto t0 = Clock::now();
-        while (scalar(cs, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(cliBackend)) > 0 &&
+        while (aftest::queryNumber(cs, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(cliBackend)) > 0 &&
                msSince(t0) < 30000)
             std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling interval
-        ASSERT_EQ(0, scalar(cs, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(cliBackend)))
+        ASSERT_EQ(0, aftest::queryNumber(cs, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(cliBackend)))
             << "the killed drain's backend is still there";
     }
 
     // The next drain marks it; the finished ones keep their own outcome.
     pqxx::connection next(cs);
     af::Drainer::drainQueue(next, {}, QStringLiteral("next"));
-    EXPECT_EQ(1, scalar(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NOT NULL "
+    EXPECT_EQ(1, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NOT NULL "
                             "AND error LIKE 'abandoned:%'"));
-    EXPECT_EQ(1, scalar(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'running' AND error IS NULL "
+    EXPECT_EQ(1, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE trigger = 'running' AND error IS NULL "
                             "AND processed = 20"));
-    EXPECT_EQ(0, scalar(cs, "SELECT count(*) FROM drain_runs WHERE finished_at IS NULL"));
+    EXPECT_EQ(0, aftest::queryNumber(cs, "SELECT count(*) FROM drain_runs WHERE finished_at IS NULL"));
 }
 
 } // namespace

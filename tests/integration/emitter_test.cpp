@@ -96,14 +96,6 @@ void expectNonBlocking(const LatencyReport &r)
     EXPECT_GT(r.calls - r.preempted, r.calls / 2) << "too few calls ran undisturbed to judge";
 }
 
-long long scalar(const std::string &cs, const std::string &sql)
-{
-    pqxx::connection c(cs);
-    pqxx::nontransaction tx(c);
-    const auto r = tx.exec1(sql);
-    return r[0].is_null() ? 0 : r[0].as<long long>();
-}
-
 class Emitter : public ::testing::Test
 {
 protected:
@@ -249,7 +241,7 @@ TEST_F(Emitter, HangingDatabaseDoesNotBlockEmit)
     EXPECT_EQ(emitter.written(), 0u);
     lock.abort();
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(30)));
-    EXPECT_EQ(1 + kThreads * kPerThread, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(1 + kThreads * kPerThread, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
     EXPECT_EQ(emitter.dropped(), 0u);
 }
 
@@ -269,9 +261,9 @@ TEST_F(Emitter, BufferBoundDropsAndCountsTheExcess)
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(30))) << emitter.lastError().toStdString();
     EXPECT_EQ(emitter.written(), 1000u);
     EXPECT_EQ(emitter.dropped(), 500u);
-    EXPECT_EQ(1000, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(1000, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
     // The first 1 000 were kept, the later ones dropped.
-    EXPECT_EQ(1000, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue "
+    EXPECT_EQ(1000, aftest::queryNumber(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue "
                                  "WHERE (payload_json->>'i')::int < 1000"));
 }
 
@@ -294,9 +286,9 @@ TEST_F(Emitter, UnknownTenantIsDroppedAndCountedTheRestOfItsBatchArrives)
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(30))) << emitter.lastError().toStdString();
     EXPECT_EQ(emitter.dropped(), 1u);
     EXPECT_EQ(emitter.written(), 20u);
-    EXPECT_EQ(20, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
-    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE payload_json->>'i' = '10'"));
-    EXPECT_EQ(20, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+    EXPECT_EQ(20, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(0, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue WHERE payload_json->>'i' = '10'"));
+    EXPECT_EQ(20, aftest::queryNumber(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
 }
 
 TEST_F(Emitter, UnknownTypeIsDroppedAtOnce)
@@ -315,8 +307,8 @@ TEST_F(Emitter, UnknownTypeIsDroppedAtOnce)
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(30)));
     EXPECT_EQ(emitter.dropped(), 1u);
     EXPECT_EQ(emitter.written(), 1u);
-    EXPECT_EQ(1, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
-    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue WHERE event_type = 'no_such_type'"));
+    EXPECT_EQ(1, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(0, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue WHERE event_type = 'no_such_type'"));
 }
 
 /// Waits (polling, with a deadline) until @p cond holds.
@@ -332,18 +324,11 @@ bool waitUntil(Cond cond, std::chrono::seconds deadline = std::chrono::seconds(3
     return true;
 }
 
-void exec(const std::string &cs, const std::string &sql)
-{
-    pqxx::connection c(cs);
-    pqxx::nontransaction tx(c);
-    tx.exec0(sql);
-}
-
 /// A real trigger on activity_queue that fails every insert with the SQLSTATE held in
 /// test_fault while that table has a row: the database's own error path, on demand.
 void installFaultTrigger(const std::string &cs)
 {
-    exec(cs, R"SQL(
+    aftest::execute(cs, R"SQL(
 CREATE TABLE test_fault (sqlstate text NOT NULL);
 CREATE FUNCTION test_fault_fire() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE s text;
@@ -361,9 +346,9 @@ CREATE TRIGGER test_fault BEFORE INSERT ON activity_queue
 
 void setFault(const std::string &cs, const std::string &sqlstate)
 {
-    exec(cs, "DELETE FROM test_fault");
+    aftest::execute(cs, "DELETE FROM test_fault");
     if (!sqlstate.empty())
-        exec(cs, "INSERT INTO test_fault VALUES ('" + sqlstate + "')");
+        aftest::execute(cs, "INSERT INTO test_fault VALUES ('" + sqlstate + "')");
 }
 
 std::string databaseName(const std::string &cs)
@@ -379,7 +364,7 @@ TEST_F(Emitter, ReadOnlyDatabaseIsRetriedThenEveryEventArrivesOnce)
     const std::string db = databaseName(m_cs);
     // On the admin connection: the database itself refuses ALTER DATABASE once read-only.
     const std::string admin = aftest::PgCluster::instance().adminConnectionString();
-    exec(admin, "ALTER DATABASE \"" + db + "\" SET default_transaction_read_only = on");
+    aftest::execute(admin, "ALTER DATABASE \"" + db + "\" SET default_transaction_read_only = on");
     af::EventEmitter::Options o;
     o.maxBackoff = std::chrono::milliseconds(100);
     af::EventEmitter emitter(m_cs, o);
@@ -390,14 +375,14 @@ TEST_F(Emitter, ReadOnlyDatabaseIsRetriedThenEveryEventArrivesOnce)
     EXPECT_TRUE(emitter.lastError().contains(QLatin1String("25006"))) << emitter.lastError().toStdString();
     EXPECT_EQ(emitter.dropped(), 0u);
     EXPECT_EQ(emitter.pending(), 300u);
-    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(0, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
 
-    exec(admin, "ALTER DATABASE \"" + db + "\" RESET default_transaction_read_only");
+    aftest::execute(admin, "ALTER DATABASE \"" + db + "\" RESET default_transaction_read_only");
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(30))) << emitter.lastError().toStdString();
     EXPECT_EQ(emitter.dropped(), 0u);
     EXPECT_EQ(emitter.written(), 300u);
-    EXPECT_EQ(300, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
-    EXPECT_EQ(300, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+    EXPECT_EQ(300, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(300, aftest::queryNumber(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
 }
 
 // A full disk (53100) for a while: nothing is dropped, everything arrives once after.
@@ -414,14 +399,14 @@ TEST_F(Emitter, DiskFullIsRetriedThenEveryEventArrivesOnce)
     EXPECT_TRUE(emitter.lastError().contains(QLatin1String("53100"))) << emitter.lastError().toStdString();
     EXPECT_EQ(emitter.dropped(), 0u);
     EXPECT_EQ(emitter.pending(), 300u);
-    EXPECT_EQ(0, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(0, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
 
     setFault(m_cs, "");
     ASSERT_TRUE(emitter.flush(std::chrono::seconds(30))) << emitter.lastError().toStdString();
     EXPECT_EQ(emitter.dropped(), 0u);
     EXPECT_EQ(emitter.written(), 300u);
-    EXPECT_EQ(300, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
-    EXPECT_EQ(300, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+    EXPECT_EQ(300, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
+    EXPECT_EQ(300, aftest::queryNumber(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
 }
 
 // One writer step at a time, no thread: each transient class leaves the batch buffered
@@ -447,10 +432,10 @@ TEST_F(Emitter, EveryTransientErrorClassKeepsTheBatchForTheNextStep)
         setFault(m_cs, "");
         EXPECT_EQ(emitter.runOnce(), af::EventEmitter::Step::Written);
         EXPECT_EQ(emitter.pending(), 0u);
-        EXPECT_EQ(emitted, scalar(m_cs, "SELECT count(*) FROM activity_queue"));
+        EXPECT_EQ(emitted, aftest::queryNumber(m_cs, "SELECT count(*) FROM activity_queue"));
     }
     EXPECT_EQ(emitter.dropped(), 0u);
-    EXPECT_EQ(emitted, scalar(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
+    EXPECT_EQ(emitted, aftest::queryNumber(m_cs, "SELECT count(DISTINCT payload_json->>'i') FROM activity_queue"));
 
     // A permanent error of one row (a value the table's CHECK refuses) drops that row only.
     setFault(m_cs, "23514");

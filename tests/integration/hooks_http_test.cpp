@@ -10,6 +10,7 @@
 #include "hooks/gamification.h"
 #include "http/httpserver.h"
 #include "pgharness.h"
+#include "testapiserver.h"
 #include "testhttpclient.h"
 
 #include <QElapsedTimer>
@@ -28,53 +29,32 @@ namespace
 
 using Response = aftest::HttpReply;
 
-/// One request on its own connection (`Connection: close`).
-Response roundTrip(quint16 port, const QByteArray &bytes)
-{
-    aftest::TestHttpClient c(port);
-    c.send(bytes);
-    return c.response(10000).value_or(Response{});
-}
+using aftest::roundTrip;
 
 class HooksHttpTest : public ::testing::Test
 {
 protected:
     void SetUp() override
     {
-        m_cs = aftest::freshDatabase("hookshttp");
-        m_pool = std::make_unique<ConnectionPool>(m_cs, 6);
-        m_feed = std::make_unique<FeedService>(*m_pool, 10);
+        m_api = std::make_unique<aftest::TestApiServer>("hookshttp", QStringList{"Acme", "Beta"}, 6);
+        m_cs = m_api->cs;
+        m_pool = m_api->pool.get();
+        m_token = m_api->token;
+        m_tenant = m_api->tenant;
         m_emitter = std::make_unique<EventEmitter>(m_cs);
         m_g = std::make_unique<Gamification>(*m_pool, m_emitter.get());
-        m_ctx = std::make_unique<ApiContext>(ApiContext{*m_pool, *m_feed, QByteArray("s3cret")});
-        m_server = std::make_unique<HttpServer>();
-        registerApiRoutes(m_server->router(), *m_ctx);
-        registerGamificationRoutes(m_server->router(), *m_ctx, *m_g);
-        ASSERT_TRUE(m_server->listen(QStringLiteral("127.0.0.1"), 0));
-        pqxx::connection c(m_cs);
-        for (const char *name : {"Acme", "Beta"}) {
-            const IssuedToken t = Tenants::add(c, QString::fromLatin1(name));
-            m_tenant.append(t.tenantId);
-            m_token.append(t.token.toUtf8());
-        }
+        registerGamificationRoutes(m_api->server->router(), *m_api->ctx, *m_g);
+        ASSERT_TRUE(m_api->listen());
     }
 
-    void TearDown() override { m_server->close(); }
+    // Closed before the services its routes use are gone.
+    void TearDown() override { m_api->server->close(); }
 
     Response call(const QByteArray &method, const QByteArray &target, int who = 0,
                   const QByteArray &body = QByteArray(),
                   const QByteArray &contentType = "application/json")
     {
-        QByteArray req =
-            method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-        if (who >= 0)
-            req += "Authorization: Bearer " + m_token.value(who) + "\r\n";
-        if (!body.isNull()) {
-            if (!contentType.isEmpty())
-                req += "Content-Type: " + contentType + "\r\n";
-            req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        }
-        return roundTrip(m_server->serverPort(), req + "\r\n" + body);
+        return m_api->request(method, target, who, body, contentType);
     }
 
     static QByteArray json(const QJsonObject &o)
@@ -97,12 +77,10 @@ protected:
     }
 
     std::string m_cs;
-    std::unique_ptr<ConnectionPool> m_pool;
-    std::unique_ptr<FeedService> m_feed;
+    std::unique_ptr<aftest::TestApiServer> m_api;
+    ConnectionPool *m_pool = nullptr;
     std::unique_ptr<EventEmitter> m_emitter;
     std::unique_ptr<Gamification> m_g;
-    std::unique_ptr<ApiContext> m_ctx;
-    std::unique_ptr<HttpServer> m_server;
     QList<int> m_tenant;
     QList<QByteArray> m_token;
 };
@@ -391,7 +369,7 @@ TEST_F(HooksHttpTest, TwelveTasksInAMinuteGiveOneBurstTileInTheFeed)
     ASSERT_TRUE(m_emitter->flush(std::chrono::seconds(10)));
     EXPECT_EQ(scalar("SELECT count(*) FROM activity_queue WHERE event_type = 'tasks_burst'"), 3);
 
-    Response r = roundTrip(m_server->serverPort(),
+    Response r = roundTrip(m_api->port(),
                            "POST /api/activity/drain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                            "x-drain-secret: s3cret\r\nContent-Length: 0\r\n\r\n");
     ASSERT_EQ(r.status, 200) << r.body.constData();

@@ -8,6 +8,7 @@
 #include <QTcpSocket>
 #include <QThread>
 #include "testhttpclient.h"
+#include "testprocess.h"
 
 #include <gtest/gtest.h>
 
@@ -32,17 +33,7 @@ QJsonObject jsonOf(const QByteArray &body)
     return QJsonDocument::fromJson(body).object();
 }
 
-bool waitFor(const std::function<bool()> &pred, int timeoutMs = 3000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QThread::msleep(5); // polling interval
-    }
-    return true;
-}
+using aftest::waitFor;
 
 /// Blocks the replay provider until the test opens it.
 class Gate

@@ -3,6 +3,7 @@
 // scale-out path (several instances on one database): a drain from another process reaches the server's
 // SSE clients through NOTIFY / LISTEN, and the served JSON matches the contract.
 #include "pgharness.h"
+#include "testprocess.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -11,7 +12,6 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QThread>
-#include <QTcpServer>
 #include <QTcpSocket>
 
 #include <gtest/gtest.h>
@@ -21,26 +21,32 @@
 
 namespace {
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
+using aftest::freePort;
+using aftest::runCli;
 
-QByteArray runCli(const QString &cs, const QStringList &args, int *rc = nullptr)
-{
-    QProcess p;
-    p.start(QStringLiteral(AF_BINARY_PATH), QStringList(args) << QStringLiteral("--database-url") << cs);
-    p.waitForFinished(60000);
-    if (rc)
-        *rc = p.exitCode();
-    return p.readAllStandardOutput();
-}
-
+/// One `activityfeed serve` on a free port of 127.0.0.1, stopped by its own pid.
 struct Server {
     QProcess process;
     quint16 port = 0;
+    QByteArray log; ///< stdout and stderr so far
+
+    /// Starts it on @p cs and waits up to 30 s for its "listening on" line; true once it is there.
+    bool start(const QString &cs, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+    {
+        port = freePort();
+        process.setProcessEnvironment(env);
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(QStringLiteral(AF_BINARY_PATH),
+                      {"serve", "--database-url", cs, "--listen", QStringLiteral("127.0.0.1:%1").arg(port)});
+        QElapsedTimer started;
+        started.start();
+        while (!log.contains("listening on http") && started.elapsed() < 30000 &&
+               process.state() != QProcess::NotRunning) {
+            process.waitForReadyRead(100);
+            log += process.readAll();
+        }
+        return log.contains("listening on http://127.0.0.1:");
+    }
     ~Server()
     {
         if (process.state() != QProcess::NotRunning) {
@@ -87,23 +93,10 @@ TEST(ServeEndToEnd, DrainFromAnotherProcessReachesSseClientsOfServe)
     ASSERT_EQ(rc, 0);
 
     Server server;
-    server.port = freePort();
-    server.process.setProcessChannelMode(QProcess::MergedChannels);
-    server.process.start(QStringLiteral(AF_BINARY_PATH),
-                         {"serve", "--database-url", cs, "--listen",
-                          QStringLiteral("127.0.0.1:%1").arg(server.port)});
-    QByteArray startLine;
-    QElapsedTimer started;
-    started.start();
-    while (!startLine.contains("listening on http") && started.elapsed() < 30000 &&
-           server.process.state() != QProcess::NotRunning) {
-        server.process.waitForReadyRead(100);
-        startLine += server.process.readAll();
-    }
-    ASSERT_TRUE(startLine.contains("listening on http://127.0.0.1:"))
-        << startLine.constData() << "\nserve state " << int(server.process.state()) << " exit "
+    ASSERT_TRUE(server.start(cs))
+        << server.log.constData() << "\nserve state " << int(server.process.state()) << " exit "
         << server.process.exitCode() << " status " << int(server.process.exitStatus());
-    EXPECT_TRUE(startLine.contains("open-file limit")) << startLine.constData();
+    EXPECT_TRUE(server.log.contains("open-file limit")) << server.log.constData();
 
     // Globex listens; Acme's event is drained by a separate CLI process.
     QTcpSocket sse;
@@ -181,30 +174,12 @@ TEST(ServeEndToEnd, SigtermDuringADrainStopsCleanlyWithNothingHalfDone)
                 "now() - make_interval(secs => g * 400) FROM generate_series(1, " + std::to_string(kRows) + ") g");
         tx.commit();
     }
-    const auto scalar = [&cs](const std::string &sql) {
-        pqxx::connection c(cs);
-        pqxx::nontransaction tx(c);
-        return tx.exec1(sql)[0].as<long long>();
-    };
+    const auto scalar = [&cs](const std::string &sql) { return aftest::queryNumber(cs, sql); };
 
     Server server;
-    server.port = freePort();
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("MC_API_SECRET"), QStringLiteral("stop-s3cret"));
-    server.process.setProcessEnvironment(env);
-    server.process.setProcessChannelMode(QProcess::MergedChannels);
-    server.process.start(QStringLiteral(AF_BINARY_PATH),
-                         {"serve", "--database-url", QString::fromStdString(cs), "--listen",
-                          QStringLiteral("127.0.0.1:%1").arg(server.port)});
-    QByteArray log;
-    QElapsedTimer started;
-    started.start();
-    while (!log.contains("listening on http") && started.elapsed() < 30000 &&
-           server.process.state() != QProcess::NotRunning) {
-        server.process.waitForReadyRead(100);
-        log += server.process.readAll();
-    }
-    ASSERT_TRUE(log.contains("listening on http")) << log.constData();
+    ASSERT_TRUE(server.start(QString::fromStdString(cs), env)) << server.log.constData();
 
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, server.port);
@@ -223,9 +198,9 @@ TEST(ServeEndToEnd, SigtermDuringADrainStopsCleanlyWithNothingHalfDone)
     stopping.start();
     ::kill(pid_t(server.process.processId()), SIGTERM);
     ASSERT_TRUE(server.process.waitForFinished(60000)) << "serve did not stop within 60 s of SIGTERM";
-    log += server.process.readAll();
-    EXPECT_EQ(server.process.exitStatus(), QProcess::NormalExit) << log.constData();
-    EXPECT_EQ(server.process.exitCode(), 0) << log.constData();
+    server.log += server.process.readAll();
+    EXPECT_EQ(server.process.exitStatus(), QProcess::NormalExit) << server.log.constData();
+    EXPECT_EQ(server.process.exitCode(), 0) << server.log.constData();
     std::printf("[ stop     ] SIGTERM with %lld of %d rows drained: serve exited after %lld ms\n", atSignal,
                 kRows, static_cast<long long>(stopping.elapsed()));
 

@@ -8,6 +8,8 @@
 #include "pgharness.h"
 #include "runtime/backendruntime.h"
 #include "testhttpclient.h"
+#include "testprocess.h"
+#include "testruntime.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -27,17 +29,7 @@ namespace {
 
 using Client = aftest::TestHttpClient;
 
-bool waitFor(const std::function<bool()> &pred, int timeoutMs = 5000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QThread::msleep(5);
-    }
-    return true;
-}
+using aftest::waitFor;
 
 /// The `event:` names of the frames after the stream's `retry:` line, in order.
 std::vector<std::string> eventNames(const QByteArray &stream)
@@ -58,27 +50,10 @@ class Streams : public ::testing::Test
 protected:
     void start(int streamLimitPerTenant = 50)
     {
-        m_cs = aftest::freshDatabase("streams");
-        BackendRuntime::Config cfg;
-        cfg.databaseUrl = QString::fromStdString(m_cs);
-        cfg.listenPort = 0;
-        cfg.streamLimitPerTenant = streamLimitPerTenant;
-        m_rt = std::make_unique<BackendRuntime>(cfg);
-        m_rt->start();
-        m_port = m_rt->server().serverPort();
-        pqxx::connection c(m_cs);
-        for (const char *name : {"Acme", "Beta"}) {
-            const IssuedToken t = Tenants::add(c, QString::fromLatin1(name));
-            m_tenant.append(t.tenantId);
-            m_token.append(t.token.toUtf8());
-            m_tokenId.append(t.id);
-        }
-        ASSERT_TRUE(waitFor([&] { return m_rt->listener().connected(); }));
-    }
-    void TearDown() override
-    {
-        if (m_rt)
-            m_rt->stop();
+        m_b = std::make_unique<aftest::TestRuntime>(
+            "streams", QStringList{"Acme", "Beta"},
+            [streamLimitPerTenant](BackendRuntime::Config &cfg) { cfg.streamLimitPerTenant = streamLimitPerTenant; });
+        ASSERT_TRUE(m_b->ready());
     }
 
     /// Opens a stream with @p token (header, or `?access_token=` with @p inQuery) and reads
@@ -86,7 +61,7 @@ protected:
     std::unique_ptr<Client> openStream(const QByteArray &token, const QByteArray &extra = {},
                                        bool inQuery = false)
     {
-        auto c = std::make_unique<Client>(m_port);
+        auto c = std::make_unique<Client>(m_b->port);
         const QByteArray target = inQuery ? "/api/activity/stream?access_token=" + token
                                           : QByteArray("/api/activity/stream");
         c->send("GET " + target + " HTTP/1.1\r\nHost: t\r\n"
@@ -98,19 +73,19 @@ protected:
     }
     void waitForClients(int n)
     {
-        ASSERT_TRUE(waitFor([&] { return m_rt->server().sseClientCount() == n; }))
-            << m_rt->server().sseClientCount();
+        ASSERT_TRUE(waitFor([&] { return m_b->runtime->server().sseClientCount() == n; }))
+            << m_b->runtime->server().sseClientCount();
     }
     void run(const std::string &sql)
     {
-        pqxx::connection c(m_cs);
+        pqxx::connection c(m_b->cs);
         pqxx::work tx(c);
         tx.exec(sql);
         tx.commit();
     }
     qint64 scalar(const std::string &sql)
     {
-        pqxx::connection c(m_cs);
+        pqxx::connection c(m_b->cs);
         pqxx::read_transaction tx(c);
         return tx.exec1(sql)[0].as<qint64>();
     }
@@ -119,31 +94,26 @@ protected:
     void addEvents(int n, int payloadBytes = 0)
     {
         run("INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon, "
-            "payload_json) SELECT " + std::to_string(m_tenant[0]) + ", 'badge_earned', 'Badge earned', "
+            "payload_json) SELECT " + std::to_string(m_b->tenants.ids[0]) + ", 'badge_earned', 'Badge earned', "
             "'d' || g, 'B', jsonb_build_object('badge', repeat('x', " + std::to_string(payloadBytes) + ")) "
             "FROM generate_series(1, " + std::to_string(n) + ") g; "
             "SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     }
     void notify(const std::string &payload)
     {
-        pqxx::connection c(m_cs);
+        pqxx::connection c(m_b->cs);
         pqxx::work tx(c);
         tx.exec_params("SELECT pg_notify('activity_feed', $1)", payload);
         tx.commit();
     }
     aftest::HttpReply plain(const QByteArray &request, bool head = false)
     {
-        Client c(m_port);
+        Client c(m_b->port);
         c.send(request);
         return c.response(3000, head).value_or(aftest::HttpReply{});
     }
 
-    std::string m_cs;
-    std::unique_ptr<BackendRuntime> m_rt;
-    quint16 m_port = 0;
-    QList<int> m_tenant;
-    QList<QByteArray> m_token;
-    QList<int> m_tokenId;
+    std::unique_ptr<aftest::TestRuntime> m_b;
 };
 
 TEST_F(Streams, RevokingATokenEndsItsStreamsWithinOneSecond)
@@ -151,19 +121,19 @@ TEST_F(Streams, RevokingATokenEndsItsStreamsWithinOneSecond)
     start();
     IssuedToken second;
     {
-        pqxx::connection c(m_cs);
-        second = Tenants::issueToken(c, m_tenant[0], QStringLiteral("second"));
+        pqxx::connection c(m_b->cs);
+        second = Tenants::issueToken(c, m_b->tenants.ids[0], QStringLiteral("second"));
     }
-    auto byHeader = openStream(m_token[0]);
-    auto byQuery = openStream(m_token[0], {}, true);
+    auto byHeader = openStream(m_b->tenants.tokens[0]);
+    auto byQuery = openStream(m_b->tenants.tokens[0], {}, true);
     auto sameTenantOtherToken = openStream(second.token.toUtf8());
-    auto otherTenant = openStream(m_token[1]);
+    auto otherTenant = openStream(m_b->tenants.tokens[1]);
     waitForClients(4);
 
     // Revoked from another connection, as `activityfeed token revoke` on another machine.
     {
-        pqxx::connection c(m_cs);
-        ASSERT_TRUE(Tenants::revokeToken(c, m_tokenId[0]));
+        pqxx::connection c(m_b->cs);
+        ASSERT_TRUE(Tenants::revokeToken(c, m_b->tenants.tokenIds[0]));
     }
     QElapsedTimer t;
     t.start();
@@ -182,8 +152,8 @@ TEST_F(Streams, RevokingATokenEndsItsStreamsWithinOneSecond)
     EXPECT_FALSE(byHeader->buffer().contains("activity.event.created"));
     waitForClients(2);
     // A new stream with the revoked token is refused as any request is.
-    Client again(m_port);
-    again.send("GET /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + m_token[0]
+    Client again(m_b->port);
+    again.send("GET /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + m_b->tenants.tokens[0]
                + "\r\n\r\n");
     EXPECT_EQ(again.response().value_or(aftest::HttpReply{}).status, 401);
 }
@@ -191,9 +161,9 @@ TEST_F(Streams, RevokingATokenEndsItsStreamsWithinOneSecond)
 TEST_F(Streams, ForgedPushNotificationsAreDroppedNotFramed)
 {
     start();
-    auto c = openStream(m_token[0]);
+    auto c = openStream(m_b->tenants.tokens[0]);
     waitForClients(1);
-    const std::string tenant = std::to_string(m_tenant[0]);
+    const std::string tenant = std::to_string(m_b->tenants.ids[0]);
     // What any role that can connect to the database could send on the channel.
     notify(R"({"k":"push","event":"activity.comment.created\nid: 999999","tenants":[)" + tenant
            + R"(],"data":{}})");
@@ -216,8 +186,8 @@ TEST_F(Streams, LastEventIdAboveTheNewestSeqGetsResync)
     start();
     addEvents(3);
     const qint64 newest = scalar("SELECT max(seq) FROM activity_events");
-    auto ahead = openStream(m_token[1], "Last-Event-ID: " + QByteArray::number(newest + 500) + "\r\n");
-    auto current = openStream(m_token[1], "Last-Event-ID: " + QByteArray::number(newest) + "\r\n");
+    auto ahead = openStream(m_b->tenants.tokens[1], "Last-Event-ID: " + QByteArray::number(newest + 500) + "\r\n");
+    auto current = openStream(m_b->tenants.tokens[1], "Last-Event-ID: " + QByteArray::number(newest) + "\r\n");
     ASSERT_TRUE(ahead->readUntil([](const QByteArray &b) { return b.contains("event: "); }));
     EXPECT_EQ(eventNames(ahead->buffer()).at(0), "activity.resync");
     waitForClients(2);
@@ -229,7 +199,7 @@ TEST_F(Streams, LastEventIdAboveTheNewestSeqGetsResync)
 TEST_F(Streams, MoreThanAThousandNewEventsAtOnceGiveOneResync)
 {
     start();
-    auto c = openStream(m_token[1]);
+    auto c = openStream(m_b->tenants.tokens[1]);
     waitForClients(1);
     addEvents(1500);
     const qint64 newest = scalar("SELECT max(seq) FROM activity_events");
@@ -250,20 +220,20 @@ TEST_F(Streams, ATenantAtItsStreamCapGets429WithRetryAfter)
     start(3);
     std::vector<std::unique_ptr<Client>> mine;
     for (int i = 0; i < 3; ++i)
-        mine.push_back(openStream(m_token[0]));
+        mine.push_back(openStream(m_b->tenants.tokens[0]));
     waitForClients(3);
-    Client fourth(m_port);
-    fourth.send("GET /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + m_token[0]
+    Client fourth(m_b->port);
+    fourth.send("GET /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + m_b->tenants.tokens[0]
                 + "\r\n\r\n");
     const auto refused = fourth.response().value_or(aftest::HttpReply{});
     EXPECT_EQ(refused.status, 429);
     EXPECT_FALSE(refused.headers.value("retry-after").isEmpty());
     EXPECT_FALSE(refused.error().isEmpty());
-    auto other = openStream(m_token[1]); // another tenant is not affected
+    auto other = openStream(m_b->tenants.tokens[1]); // another tenant is not affected
     EXPECT_TRUE(other->buffer().startsWith("HTTP/1.1 200"));
     mine.pop_back(); // a place comes free once a stream ends
     waitForClients(3);
-    auto again = openStream(m_token[0]);
+    auto again = openStream(m_b->tenants.tokens[0]);
     EXPECT_TRUE(again->buffer().startsWith("HTTP/1.1 200"));
 }
 
@@ -276,8 +246,8 @@ TEST_F(Streams, AReplayLargerThanTheBacklogLimitReachesAReaderThatKeepsReading)
     const qint64 last = scalar("SELECT max(seq) FROM activity_events");
     // Live delivery of those (to nobody) is over before the stream opens: only the
     // replay can bring them.
-    ASSERT_TRUE(waitFor([&] { return m_rt->listener().lastSeq() == last; }));
-    auto c = openStream(m_token[1], "Last-Event-ID: " + QByteArray::number(before) + "\r\n");
+    ASSERT_TRUE(waitFor([&] { return m_b->runtime->listener().lastSeq() == last; }));
+    auto c = openStream(m_b->tenants.tokens[1], "Last-Event-ID: " + QByteArray::number(before) + "\r\n");
     const QByteArray lastId = "id: " + QByteArray::number(last) + "\n";
     ASSERT_TRUE(c->readUntil([&](const QByteArray &b) { return b.contains(lastId); }, 20000))
         << "got " << c->buffer().size() << " bytes, connected: "
@@ -290,12 +260,12 @@ TEST_F(Streams, HeadOnTheStreamAndQueryTokensOnDrainAndEmitAreRefused)
 {
     start();
     const auto head = plain("HEAD /api/activity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
-                            + m_token[0] + "\r\n\r\n", true);
+                            + m_b->tenants.tokens[0] + "\r\n\r\n", true);
     EXPECT_EQ(head.status, 405);
     EXPECT_EQ(head.headers.value("allow"), "GET");
-    EXPECT_EQ(m_rt->server().sseClientCount(), 0);
+    EXPECT_EQ(m_b->runtime->server().sseClientCount(), 0);
     for (const QByteArray route : {"/api/activity/drain", "/api/activity/emit"}) {
-        const auto r = plain("POST " + route + "?access_token=" + m_token[0]
+        const auto r = plain("POST " + route + "?access_token=" + m_b->tenants.tokens[0]
                              + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
                                "Content-Length: 2\r\n\r\n{}");
         EXPECT_EQ(r.status, 401) << route.constData();

@@ -137,12 +137,19 @@ std::string queryValue(const std::string &connString, const std::string &sql)
     return r[0].is_null() ? std::string() : r[0].c_str();
 }
 
+long long queryNumber(const std::string &connString, const std::string &sql)
+{
+    const std::string value = queryValue(connString, sql);
+    return value.empty() ? 0 : std::stoll(value);
+}
+
 void execute(const std::string &connString, const std::string &sql)
 {
+    // Autocommit, so that statements that refuse a transaction block (VACUUM) run too;
+    // several statements in one string still commit or fail together.
     pqxx::connection c(connString);
-    pqxx::work tx(c);
+    pqxx::nontransaction tx(c);
     tx.exec(sql);
-    tx.commit();
 }
 
 } // namespace aftest

@@ -46,6 +46,8 @@ std::string freshDatabase(const std::string &prefix = "t");
 /// @brief Runs @p sql on a connection of its own and commits; returns the first column of
 /// its one row as text ("" for NULL). Throws unless exactly one row comes back.
 std::string queryValue(const std::string &connString, const std::string &sql);
+/// @brief queryValue() read as a number, 0 for NULL (counts, sums, ids).
+long long queryNumber(const std::string &connString, const std::string &sql);
 /// @brief Runs @p sql on a connection of its own and commits.
 void execute(const std::string &connString, const std::string &sql);
 

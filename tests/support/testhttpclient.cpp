@@ -85,4 +85,27 @@ bool TestHttpClient::closedByPeer(int timeoutMs)
     return m_socket.state() != QAbstractSocket::ConnectedState;
 }
 
+QByteArray requestBytes(const QByteArray &method, const QByteArray &target, const QByteArray &token,
+                        const QByteArray &body, const QByteArray &contentType, const QByteArray &extraHeaders)
+{
+    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!token.isEmpty())
+        req += "Authorization: Bearer " + token + "\r\n";
+    if (!body.isNull()) {
+        if (!contentType.isEmpty())
+            req += "Content-Type: " + contentType + "\r\n";
+        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    }
+    return req + extraHeaders + "\r\n" + body;
+}
+
+HttpReply roundTrip(quint16 port, const QByteArray &bytes, int timeoutMs)
+{
+    TestHttpClient c(port);
+    if (!c.connected())
+        return {};
+    c.send(bytes);
+    return c.response(timeoutMs).value_or(HttpReply{});
+}
+
 } // namespace aftest

@@ -45,4 +45,15 @@ private:
     bool m_connected = false;
 };
 
+/// @brief The bytes of one request with `Connection: close`: @p token as a bearer token
+/// unless empty, a non-null @p body with its length and @p contentType (none when empty),
+/// and @p extraHeaders as whole `Name: value\r\n` lines.
+QByteArray requestBytes(const QByteArray &method, const QByteArray &target, const QByteArray &token,
+                        const QByteArray &body = {}, const QByteArray &contentType = "application/json",
+                        const QByteArray &extraHeaders = {});
+
+/// @brief Sends @p bytes on a connection of its own to 127.0.0.1:@p port and reads one
+/// answer; an empty HttpReply (status 0) when nothing listens or nothing came back.
+HttpReply roundTrip(quint16 port, const QByteArray &bytes, int timeoutMs = 10000);
+
 } // namespace aftest

@@ -10,6 +10,8 @@
 //  - GuiThread: a table lock held by another connection stalls a page load and a drain
 //    for 2 s while the GUI event loop keeps turning.
 #include "pgharness.h"
+#include "qtwarnings.h"
+#include "testprocess.h"
 
 #include "adminmodel.h"
 #include "commentsmodel.h"
@@ -38,7 +40,6 @@
 #include <QQuickWindow>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
@@ -50,7 +51,6 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
-#include <mutex>
 #include <unistd.h>
 
 Q_IMPORT_QML_PLUGIN(ActivityFeedPlugin)
@@ -113,12 +113,13 @@ bool hasDuplicates(const QStringList &list)
 }
 
 /// Waits for an asynchronous admin reply while the event loop runs.
+template <typename T>
 struct AdminAnswer {
     bool done = false;
-    Reply<QJsonObject> reply;
-    AdminBackend::Callback callback()
+    Reply<T> reply;
+    AdminBackend::Callback<T> callback()
     {
-        return [this](const Reply<QJsonObject> &r) {
+        return [this](const Reply<T> &r) {
             reply = r;
             done = true;
         };
@@ -142,16 +143,12 @@ public:
         c.listenPort = 0; // a free port
         runtime = std::make_unique<af::BackendRuntime>(c);
         runtime->start();
-        acme = json(runtime->admin().createTenant(QStringLiteral("Acme"))).value("id").toInt();
-        globex = json(runtime->admin().createTenant(QStringLiteral("Globex"))).value("id").toInt();
+        acme = runtime->admin().createTenant(QStringLiteral("Acme")).tenantId;
+        globex = runtime->admin().createTenant(QStringLiteral("Globex")).tenantId;
         panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(),
                                                   runtime->server().serverPort());
-        af::ServerPanel *p = panel.get();
-        EmbeddedAdminBackend::ServerHooks hooks;
-        hooks.status = [p] { return p->status(); };
-        hooks.setLanOpen = [p](bool open) { return p->setLanOpen(open); };
-        hooks.disconnectClient = [p](const QString &id) { return p->disconnectClient(id); };
-        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(), hooks);
+        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(),
+                                                       EmbeddedAdminBackend::ServerHooks::of(*panel));
     }
     ~EmbeddedBackend()
     {
@@ -181,7 +178,7 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
     ASSERT_GT(be.acme, 0);
     ASSERT_GT(be.globex, 0);
     seedQueue(be.cs, be.acme, be.globex, 25, "Seed");
-    EXPECT_EQ(json(be.runtime->admin().drain()).value("inserted").toInt(), 25);
+    EXPECT_EQ(be.runtime->admin().drain().inserted, 25);
     ASSERT_TRUE(be.listening());
 
     // Globex is the viewer; Acme's events are the ones it may react to.
@@ -233,14 +230,14 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
     be.runtime->admin().emitEvent(
         be.acme, QStringLiteral("challenge_completed"),
         {{"challengeId", 7}, {"challengeName", "Live one"}, {"xpAwarded", 50}});
-    AdminAnswer drained;
+    AdminAnswer<af::DrainResult> drained;
     QElapsedTimer t;
     t.start();
     be.admin->drain(std::nullopt, &model, drained.callback());
     ASSERT_TRUE(drained.wait());
     ASSERT_TRUE(drained.reply.ok()) << drained.reply.errorString.toStdString();
-    EXPECT_EQ(drained.reply.value->value("processed").toInt(), 1);
-    EXPECT_EQ(drained.reply.value->value("inserted").toInt(), 1);
+    EXPECT_EQ(drained.reply.value->processed, 1);
+    EXPECT_EQ(drained.reply.value->inserted, 1);
     const qint64 drainMs = t.elapsed();
     ASSERT_TRUE(QTest::qWaitFor([&] { return model.rowCount() == 26; }, 15000));
     const qint64 liveMs = t.elapsed();
@@ -334,31 +331,9 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
 
 // ---------------------------------------------------------------- 2. the real window
 
-std::mutex g_warningsMutex;
-QStringList g_warnings;
-QtMessageHandler g_previous = nullptr;
-
-void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg) {
-        std::lock_guard lock(g_warningsMutex);
-        g_warnings.append(message);
-    }
-    if (g_previous)
-        g_previous(type, context, message);
-}
-
 QQuickItem *findItem(QQuickItem *root, const QString &name)
 {
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name && root->isVisible())
-        return root;
-    const auto children = root->childItems();
-    for (QQuickItem *child : children)
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    return nullptr;
+    return aftest::findItem(root, name, /*visibleOnly=*/true);
 }
 
 bool click(QQuickWindow *window, QQuickItem *item)
@@ -374,7 +349,7 @@ TEST(EmbeddedWindow, DrainNowInTheAdminPageShowsTheEventInTheFeed)
 {
     EmbeddedBackend be;
     seedQueue(be.cs, be.acme, be.globex, 6, "Window seed");
-    ASSERT_EQ(json(be.runtime->admin().drain()).value("inserted").toInt(), 6);
+    ASSERT_EQ(be.runtime->admin().drain().inserted, 6);
     ASSERT_TRUE(be.listening());
 
     QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeedTest"));
@@ -382,11 +357,7 @@ TEST(EmbeddedWindow, DrainNowInTheAdminPageShowsTheEventInTheFeed)
     QSettings().clear();
     QQuickStyle::setStyle(QStringLiteral("Fusion")); // as runDesktop does
 
-    {
-        std::lock_guard lock(g_warningsMutex);
-        g_warnings.clear();
-    }
-    g_previous = qInstallMessageHandler(collectWarnings);
+    aftest::QtWarnings warnings;
     {
         // As runDesktop() builds it for embedded mode.
         EmbeddedFeedSource source(be.runtime->feed(), be.runtime->broadcaster(), be.globex);
@@ -490,31 +461,13 @@ TEST(EmbeddedWindow, DrainNowInTheAdminPageShowsTheEventInTheFeed)
         std::printf("window: Drain now clicked → card at row 0 after %lld ms\n",
                     static_cast<long long>(liveMs));
     }
-    qInstallMessageHandler(g_previous);
-    std::lock_guard lock(g_warningsMutex);
-    EXPECT_TRUE(g_warnings.isEmpty()) << g_warnings.join('\n').toStdString();
+    EXPECT_TRUE(warnings.messages().isEmpty()) << warnings.text();
 }
 
 // ---------------------------------------------------------------- 3. remote mode
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-QByteArray runCli(const QString &cs, const QStringList &args, int *rc = nullptr)
-{
-    QProcess p;
-    p.start(QStringLiteral(AF_BINARY_PATH), QStringList(args)
-                                                << QStringLiteral("--database-url") << cs);
-    if (!p.waitForFinished(60000))
-        p.kill();
-    if (rc)
-        *rc = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    return p.readAllStandardOutput();
-}
+using aftest::freePort;
+using aftest::runCli;
 
 /// One `activityfeed serve` process; stopped with SIGTERM by its own pid.
 class ServeProcess
@@ -821,7 +774,7 @@ TEST(GuiThread, NeverWaitsWhileAPageLoadAndADrainAreStuckOnALock)
 {
     EmbeddedBackend be;
     seedQueue(be.cs, be.acme, be.globex, 5, "Lock seed");
-    ASSERT_EQ(json(be.runtime->admin().drain()).value("inserted").toInt(), 5);
+    ASSERT_EQ(be.runtime->admin().drain().inserted, 5);
     ASSERT_TRUE(be.listening());
 
     EmbeddedFeedSource source(be.runtime->feed(), be.runtime->broadcaster(), be.globex);

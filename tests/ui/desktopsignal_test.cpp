@@ -3,12 +3,12 @@
 // still in its emitter's buffer reach the queue, and its PostgreSQL is stopped.
 #include "db/managedpostgres.h"
 #include "testhttpclient.h"
+#include "testprocess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,12 +21,7 @@
 
 namespace {
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
+using aftest::freePort;
 
 af::ManagedPostgres::Options clusterOptions(const QString &dir)
 {
@@ -46,16 +41,7 @@ std::string testConnection(const af::ManagedPostgres &pg)
 aftest::HttpReply call(quint16 port, const QByteArray &method, const QByteArray &target, const QByteArray &token,
                        const QByteArray &body = {})
 {
-    aftest::TestHttpClient c(port);
-    if (!c.connected())
-        return {};
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    if (!token.isEmpty())
-        req += "Authorization: Bearer " + token + "\r\n";
-    if (!body.isNull())
-        req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-    c.send(req + "\r\n" + body);
-    return c.response(10000).value_or(aftest::HttpReply{});
+    return aftest::roundTrip(port, aftest::requestBytes(method, target, token, body));
 }
 
 class DesktopSignal : public ::testing::TestWithParam<int>
@@ -71,11 +57,7 @@ TEST_P(DesktopSignal, FlushesItsBufferAndStopsItsDatabase)
     const QString dataDir = tmp.path() + QStringLiteral("/data");
     const quint16 port = freePort();
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
-    env.remove(QStringLiteral("DATABASE_URL"));
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), tmp.path() + QStringLiteral("/config"));
+    const QProcessEnvironment env = aftest::desktopEnvironment(tmp.path() + QStringLiteral("/config"));
     QProcess desktop;
     desktop.setProcessEnvironment(env);
     desktop.setProcessChannelMode(QProcess::MergedChannels);

@@ -3,6 +3,8 @@
 // test's own listening socket), the token is in no process's /proc/PID/cmdline and not in
 // the settings file, and a token an older version left in the settings file is gone too.
 // This machine has no keychain service: the desktop says so in one clear line.
+#include "testprocess.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -69,9 +71,7 @@ TEST_P(DesktopToken, NeverInTheCommandLineNorInTheSettingsFile)
         f.write("[remote]\nurl=http://elsewhere:8787\ntoken=" + legacy + "\n");
     }
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
+    QProcessEnvironment env = aftest::desktopEnvironment(config);
     env.remove(QStringLiteral("ACTIVITYFEED_TOKEN"));
     QStringList args{QStringLiteral("--remote"), url};
     if (via == Via::Environment) {

@@ -4,6 +4,7 @@
 #include "cannedadminbackend.h"
 #include "cannedfeeddata.h"
 #include "feedmodel.h"
+#include "qtwarnings.h"
 
 #include <QDir>
 #include <QQmlApplicationEngine>
@@ -20,29 +21,7 @@ Q_IMPORT_QML_PLUGIN(ActivityFeed_ModelsPlugin)
 
 namespace {
 
-QStringList g_warnings;
-QtMessageHandler g_previous = nullptr;
-
-void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg)
-        g_warnings.append(message);
-    if (g_previous)
-        g_previous(type, context, message);
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    const auto children = root->childItems();
-    for (QQuickItem *child : children)
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    return nullptr;
-}
+using aftest::findItem;
 
 QList<QQuickItem *> findAll(QQuickItem *root, const QString &name)
 {
@@ -77,8 +56,7 @@ protected:
         }();
         Q_UNUSED(styled)
         fillCannedFeed(source);
-        g_warnings.clear();
-        g_previous = qInstallMessageHandler(collectWarnings);
+        warnings = std::make_unique<aftest::QtWarnings>();
         engine = std::make_unique<QQmlApplicationEngine>();
         engine->setInitialProperties({{"source", QVariant::fromValue<FeedSource *>(&source)},
                                       {"adminBackend", QVariant::fromValue<AdminBackend *>(&admin)}});
@@ -96,8 +74,8 @@ protected:
     void TearDown() override
     {
         engine.reset();
-        qInstallMessageHandler(g_previous);
-        EXPECT_TRUE(g_warnings.isEmpty()) << g_warnings.join('\n').toStdString();
+        EXPECT_TRUE(warnings->messages().isEmpty()) << warnings->text();
+        warnings.reset();
     }
     QQuickItem *card(int row) { return findItem(list, QStringLiteral("eventCard_%1").arg(row)); }
     void screenshot(const QString &name)
@@ -112,6 +90,7 @@ protected:
 
     CannedFeedSource source;
     CannedAdminBackend admin;
+    std::unique_ptr<aftest::QtWarnings> warnings; // made before the engine, checked after it is gone
     std::unique_ptr<QQmlApplicationEngine> engine;
     QQuickWindow *window = nullptr;
     QQuickItem *list = nullptr;

@@ -2,6 +2,9 @@
 // (offscreen) on a data directory its database cannot use stays up showing the error
 // until its window is closed, and the window itself (loaded here) holds the sentence and
 // a Quit button, with no QML warning.
+#include "qtwarnings.h"
+#include "testprocess.h"
+
 #include <QDir>
 #include <QProcess>
 #include <QQmlApplicationEngine>
@@ -23,28 +26,7 @@ Q_IMPORT_QML_PLUGIN(ActivityFeed_ModelsPlugin)
 
 namespace {
 
-QStringList g_warnings;
-QtMessageHandler g_previous = nullptr;
-
-void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg)
-        g_warnings.append(message);
-    if (g_previous)
-        g_previous(type, context, message);
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    for (QQuickItem *child : root->childItems())
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    return nullptr;
-}
+using aftest::findItem;
 
 TEST(StartupError, TheDesktopShowsWhyItCannotStartInAWindow)
 {
@@ -65,13 +47,8 @@ TEST(StartupError, TheDesktopShowsWhyItCannotStartInAWindow)
         ::chmod((dataDir + QStringLiteral("/run")).toLocal8Bit().constData(), 0777);
         expected = QStringLiteral("open to other users");
     }
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
-    env.remove(QStringLiteral("DATABASE_URL"));
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), tmp.path() + QStringLiteral("/config"));
     QProcess desktop;
-    desktop.setProcessEnvironment(env);
+    desktop.setProcessEnvironment(aftest::desktopEnvironment(tmp.path() + QStringLiteral("/config")));
     QByteArray err;
     QObject::connect(&desktop, &QProcess::readyReadStandardError, [&] { err += desktop.readAllStandardError(); });
     desktop.start(QStringLiteral(AF_BINARY_PATH), {QStringLiteral("--data-dir"), dataDir, QStringLiteral("--listen"),
@@ -98,8 +75,7 @@ TEST(StartupError, TheDesktopShowsWhyItCannotStartInAWindow)
 
 TEST(StartupError, TheWindowHoldsTheSentenceAndAQuitButton)
 {
-    g_warnings.clear();
-    g_previous = qInstallMessageHandler(collectWarnings);
+    aftest::QtWarnings warnings;
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     const QString message = QStringLiteral("the 'postgres' user cannot write to /root/x (a parent directory is "
                                            "private); choose a --data-dir it can reach, e.g. /var/lib/activityfeed");
@@ -121,8 +97,7 @@ TEST(StartupError, TheWindowHoldsTheSentenceAndAQuitButton)
         EXPECT_TRUE(quit->isVisible());
         EXPECT_GT(quit->width(), 0);
     }
-    qInstallMessageHandler(g_previous);
-    EXPECT_TRUE(g_warnings.isEmpty()) << g_warnings.join('\n').toStdString();
+    EXPECT_TRUE(warnings.messages().isEmpty()) << warnings.text();
 }
 
 } // namespace
