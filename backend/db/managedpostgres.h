@@ -9,7 +9,7 @@ namespace af {
 
 class FileLock;
 
-/// @brief A private PostgreSQL cluster under a data directory (CONTRACT §1): initdb on
+/// @brief A private PostgreSQL cluster under a data directory, so that the desktop needs no server set up: initdb on
 /// first use, a server that listens only on a Unix socket inside the data directory, run
 /// as an unprivileged system user when we are root, reused by a second instance.
 /// Every connection authenticates (scram) with a generated password kept in a 0600 file

@@ -17,7 +17,7 @@
 
 namespace af {
 
-/// @brief Fire-and-forget event ingest (CONTRACT §3): emitEvent() queues in memory and
+/// @brief Fire-and-forget event ingest, so that a hook never waits on the database: emitEvent() queues in memory and
 /// returns at once; a writer thread inserts batches into activity_queue, retrying with
 /// backoff while the database is down. The buffer is bounded; drops are counted and logged.
 class EventEmitter
