@@ -445,7 +445,9 @@ std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::opti
         t.joins = !item.reuseId.isEmpty();
         t.folds = folds[i];
         t.lastAt = isoMicros(e.createdAt);
-        t.firstAt = isoMicros(e.windowStart);
+        // A tile's window opens at its first row; a single's first row is itself (its
+        // window may have opened at an earlier single).
+        t.firstAt = isoMicros(e.sourceIds.size() > 1 ? e.windowStart : e.createdAt);
         out.push_back(t);
     }
     return out;
