@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace af {
@@ -209,7 +210,6 @@ struct BatchOutcome {
     int inserted = 0;
     int updated = 0;
     int removed = 0;
-    std::vector<QString> eventIds;
     bool more = false;
 };
 
@@ -287,50 +287,67 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         tx.exec_params("SELECT 1 FROM activity_events WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
                        uuidArray(gone));
     }
+    // The published events that change, then the rows that change event, then the folds:
+    // each a single statement over arrays, however many tiles a batch touches.
+    std::vector<QString> grownIds, movedRows, movedTo;
+    std::vector<std::string> grownText, grownPayload, grownAt, grownStart;
     for (size_t i = 0; i < plan.items.size(); ++i) {
         const TilePlan::Item &item = plan.items[i];
+        for (const QString &q : item.movedRows) {
+            movedRows.push_back(q);
+            movedTo.push_back(ids[i]);
+        }
         if (item.reuseId.isEmpty() || !item.changed)
             continue;
         const GroupedEvent &e = item.event;
+        grownIds.push_back(item.reuseId);
+        grownText.push_back(e.description.toStdString());
+        grownPayload.push_back(json(e.payload));
+        grownAt.push_back(isoMicros(e.createdAt).toStdString());
+        grownStart.push_back(isoMicros(e.windowStart).toStdString());
+    }
+    if (!grownIds.empty()) {
         // A new seq: the grown tile is "after" every client's Last-Event-ID again.
-        tx.exec_params("UPDATE activity_events SET description = $2, payload_json = $3::jsonb, "
-                       "created_at = $4::timestamptz, seq = DEFAULT WHERE id = $1::uuid",
-                       item.reuseId.toStdString(), e.description.toStdString(), json(e.payload),
-                       isoMicros(e.createdAt).toStdString());
-        tx.exec_params("UPDATE activity_event_windows SET window_start = $2::timestamptz "
-                       "WHERE event_id = $1::uuid",
-                       item.reuseId.toStdString(), isoMicros(e.windowStart).toStdString());
-        if (!item.movedRows.empty())
-            tx.exec_params("UPDATE activity_event_sources SET event_id = $1::uuid "
-                           "WHERE queue_id = ANY($2::uuid[])",
-                           item.reuseId.toStdString(), uuidArray(item.movedRows));
-        ++out.updated;
+        tx.exec_params("UPDATE activity_events e SET description = u.d, payload_json = u.p::jsonb, "
+                       "       created_at = u.at, seq = DEFAULT "
+                       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, d, p, at) "
+                       " WHERE e.id = u.id",
+                       uuidArray(grownIds), textArray(grownText), textArray(grownPayload), textArray(grownAt));
+        tx.exec_params("UPDATE activity_event_windows w SET window_start = u.start "
+                       "  FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, start) WHERE w.event_id = u.id",
+                       uuidArray(grownIds), textArray(grownStart));
+        out.updated = int(grownIds.size());
     }
-    for (size_t i = 0; i < plan.items.size(); ++i) {
-        // Rows of published events that a new event took (a window chained anew).
-        const TilePlan::Item &item = plan.items[i];
-        if (item.reuseId.isEmpty() && !item.movedRows.empty())
-            tx.exec_params("UPDATE activity_event_sources SET event_id = $1::uuid "
-                           "WHERE queue_id = ANY($2::uuid[])",
-                           ids[i].toStdString(), uuidArray(item.movedRows));
-    }
-    for (const TilePlan::Fold &f : plan.folds) {
+    if (!movedRows.empty())
+        tx.exec_params("UPDATE activity_event_sources s SET event_id = u.ev "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE s.queue_id = u.q",
+                       uuidArray(movedRows), uuidArray(movedTo));
+    if (!plan.folds.empty()) {
         // Nothing a person wrote is lost: reactions (the unique constraint drops doubles)
-        // and comments go to the tile, then the single leaves a tombstone in seq order.
-        const std::string into = ids[size_t(f.into)].toStdString();
-        const std::string gone = f.removedId.toStdString();
+        // and comments go to the tile, then each single leaves a tombstone in seq order.
+        std::vector<QString> gone, into;
+        for (const TilePlan::Fold &f : plan.folds) {
+            if (f.into < 0)
+                throw std::logic_error("a folded event without the event that takes its rows");
+            gone.push_back(f.removedId);
+            into.push_back(ids[size_t(f.into)]);
+        }
+        const std::string g = uuidArray(gone), t = uuidArray(into);
         tx.exec_params("INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type) "
-                       "SELECT $1::uuid, from_tenant_id, reaction_type FROM activity_reactions "
-                       "WHERE event_id = $2::uuid "
+                       "SELECT DISTINCT f.into, r.from_tenant_id, r.reaction_type "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, into) "
+                       "  JOIN activity_reactions r ON r.event_id = f.gone "
                        "ON CONFLICT ON CONSTRAINT activity_reactions_unique DO NOTHING",
-                       into, gone);
-        tx.exec_params("UPDATE activity_comments SET event_id = $1::uuid WHERE event_id = $2::uuid",
-                       into, gone);
+                       g, t);
+        tx.exec_params("UPDATE activity_comments c SET event_id = f.into "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, into) WHERE c.event_id = f.gone",
+                       g, t);
         tx.exec_params("INSERT INTO activity_event_tombstones (event_id, merged_into, seq) "
-                       "VALUES ($2::uuid, $1::uuid, nextval(pg_get_serial_sequence('activity_events', 'seq')))",
-                       into, gone);
-        tx.exec_params("DELETE FROM activity_events WHERE id = $1::uuid", gone);
-        ++out.removed;
+                       "SELECT f.gone, f.into, nextval(pg_get_serial_sequence('activity_events', 'seq')) "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS f(gone, into, n) ORDER BY f.n",
+                       g, t);
+        tx.exec_params("DELETE FROM activity_events WHERE id = ANY($1::uuid[])", g);
+        out.removed = int(gone.size());
     }
     if (!insertedIds.empty())
         tx.exec_params("INSERT INTO activity_event_windows (event_id, tenant_id, event_type, "
@@ -346,7 +363,6 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     tx.commit();
     out.processed = int(freshIds.size());
     out.inserted = int(insertedIds.size());
-    out.eventIds = insertedIds;
     return out;
 }
 
