@@ -309,8 +309,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     if (!grownIds.empty()) {
         // A new seq: the grown tile is "after" every client's Last-Event-ID again.
         tx.exec_params("UPDATE activity_events e SET description = u.d, payload_json = u.p::jsonb, "
-                       "       created_at = u.at, seq = DEFAULT "
-                       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, d, p, at) "
+                       "       created_at = u.created, seq = DEFAULT "
+                       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, d, p, created) "
                        " WHERE e.id = u.id",
                        uuidArray(grownIds), textArray(grownText), textArray(grownPayload), textArray(grownAt));
         tx.exec_params("UPDATE activity_event_windows w SET window_start = u.start "
@@ -334,17 +334,17 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         }
         const std::string g = uuidArray(gone), t = uuidArray(into);
         tx.exec_params("INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type) "
-                       "SELECT DISTINCT f.into, r.from_tenant_id, r.reaction_type "
-                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, into) "
+                       "SELECT DISTINCT f.tile, r.from_tenant_id, r.reaction_type "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, tile) "
                        "  JOIN activity_reactions r ON r.event_id = f.gone "
                        "ON CONFLICT ON CONSTRAINT activity_reactions_unique DO NOTHING",
                        g, t);
-        tx.exec_params("UPDATE activity_comments c SET event_id = f.into "
-                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, into) WHERE c.event_id = f.gone",
+        tx.exec_params("UPDATE activity_comments c SET event_id = f.tile "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, tile) WHERE c.event_id = f.gone",
                        g, t);
         tx.exec_params("INSERT INTO activity_event_tombstones (event_id, merged_into, seq) "
-                       "SELECT f.gone, f.into, nextval(pg_get_serial_sequence('activity_events', 'seq')) "
-                       "  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS f(gone, into, n) ORDER BY f.n",
+                       "SELECT f.gone, f.tile, nextval(pg_get_serial_sequence('activity_events', 'seq')) "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS f(gone, tile, n) ORDER BY f.n",
                        g, t);
         tx.exec_params("DELETE FROM activity_events WHERE id = ANY($1::uuid[])", g);
         out.removed = int(gone.size());
