@@ -190,7 +190,7 @@ int drainCommand(pqxx::connection &conn, const AppOptions &o)
     if (o.json)
         std::fprintf(stdout, "%s\n", af::EventJson::drain(r).constData());
     else
-        out(af::Text::drainSummary(r.processed, r.inserted));
+        out(af::Text::drainSummary(r.processed, r.inserted, r.updated, r.removed));
     return 0;
 }
 

@@ -17,6 +17,8 @@ struct QueueStats {
 struct DrainResult {
     int processed = 0; ///< queue rows marked processed
     int inserted = 0;  ///< activity_events rows inserted
+    int updated = 0;   ///< published events that grew (or took folded rows)
+    int removed = 0;   ///< singles folded into a tile (tombstones)
 };
 
 /// @brief One event a drain would make now, with what the admin page shows of it.
@@ -26,7 +28,10 @@ struct PreviewRow {
     QString eventType;
     QString icon;
     QString description;
-    int rows = 0;            ///< queue rows that would make this event
+    int rows = 0;            ///< queue rows that would make this event, published ones included
+    int newRows = 0;         ///< of those, rows not yet drained
+    bool joins = false;      ///< grows an event already in the feed instead of adding one
+    int folds = 0;           ///< published singles it folds into itself
     QString firstAt, lastAt; ///< ISO 8601, of the first and last of those rows
 };
 

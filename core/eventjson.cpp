@@ -282,7 +282,13 @@ QByteArray EventJson::reactionChange(const ReactionChange &r)
 
 QByteArray EventJson::drain(const DrainResult &r)
 {
-    return ObjectWriter().flag("ok", true).number("processed", r.processed).number("inserted", r.inserted).done();
+    return ObjectWriter()
+        .flag("ok", true)
+        .number("processed", r.processed)
+        .number("inserted", r.inserted)
+        .number("updated", r.updated)
+        .number("removed", r.removed)
+        .done();
 }
 
 std::optional<qint64> EventJson::readTimestamp(const QString &iso)

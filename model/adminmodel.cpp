@@ -27,7 +27,10 @@ QVariantMap toMap(const af::PreviewRow &t)
     return {{QStringLiteral("tenantId"), t.tenantId},       {QStringLiteral("tenantName"), t.tenantName},
             {QStringLiteral("eventType"), t.eventType},     {QStringLiteral("icon"), t.icon},
             {QStringLiteral("description"), t.description}, {QStringLiteral("rows"), t.rows},
-            {QStringLiteral("firstAt"), t.firstAt},         {QStringLiteral("lastAt"), t.lastAt}};
+            {QStringLiteral("firstAt"), t.firstAt},         {QStringLiteral("lastAt"), t.lastAt},
+            {QStringLiteral("newRows"), t.newRows},         {QStringLiteral("joins"), t.joins},
+            {QStringLiteral("folds"), t.folds},
+            {QStringLiteral("summary"), af::Text::previewSummary(t.rows, t.newRows, t.joins, t.folds)}};
 }
 
 QVariantMap toMap(const af::DrainRun &r)
@@ -39,8 +42,11 @@ QVariantMap toMap(const af::DrainRun &r)
             {QStringLiteral("tenant_id"), r.tenantId ? QVariant(*r.tenantId) : QVariant()},
             {QStringLiteral("processed"), r.result.processed},
             {QStringLiteral("inserted"), r.result.inserted},
+            {QStringLiteral("updated"), r.result.updated},
+            {QStringLiteral("removed"), r.result.removed},
             {QStringLiteral("error"), orNull(r.error)},
-            {QStringLiteral("summary"), af::Text::drainSummary(r.result.processed, r.result.inserted)}};
+            {QStringLiteral("summary"), af::Text::drainSummary(r.result.processed, r.result.inserted,
+                                                               r.result.updated, r.result.removed)}};
 }
 
 QVariantMap toMap(const af::TenantSummary &t)
@@ -176,7 +182,8 @@ void AdminModel::drainNow(int tenantId)
             setError(tr("The drain failed: %1").arg(reply.errorString));
             return;
         }
-        m_lastDrainText = af::Text::drainSummary(reply.value->processed, reply.value->inserted);
+        m_lastDrainText = af::Text::drainSummary(reply.value->processed, reply.value->inserted,
+                                                 reply.value->updated, reply.value->removed);
         Q_EMIT lastDrainTextChanged();
         refreshStats();
         refreshPreview();

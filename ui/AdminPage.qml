@@ -125,7 +125,7 @@ ScrollView {
                     }
                     Label {
                         textFormat: Text.PlainText
-                        text: ((tileRow.modelData.rows) === 1 ? qsTr("%n row", "", tileRow.modelData.rows) : qsTr("%n rows", "", tileRow.modelData.rows)) + (tileRow.modelData.rows >= 3 ? " → " + qsTr("1 tile") : "")
+                        text: tileRow.modelData.summary
                         color: tileRow.modelData.rows >= 3 ? Theme.accent : Theme.muted
                         font.pixelSize: Theme.small
                     }

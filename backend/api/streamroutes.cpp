@@ -40,16 +40,16 @@ ReplayProvider ApiRoutes::replayProvider(ApiContext &ctx)
 {
     return [&ctx](qint64 lastEventId) {
         const int max = Catalogue::limits().replayMax;
-        const std::vector<Event> events = ctx.feed.eventsAfter(lastEventId, max + 1);
+        const std::vector<FeedChange> changes = ctx.feed.changesAfter(lastEventId, max + 1);
         Replay out;
-        if (int(events.size()) > max) {
+        if (int(changes.size()) > max) {
             out.resync = true;
             return out;
         }
-        if (events.empty()) {
+        if (changes.empty()) {
             // An id this database never handed out: it was replaced or restored, and the
             // client's feed belongs to another history. The sequence (not max(seq)) also
-            // counts seqs of rows since removed.
+            // counts seqs of rows since removed and of tombstones, which draw from it too.
             const qint64 head = PgErrors::guard([&] {
                 auto lease = ctx.pool.acquire();
                 pqxx::nontransaction tx(*lease);
@@ -60,10 +60,15 @@ ReplayProvider ApiRoutes::replayProvider(ApiContext &ctx)
             out.resync = lastEventId > head;
             return out;
         }
-        out.frames.reserve(int(events.size()));
-        const QString name = QStringLiteral("activity.event.created");
-        for (const Event &e : events)
-            out.frames.append(ReplayFrame{e.seq, Broadcaster::frame(name, EventJson::event(e), e.seq)});
+        // The current state of every event after the id, and every removal, in seq order.
+        out.frames.reserve(int(changes.size()));
+        const QString created = QStringLiteral("activity.event.created");
+        for (const FeedChange &c : changes) {
+            const StreamMessage m = std::holds_alternative<Event>(c.value)
+                ? StreamMessage::of(std::get<Event>(c.value), created)
+                : StreamMessage::of(std::get<EventRemoved>(c.value));
+            out.frames.append(ReplayFrame{c.seq(), m.frame});
+        }
         return out;
     };
 }

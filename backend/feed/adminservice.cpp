@@ -62,8 +62,8 @@ std::vector<PreviewRow> AdminService::previewDrain(std::optional<int> tenantId)
         for (const PreviewTile &t : tiles) {
             const EventTypeInfo *info = Catalogue::type(t.eventType);
             out.push_back(PreviewRow{t.tenantId, names.value(t.tenantId), t.eventType,
-                                     info ? info->icon : QString(), t.description, t.rows, t.firstAt,
-                                     t.lastAt});
+                                     info ? info->icon : QString(), t.description, t.rows, t.newRows,
+                                     t.joins, t.folds, t.firstAt, t.lastAt});
         }
         return out;
     });
@@ -78,7 +78,7 @@ std::vector<DrainRun> AdminService::drainLog(int limit)
         std::vector<DrainRun> runs;
         for (const auto &r : tx.exec_params(
                  "SELECT id, af_ts(started_at), af_ts(finished_at), trigger, tenant_id, processed, "
-                 "inserted, error FROM drain_runs ORDER BY id DESC LIMIT $1::int", n)) {
+                 "inserted, error, updated, removed FROM drain_runs ORDER BY id DESC LIMIT $1::int", n)) {
             DrainRun run;
             run.id = r[0].as<qint64>();
             run.startedAt = text(r[1]);
@@ -89,6 +89,8 @@ std::vector<DrainRun> AdminService::drainLog(int limit)
             run.result.processed = r[5].is_null() ? 0 : r[5].as<int>();
             run.result.inserted = r[6].is_null() ? 0 : r[6].as<int>();
             run.error = text(r[7]);
+            run.result.updated = r[8].as<int>();
+            run.result.removed = r[9].as<int>();
             runs.push_back(std::move(run));
         }
         return runs;

@@ -2,14 +2,24 @@
 
 #include "core/logcategories.h"
 #include "core/metrics.h"
+#include "eventrows.h"
+#include "feedservice.h"
 #include "grouping.h"
+#include "tileplan.h"
+
+#include "core/text.h"
 
 #include <QJsonDocument>
 #include <QUuid>
 
 #include <pqxx/pqxx>
 
+#include <QSet>
+
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace af {
@@ -90,12 +100,123 @@ std::string uuidArray(const std::vector<QString> &ids)
     return out;
 }
 
+std::string textArray(const std::vector<std::string> &items)
+{
+    std::string out = "{";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out += ',';
+        out += '"';
+        for (const char c : items[i]) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + '}';
+}
+
+/// The published events of the windows that rows of @p fresh may fall into: per key, from
+/// the last window opening at or before the key's oldest new row onwards.
+std::vector<PublishedEvent> loadPublished(pqxx::transaction_base &tx, const std::vector<QueueRow> &fresh)
+{
+    std::map<std::pair<int, QString>, Micros> oldest;
+    for (const QueueRow &r : fresh) {
+        auto [it, inserted] = oldest.try_emplace({r.tenantId, r.eventType}, r.createdAt);
+        if (!inserted)
+            it->second = std::min(it->second, r.createdAt);
+    }
+    std::vector<std::string> tenants, types, times;
+    for (const auto &[key, t] : oldest) {
+        tenants.push_back(std::to_string(key.first));
+        types.push_back(key.second.toStdString());
+        times.push_back(isoMicros(t).toStdString());
+    }
+    const std::string sql = R"SQL(
+WITH k(t, ty, tmin) AS (SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[])),
+s AS (
+    SELECT k.t, k.ty,
+           coalesce((SELECT max(w.window_start) FROM activity_event_windows w
+                      WHERE w.tenant_id = k.t AND w.event_type = k.ty
+                        AND w.window_start <= k.tmin), k.tmin) AS start
+      FROM k
+)
+SELECT w.event_id::text, e.payload_json::text, e.description, )SQL"
+        + EventRows::micros("e.created_at") + ", " + EventRows::micros("w.window_start") + R"SQL(,
+       q.id::text, q.tenant_id, q.event_type, q.payload_json::text, )SQL"
+        + EventRows::micros("q.created_at") + R"SQL(
+  FROM s
+  JOIN activity_event_windows w
+    ON w.tenant_id = s.t AND w.event_type = s.ty AND w.window_start >= s.start
+  JOIN activity_events e ON e.id = w.event_id
+  JOIN activity_event_sources src ON src.event_id = w.event_id
+  JOIN activity_queue q ON q.id = src.queue_id
+ ORDER BY w.event_id, q.created_at, q.id
+)SQL";
+    std::vector<PublishedEvent> out;
+    std::string tenantList = "{";
+    for (size_t i = 0; i < tenants.size(); ++i)
+        tenantList += (i ? "," : "") + tenants[i];
+    tenantList += '}';
+    const pqxx::result r = tx.exec_params(sql, tenantList, textArray(types), textArray(times));
+    for (const auto &row : r) {
+        const QString id = EventRows::text(row[0]);
+        if (out.empty() || out.back().id != id) {
+            PublishedEvent p;
+            p.id = id;
+            p.payload = QJsonDocument::fromJson(QByteArray(row[1].c_str(), int(row[1].size()))).object();
+            p.description = EventRows::text(row[2]);
+            p.createdAt = row[3].as<qint64>();
+            p.windowStart = row[4].as<qint64>();
+            out.push_back(std::move(p));
+        }
+        QueueRow q;
+        q.id = EventRows::text(row[5]);
+        q.tenantId = row[6].as<int>();
+        q.eventType = EventRows::text(row[7]);
+        q.payload = QJsonDocument::fromJson(QByteArray(row[8].c_str(), int(row[8].size()))).object();
+        q.createdAt = row[9].as<qint64>();
+        out.back().rows.push_back(std::move(q));
+    }
+    return out;
+}
+
+/// The rows of this batch that its events take (a window still open at the end of a full
+/// batch waits for the next one) and the plan for them.
+TilePlan planBatch(pqxx::transaction_base &tx, std::vector<QueueRow> rows)
+{
+    std::vector<GroupedEvent> events = groupBatch(rows);
+    QSet<QString> taken;
+    for (const GroupedEvent &e : events)
+        for (const QString &id : e.sourceIds)
+            taken.insert(id);
+    std::vector<QueueRow> fresh;
+    for (QueueRow &r : rows)
+        if (taken.contains(r.id))
+            fresh.push_back(std::move(r));
+    if (fresh.empty())
+        return {};
+    std::vector<PublishedEvent> published = loadPublished(tx, fresh);
+    // A backlog into windows nobody published yet (the common case of a large drain):
+    // the batch's own grouping is the plan, without grouping it a second time.
+    if (published.empty())
+        return TilePlan::ofNewEvents(std::move(events));
+    return TilePlan::make(fresh, published);
+}
+
 struct BatchOutcome {
     int processed = 0;
     int inserted = 0;
-    std::vector<QString> eventIds;
+    int updated = 0;
+    int removed = 0;
     bool more = false;
 };
+
+std::string json(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
 
 BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
 {
@@ -105,22 +226,29 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     std::vector<QueueRow> rows = readBatch(tx, tenantId);
     if (rows.empty())
         return out;
-    const bool full = int(rows.size()) == Drainer::kBatchSize;
-    const std::vector<GroupedEvent> events = groupBatch(std::move(rows));
+    out.more = int(rows.size()) == Drainer::kBatchSize;
+    const TilePlan plan = planBatch(tx, std::move(rows));
 
-    std::vector<QString> processedIds;
+    std::vector<QString> ids(plan.items.size());
+    std::vector<QString> freshIds, insertedIds;
+    std::vector<std::string> windowStarts;
     {
         pqxx::stream_to evs(tx, "activity_events",
                             std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
                                                      "description", "icon", "payload_json",
                                                      "created_at"});
-        for (const GroupedEvent &e : events) {
-            const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-            out.eventIds.push_back(id);
-            evs << std::make_tuple(id.toStdString(), e.tenantId, e.eventType.toStdString(),
+        for (size_t i = 0; i < plan.items.size(); ++i) {
+            const TilePlan::Item &item = plan.items[i];
+            const GroupedEvent &e = item.event;
+            ids[i] = item.reuseId;
+            if (!item.reuseId.isEmpty())
+                continue;
+            ids[i] = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            insertedIds.push_back(ids[i]);
+            windowStarts.push_back(isoMicros(e.windowStart).toStdString());
+            evs << std::make_tuple(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
                                    e.displayName.toStdString(), e.description.toStdString(),
-                                   e.icon.toStdString(),
-                                   QJsonDocument(e.payload).toJson(QJsonDocument::Compact).toStdString(),
+                                   e.icon.toStdString(), json(e.payload),
                                    isoMicros(e.createdAt).toStdString());
         }
         evs.complete();
@@ -128,22 +256,113 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     {
         pqxx::stream_to src(tx, "activity_event_sources",
                             std::vector<std::string>{"event_id", "queue_id"});
-        for (size_t i = 0; i < events.size(); ++i) {
-            for (const QString &q : events[i].sourceIds) {
-                src << std::make_tuple(out.eventIds[i].toStdString(), q.toStdString());
-                processedIds.push_back(q);
+        for (size_t i = 0; i < plan.items.size(); ++i) {
+            for (const QString &q : plan.items[i].newRows) {
+                src << std::make_tuple(ids[i].toStdString(), q.toStdString());
+                freshIds.push_back(q);
             }
         }
         src.complete();
     }
+    if (!plan.folds.empty()) {
+        // A comment or reaction written on a single while it folds must not be lost: take
+        // each comment thread's order lock (as posting does) for the singles and the tiles
+        // they fold into, then lock the singles' rows, so a reaction or comment in flight
+        // commits first and is moved below, and a later one finds the single gone. These
+        // come before any tile row is updated: posting holds its thread lock while it
+        // waits for the event row, so the other order could deadlock.
+        std::vector<QString> threads;
+        std::vector<QString> gone;
+        for (const TilePlan::Fold &f : plan.folds) {
+            threads.push_back(f.removedId);
+            gone.push_back(f.removedId);
+            if (f.into >= 0 && !plan.items[size_t(f.into)].reuseId.isEmpty())
+                threads.push_back(plan.items[size_t(f.into)].reuseId);
+        }
+        std::sort(threads.begin(), threads.end());
+        threads.erase(std::unique(threads.begin(), threads.end()), threads.end());
+        tx.exec_params("SELECT pg_advisory_xact_lock($2::int, hashtext(t)) "
+                       "FROM unnest($1::text[]) AS t ORDER BY t",
+                       uuidArray(threads), FeedService::kCommentOrderLockClass);
+        tx.exec_params("SELECT 1 FROM activity_events WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+                       uuidArray(gone));
+    }
+    // The published events that change, then the rows that change event, then the folds:
+    // each a single statement over arrays, however many tiles a batch touches.
+    std::vector<QString> grownIds, movedRows, movedTo;
+    std::vector<std::string> grownText, grownPayload, grownAt, grownStart;
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        const TilePlan::Item &item = plan.items[i];
+        for (const QString &q : item.movedRows) {
+            movedRows.push_back(q);
+            movedTo.push_back(ids[i]);
+        }
+        if (item.reuseId.isEmpty() || !item.changed)
+            continue;
+        const GroupedEvent &e = item.event;
+        grownIds.push_back(item.reuseId);
+        grownText.push_back(e.description.toStdString());
+        grownPayload.push_back(json(e.payload));
+        grownAt.push_back(isoMicros(e.createdAt).toStdString());
+        grownStart.push_back(isoMicros(e.windowStart).toStdString());
+    }
+    if (!grownIds.empty()) {
+        // A new seq: the grown tile is "after" every client's Last-Event-ID again.
+        tx.exec_params("UPDATE activity_events e SET description = u.d, payload_json = u.p::jsonb, "
+                       "       created_at = u.created, seq = DEFAULT "
+                       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, d, p, created) "
+                       " WHERE e.id = u.id",
+                       uuidArray(grownIds), textArray(grownText), textArray(grownPayload), textArray(grownAt));
+        tx.exec_params("UPDATE activity_event_windows w SET window_start = u.start "
+                       "  FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, start) WHERE w.event_id = u.id",
+                       uuidArray(grownIds), textArray(grownStart));
+        out.updated = int(grownIds.size());
+    }
+    if (!movedRows.empty())
+        tx.exec_params("UPDATE activity_event_sources s SET event_id = u.ev "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE s.queue_id = u.q",
+                       uuidArray(movedRows), uuidArray(movedTo));
+    if (!plan.folds.empty()) {
+        // Nothing a person wrote is lost: reactions (the unique constraint drops doubles)
+        // and comments go to the tile, then each single leaves a tombstone in seq order.
+        std::vector<QString> gone, into;
+        for (const TilePlan::Fold &f : plan.folds) {
+            if (f.into < 0)
+                throw std::logic_error("a folded event without the event that takes its rows");
+            gone.push_back(f.removedId);
+            into.push_back(ids[size_t(f.into)]);
+        }
+        const std::string g = uuidArray(gone), t = uuidArray(into);
+        tx.exec_params("INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type) "
+                       "SELECT DISTINCT f.tile, r.from_tenant_id, r.reaction_type "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, tile) "
+                       "  JOIN activity_reactions r ON r.event_id = f.gone "
+                       "ON CONFLICT ON CONSTRAINT activity_reactions_unique DO NOTHING",
+                       g, t);
+        tx.exec_params("UPDATE activity_comments c SET event_id = f.tile "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, tile) WHERE c.event_id = f.gone",
+                       g, t);
+        tx.exec_params("INSERT INTO activity_event_tombstones (event_id, merged_into, seq) "
+                       "SELECT f.gone, f.tile, nextval(pg_get_serial_sequence('activity_events', 'seq')) "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS f(gone, tile, n) ORDER BY f.n",
+                       g, t);
+        tx.exec_params("DELETE FROM activity_events WHERE id = ANY($1::uuid[])", g);
+        out.removed = int(gone.size());
+    }
+    if (!insertedIds.empty())
+        tx.exec_params("INSERT INTO activity_event_windows (event_id, tenant_id, event_type, "
+                       "window_start, created_seq) "
+                       "SELECT e.id, e.tenant_id, e.event_type, w.start, e.seq "
+                       "  FROM unnest($1::uuid[], $2::timestamptz[]) AS w(id, start) "
+                       "  JOIN activity_events e ON e.id = w.id",
+                       uuidArray(insertedIds), textArray(windowStarts));
     tx.exec_params("UPDATE activity_queue SET processed = true WHERE id = ANY($1::uuid[])",
-                   uuidArray(processedIds));
+                   uuidArray(freshIds));
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
-    out.processed = int(processedIds.size());
-    out.inserted = int(events.size());
-    out.more = full;
+    out.processed = int(freshIds.size());
+    out.inserted = int(insertedIds.size());
     return out;
 }
 
@@ -180,11 +399,13 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
     const auto finish = [&](const std::string *error) {
         pqxx::work tx(conn);
         const char *sql = "UPDATE drain_runs SET finished_at = now(), processed = $2, inserted = $3, "
-                          "error = $4 WHERE id = $1";
+                          "updated = $4, removed = $5, error = $6 WHERE id = $1";
         if (error)
-            tx.exec_params(sql, runId, result.processed, result.inserted, *error);
+            tx.exec_params(sql, runId, result.processed, result.inserted, result.updated,
+                           result.removed, *error);
         else
-            tx.exec_params(sql, runId, result.processed, result.inserted, nullptr);
+            tx.exec_params(sql, runId, result.processed, result.inserted, result.updated,
+                           result.removed, nullptr);
         tx.exec_params("SELECT pg_advisory_unlock($1, ($2::bigint & 2147483647)::int)", kRunLockClass, runId);
         tx.commit();
     };
@@ -193,6 +414,8 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
             BatchOutcome b = drainBatch(conn, tenantId);
             result.processed += b.processed;
             result.inserted += b.inserted;
+            result.updated += b.updated;
+            result.removed += b.removed;
             if (!b.more)
                 break;
         }
@@ -209,26 +432,38 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
     }
     finish(nullptr);
     Metrics::instance().countDrain(result.processed, result.inserted, seconds(), false);
-    qCInfo(lcFeed, "drain (%s): %d queue rows -> %d events", qPrintable(trigger),
-           result.processed, result.inserted);
+    qCInfo(lcFeed, "drain (%s): %s", qPrintable(trigger),
+           qPrintable(Text::drainSummary(result.processed, result.inserted, result.updated,
+                                         result.removed)));
     return result;
 }
 
 std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::optional<int> tenantId)
 {
     pqxx::read_transaction tx(conn);
-    std::vector<QueueRow> rows = readBatch(tx, tenantId);
+    const TilePlan plan = planBatch(tx, readBatch(tx, tenantId));
+    std::vector<int> folds(plan.items.size(), 0);
+    for (const TilePlan::Fold &f : plan.folds)
+        if (f.into >= 0)
+            ++folds[size_t(f.into)];
     std::vector<PreviewTile> out;
-    for (const GroupedEvent &e : groupBatch(std::move(rows))) {
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        const TilePlan::Item &item = plan.items[i];
+        if (!item.changed)
+            continue; // an unchanged published event: nothing happens to it
+        const GroupedEvent &e = item.event;
         PreviewTile t;
         t.tenantId = e.tenantId;
         t.eventType = e.eventType;
         t.description = e.description;
         t.rows = int(e.sourceIds.size());
+        t.newRows = int(item.newRows.size());
+        t.joins = !item.reuseId.isEmpty();
+        t.folds = folds[i];
         t.lastAt = isoMicros(e.createdAt);
-        t.firstAt = e.sourceIds.size() > 1
-                        ? e.payload.value(QStringLiteral("first_at")).toString()
-                        : t.lastAt;
+        // A tile's window opens at its first row; a single's first row is itself (its
+        // window may have opened at an earlier single).
+        t.firstAt = isoMicros(e.sourceIds.size() > 1 ? e.windowStart : e.createdAt);
         out.push_back(t);
     }
     return out;

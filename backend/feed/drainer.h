@@ -15,15 +15,19 @@ struct PreviewTile {
     int tenantId = 0;
     QString eventType;
     QString description;
-    int rows = 0;          ///< queue rows that would make this event
+    int rows = 0;          ///< queue rows that would make this event, published ones included
+    int newRows = 0;       ///< of those, rows not yet drained
+    bool joins = false;    ///< grows an event already in the feed instead of adding one
+    int folds = 0;         ///< published singles it folds into itself
     QString firstAt, lastAt;
 };
 
-/// @brief Queue → events: one global advisory transaction lock, batches of
-/// at most 5 000 rows, each batch one transaction that inserts events and their source
-/// rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on commit.
-/// It answers as soon as its last batch has committed: readers learn of the new events
-/// from the NOTIFY, so the drain itself never reads them back.
+/// @brief Queue → events: one global advisory transaction lock, batches of at most 5 000
+/// rows, each batch one transaction that inserts, grows and folds events (TilePlan) with
+/// their source rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on
+/// commit. Any sequence of drains gives the events one drain over the same rows would.
+/// It answers as soon as its last batch has committed: readers learn of the new and
+/// changed events from the NOTIFY, so the drain itself never reads them back.
 class Drainer
 {
 public:

@@ -9,6 +9,8 @@
 #include "db/pgerrors.h"
 
 #include <pqxx/pqxx>
+
+#include <algorithm>
 namespace af {
 
 namespace {
@@ -53,8 +55,14 @@ SELECT v.tenant_id, (SELECT count(*) FROM page) > $3::int, x.*
 )SQL";
 }
 
-const std::string kReplaySql = "SELECT " + kCols + " FROM activity_events p CROSS JOIN LATERAL "
+const std::string kReplaySql = "SELECT " + kCols
+    + ", coalesce(w.created_seq < p.seq, false) FROM activity_events p "
+      "LEFT JOIN activity_event_windows w ON w.event_id = p.id CROSS JOIN LATERAL "
     + EventRows::reactionsLateral("p", "NULL") + " rx WHERE p.seq > $1::bigint ORDER BY p.seq LIMIT $2::int";
+
+const char *const kTombstonesSql =
+    "SELECT event_id::text, merged_into::text, seq FROM activity_event_tombstones "
+    "WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int";
 
 const std::string kCommentsSql = R"SQL(
 WITH page AS (
@@ -81,7 +89,11 @@ SELECT EXISTS (SELECT 1 FROM activity_events WHERE id = $1::uuid), x.*
  ORDER BY x.us, x.id
 )SQL";
 
-const char *const kOwnerSql = "SELECT tenant_id FROM activity_events WHERE id = $1::uuid";
+// A single folded into a tile answers for the tile: a reaction or comment sent by a client
+// that has not yet heard of the fold lands where the single's own ones went.
+const char *const kOwnerSql =
+    "SELECT e.tenant_id, e.id::text FROM activity_events e WHERE e.id = coalesce("
+    "(SELECT t.merged_into FROM activity_event_tombstones t WHERE t.event_id = $1::uuid), $1::uuid)";
 
 // Two int4 keys: a key space of its own, apart from the drain's single bigint key.
 const char *const kRateLockSql = "SELECT pg_advisory_xact_lock(1095127617, $1::int)";
@@ -141,8 +153,8 @@ SELECT count(*)::int,
   FROM activity_comments
  WHERE tenant_id = $1::int AND created_at > clock_timestamp() - interval '1 minute'
 )SQL";
-const char *const kCommentOrderLockSql =
-    "SELECT pg_advisory_xact_lock(1129270606, hashtext($1::text))";
+const std::string kCommentOrderLockSql = "SELECT pg_advisory_xact_lock("
+    + std::to_string(FeedService::kCommentOrderLockClass) + ", hashtext($1::text))";
 const std::string kCommentInsertSql = R"SQL(
 WITH ins AS (
     INSERT INTO activity_comments (event_id, tenant_id, body, created_at)
@@ -240,6 +252,7 @@ void FeedService::prepare(pqxx::connection_base &conn)
         {"api_feed_token", feedSql(false, true)},
         {"api_feed_token_tenant", feedSql(true, true)},
         {"api_replay", kReplaySql},
+        {"api_tombstones", kTombstonesSql},
         {"api_comments", kCommentsSql},
         {"api_sources", kSourcesSql},
         {"api_owner", kOwnerSql},
@@ -300,23 +313,31 @@ std::optional<FeedPage> FeedService::eventsPageForToken(const QString &token, co
     });
 }
 
-std::vector<Event> FeedService::eventsAfter(qint64 afterSeq, int limit)
+std::vector<FeedChange> FeedService::changesAfter(qint64 afterSeq, int limit)
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        return eventsAfter(*lease, afterSeq, limit);
+        return changesAfter(*lease, afterSeq, limit);
     });
 }
 
-std::vector<Event> FeedService::eventsAfter(pqxx::connection_base &conn, qint64 afterSeq, int limit)
+std::vector<FeedChange> FeedService::changesAfter(pqxx::connection_base &conn, qint64 afterSeq, int limit)
 {
     prepare(conn);
-    pqxx::nontransaction tx(conn);
-    std::vector<Event> out;
-    const pqxx::result r = tx.exec_prepared("api_replay", afterSeq, limit);
-    out.reserve(r.size());
-    for (const auto &row : r)
-        out.push_back(EventRows::readEvent(row));
+    // One snapshot for both reads, so no change is seen in one and missed in the other.
+    pqxx::read_transaction tx(conn);
+    const pqxx::result events = tx.exec_prepared("api_replay", afterSeq, limit);
+    const pqxx::result tombs = tx.exec_prepared("api_tombstones", afterSeq, limit);
+    tx.commit();
+    std::vector<FeedChange> out;
+    out.reserve(events.size() + tombs.size());
+    for (const auto &row : events)
+        out.push_back({EventRows::readEvent(row), row[EventRows::kEventColumnCount].as<bool>()});
+    for (const auto &row : tombs)
+        out.push_back({EventRemoved{EventRows::text(row[0]), EventRows::text(row[1]), row[2].as<qint64>()}, false});
+    std::sort(out.begin(), out.end(), [](const FeedChange &a, const FeedChange &b) { return a.seq() < b.seq(); });
+    if (int(out.size()) > limit)
+        out.resize(size_t(limit));
     return out;
 }
 
@@ -353,6 +374,8 @@ ReactionChange FeedService::react(int tenantId, const QString &eventId, const QS
         if (owner.empty())
             throw NotFound("event not found");
         const int ownerId = owner[0][0].as<int>();
+        const std::string id = owner[0][1].as<std::string>();
+        const QString resolvedId = QString::fromStdString(id);
         if (ownerId == tenantId)
             throw Forbidden("you cannot react to your own event");
         if (add) {
@@ -368,18 +391,18 @@ ReactionChange FeedService::react(int tenantId, const QString &eventId, const QS
                 }
                 tx.exec_prepared("api_rate_record", tenantId);
             }
-            tx.exec_prepared("api_react_add", s(eventId), tenantId, s(type));
-        } else if (tx.exec_prepared("api_react_delete", s(eventId), tenantId, s(type))
+            tx.exec_prepared("api_react_add", id, tenantId, s(type));
+        } else if (tx.exec_prepared("api_react_delete", id, tenantId, s(type))
                        .affected_rows() == 0) {
             // Nothing removed: nothing to tell anyone. Every push a DELETE makes thus
             // follows an add, and adds are rate limited.
-            const pqxx::result counts = tx.exec_prepared("api_react_counts", s(eventId));
-            ReactionChange unchanged{eventId, EventRows::readCounts(counts[0])};
+            const pqxx::result counts = tx.exec_prepared("api_react_counts", id);
+            ReactionChange unchanged{resolvedId, EventRows::readCounts(counts[0])};
             tx.commit();
             return unchanged;
         }
-        const pqxx::result counts = tx.exec_prepared("api_react_push", s(eventId), ownerId, tenantId);
-        ReactionChange change{eventId, EventRows::readCounts(counts[0])};
+        const pqxx::result counts = tx.exec_prepared("api_react_push", id, ownerId, tenantId);
+        ReactionChange change{resolvedId, EventRows::readCounts(counts[0])};
         tx.commit();
         return change;
     });
@@ -436,8 +459,10 @@ PostedComment FeedService::addComment(int tenantId, const QString &eventId, cons
         auto lease = m_pool.acquire();
         prepare(*lease);
         pqxx::work tx(*lease);
-        if (tx.exec_prepared("api_owner", s(eventId)).empty())
+        const pqxx::result owner = tx.exec_prepared("api_owner", s(eventId));
+        if (owner.empty())
             throw NotFound("event not found");
+        const std::string id = owner[0][1].as<std::string>();
         const int perMinute = Catalogue::limits().commentsPerMinute;
         tx.exec_prepared("api_comment_rate_lock", tenantId);
         const pqxx::result w = tx.exec_prepared("api_comment_rate_check", tenantId);
@@ -447,8 +472,8 @@ PostedComment FeedService::addComment(int tenantId, const QString &eventId, cons
                                   + " per minute, try again in " + std::to_string(retry) + " seconds",
                               retry);
         }
-        tx.exec_prepared("api_comment_order_lock", s(eventId));
-        const pqxx::result row = tx.exec_prepared("api_comment_insert", s(eventId), tenantId,
+        tx.exec_prepared("api_comment_order_lock", id);
+        const pqxx::result row = tx.exec_prepared("api_comment_insert", id, tenantId,
                                                   s(trimmed));
         PostedComment posted{EventRows::readComment(row[0]), 0};
         const pqxx::result push = tx.exec_prepared("api_comment_push", s(posted.comment.id));

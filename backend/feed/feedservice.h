@@ -6,6 +6,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <variant>
 #include <vector>
 
 namespace pqxx {
@@ -23,12 +24,28 @@ struct FeedQuery {
     std::optional<int> tenantId; ///< only this tenant's events
 };
 
+/// @brief One change of the feed in stream order: an event published or grown (its current
+/// state), or a single folded into a tile.
+struct FeedChange {
+    std::variant<Event, EventRemoved> value;
+    bool updated = false; ///< an event published before and changed since (a tile that grew)
+    [[nodiscard]] qint64 seq() const
+    {
+        return std::holds_alternative<Event>(value) ? std::get<Event>(value).seq
+                                                    : std::get<EventRemoved>(value).seq;
+    }
+};
+
 /// @brief The feed's reads and writes as blocking calls for worker threads, shared by the
 /// HTTP routes and the desktop's embedded source. Answers are domain values; failures
 /// throw af::Error (BadInput, NotFound, Forbidden, RateLimited, Unavailable).
 class FeedService
 {
 public:
+    /// @brief The advisory lock class of a comment thread's order lock (its key is
+    /// hashtext(event id)): posting a comment holds it, and so does a drain that folds.
+    static constexpr int kCommentOrderLockClass = 1129270606;
+
     /// @param reactionLimitPerHour reactions per tenant per sliding hour; <= 0 disables it.
     explicit FeedService(ConnectionPool &pool, int reactionLimitPerHour = 10);
 
@@ -38,10 +55,11 @@ public:
     /// same statement as the page is read (one round trip; a revocation applies at once);
     /// nothing when the token is not active. Throws BadInput for a bad cursor first.
     std::optional<FeedPage> eventsPageForToken(const QString &token, const FeedQuery &query);
-    /// @brief Events with seq > @p afterSeq in seq order, at most @p limit (the replay).
-    std::vector<Event> eventsAfter(qint64 afterSeq, int limit);
+    /// @brief Changes with seq > @p afterSeq in seq order, at most @p limit: the replay and
+    /// the live path read the same.
+    std::vector<FeedChange> changesAfter(qint64 afterSeq, int limit);
     /// @brief The same on a connection of the caller's own (the LISTEN thread's).
-    static std::vector<Event> eventsAfter(pqxx::connection_base &conn, qint64 afterSeq, int limit);
+    static std::vector<FeedChange> changesAfter(pqxx::connection_base &conn, qint64 afterSeq, int limit);
     /// @brief The queue rows behind one event, oldest first.
     std::vector<SourceRow> eventSources(const QString &eventId);
     /// @brief Adds (@p add) or removes the caller's reaction; the counts after it.

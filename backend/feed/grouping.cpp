@@ -48,7 +48,7 @@ GroupedEvent tile(const std::vector<const QueueRow *> &window)
     const int n = int(window.size());
     e.description = Catalogue::describeGroup(e.eventType, n);
     QJsonArray samples;
-    for (int i = n - 1; i >= 0 && samples.size() < Grouping::kMaxSamples; --i)
+    for (int i = n - 1; i >= 0 && samples.size() < Catalogue::limits().tileSamples; --i)
         samples.append(window[size_t(i)]->payload);
     e.payload = QJsonObject{{QStringLiteral("count"), n},
                             {QStringLiteral("samples"), samples},
@@ -61,6 +61,11 @@ GroupedEvent tile(const std::vector<const QueueRow *> &window)
 }
 
 } // namespace
+
+Micros Grouping::window()
+{
+    return Micros(Catalogue::limits().tileWindowSeconds) * 1000 * 1000;
+}
 
 std::vector<GroupedEvent> Grouping::group(std::vector<QueueRow> rows)
 {
@@ -77,6 +82,8 @@ std::vector<GroupedEvent> Grouping::groupClosed(std::vector<QueueRow> rows, Micr
     for (const QueueRow &r : rows)
         byKey[{r.tenantId, r.eventType}].push_back(&r);
 
+    const Micros kWindow = window();
+    const size_t kMinGroup = size_t(Catalogue::limits().tileMinRows);
     std::vector<GroupedEvent> out;
     for (const auto &[key, list] : byKey) {
         size_t i = 0;
@@ -88,11 +95,14 @@ std::vector<GroupedEvent> Grouping::groupClosed(std::vector<QueueRow> rows, Micr
             if (deferred && j == list.size() && opening + kWindow > horizon) {
                 for (size_t k = i; k < j; ++k)
                     deferred->push_back(list[k]->id);
-            } else if (j - i >= size_t(kMinGroup)) {
+            } else if (j - i >= kMinGroup) {
                 out.push_back(tile({list.begin() + long(i), list.begin() + long(j)}));
+                out.back().windowStart = opening;
             } else {
-                for (size_t k = i; k < j; ++k)
+                for (size_t k = i; k < j; ++k) {
                     out.push_back(single(*list[k]));
+                    out.back().windowStart = opening;
+                }
             }
             i = j;
         }

@@ -29,16 +29,19 @@ struct GroupedEvent {
     QString icon;
     QJsonObject payload;
     Micros createdAt = 0;           ///< the (last) row's created_at
+    Micros windowStart = 0;         ///< the opening of the window it was made from
     std::vector<QString> sourceIds; ///< queue rows, oldest first
 };
 
-/// @brief Pure grouping of queue rows into feed events (CONTRACT §3).
+/// @brief Pure grouping of queue rows into feed events: per (tenant, type), rows sorted by
+/// (created_at, id); a window opens at the first row not yet placed and takes every row
+/// before opening + the catalogue's window; a window of at least tileMinRows rows is one
+/// tile, a smaller one a single event per row.
 class Grouping
 {
 public:
-    static constexpr Micros kWindow = 5LL * 60 * 1000 * 1000;
-    static constexpr int kMinGroup = 3;
-    static constexpr int kMaxSamples = 3;
+    /// @brief The window length in µs, from the catalogue.
+    [[nodiscard]] static Micros window();
 
     /// @brief Groups by (tenant, type) in 5-minute windows opened at the first unplaced
     /// row; windows of 3+ rows become one tile. Output ordered by (createdAt, tenant, type).

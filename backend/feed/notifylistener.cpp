@@ -121,13 +121,16 @@ void deliverNewEvents(pqxx::connection &conn, Broadcaster &b, std::atomic<long l
 {
     // Past the bound (a huge drain, a long outage, rows restored behind our back) a flood
     // would cost every client more than a reload: they get one resync instead. Its id is
-    // the newest seq, so that a reconnect does not ask for the flood as a replay.
+    // the newest seq (of an event or a tombstone), so that a reconnect does not ask for the
+    // flood as a replay.
     constexpr int kBound = NotifyListener::kMaxLiveBatch;
-    const std::vector<Event> events = FeedService::eventsAfter(conn, lastSeq.load(), kBound + 1);
-    if (int(events.size()) > kBound) {
+    const std::vector<FeedChange> changes = FeedService::changesAfter(conn, lastSeq.load(), kBound + 1);
+    if (int(changes.size()) > kBound) {
         pqxx::read_transaction tx(conn);
         const long long newest =
-            tx.exec1("SELECT coalesce(max(seq), 0) FROM activity_events")[0].as<long long>();
+            tx.exec1("SELECT greatest((SELECT coalesce(max(seq), 0) FROM activity_events), "
+                     "(SELECT coalesce(max(seq), 0) FROM activity_event_tombstones))")[0]
+                .as<long long>();
         tx.commit();
         qCInfo(lcFeed, "more than %d new events at once: clients get a resync", kBound);
         lastSeq = newest;
@@ -135,10 +138,14 @@ void deliverNewEvents(pqxx::connection &conn, Broadcaster &b, std::atomic<long l
                                           newest));
         return;
     }
-    const QString name = QStringLiteral("activity.event.created");
-    for (const Event &e : events) {
-        b.publishAll(StreamMessage::of(e, name));
-        lastSeq = e.seq;
+    const QString created = QStringLiteral("activity.event.created");
+    const QString updated = QStringLiteral("activity.event.updated");
+    for (const FeedChange &c : changes) {
+        if (const auto *e = std::get_if<Event>(&c.value))
+            b.publishAll(StreamMessage::of(*e, c.updated ? updated : created));
+        else
+            b.publishAll(StreamMessage::of(std::get<EventRemoved>(c.value)));
+        lastSeq = c.seq();
     }
 }
 } // namespace
@@ -152,7 +159,8 @@ void NotifyListener::run()
             NotifyListenerSession session(conn, *this);
             if (m_lastSeq < 0) {
                 pqxx::read_transaction tx(conn);
-                m_lastSeq = tx.exec1("SELECT coalesce(max(seq), 0) FROM activity_events")[0]
+                m_lastSeq = tx.exec1("SELECT greatest((SELECT coalesce(max(seq), 0) FROM activity_events), "
+                                     "(SELECT coalesce(max(seq), 0) FROM activity_event_tombstones))")[0]
                                 .as<long long>();
             } else {
                 // Events committed while we were away.

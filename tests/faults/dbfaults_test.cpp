@@ -1,5 +1,7 @@
 // Database faults against the real `activityfeed` binaries and a real PostgreSQL (each:
-// nothing lost, nothing duplicated, service back by itself):
+// nothing lost, nothing duplicated, service back by itself; where drains run over rows
+// that join published tiles and fold published singles, the end result is what one drain
+// over the same queue makes, and every SSE client ends with the feed's cards):
 // F1 the drainer's connection terminated mid-batch (CLI drains three times, then a drain
 //    of a running `serve` through POST /api/activity/drain);
 // F2 the LISTEN connection terminated three times while drains commit: the listener
@@ -9,6 +11,7 @@
 //    clients connected: emits buffered and delivered, /healthz 503 during the outage and
 //    200 after, SSE clients that went away replay with Last-Event-ID, same serve process.
 #include "faultkit.h"
+#include "queuefixture.h"
 
 #include "feed/broadcaster.h"
 #include "feed/drainer.h"
@@ -31,11 +34,13 @@ constexpr const char *kInBatch =
     "AND (query ILIKE '%activity_queue%' OR query ILIKE '%activity_event%' OR query ILIKE '%pg_notify%')";
 
 /// @p n queue rows over @p tenants tenants (created here), 7 s apart: a mix of tiles and
-/// single events. Returns the tenant ids.
-std::vector<int> fillQueue(const std::string &cs, int n, int tenants, int offset = 0)
+/// single events (each key has a row every 126 s, so windows of three). Only the rows
+/// @p which selects (SQL over the row number i) are written. Returns the tenant ids.
+std::vector<int> fillQueue(const std::string &cs, int n, int tenants, int offset = 0,
+                           const std::string &which = "true")
 {
     std::vector<int> ids;
-    if (offset == 0) {
+    if (q1ll(cs, "SELECT count(*) FROM tenants") == 0) {
         for (int t = 0; t < tenants; ++t)
             ids.push_back(int(q1ll(cs, "INSERT INTO tenants (name) VALUES ('fault-" + std::to_string(t) +
                                            "') RETURNING id")));
@@ -46,30 +51,80 @@ std::vector<int> fillQueue(const std::string &cs, int n, int tenants, int offset
             "              'tasks_burst','all_tasks_cleared'])[1 + (i / 3) % 6], "
             "       jsonb_build_object('n', i), "
             "       timestamptz '2026-01-05 08:00:00+00' + i * interval '7 seconds' "
-            "  FROM generate_series(" + std::to_string(offset) + ", " + std::to_string(offset + n - 1) + ") i");
+            "  FROM generate_series(" + std::to_string(offset) + ", " + std::to_string(offset + n - 1) + ") i"
+            " WHERE " + which);
     return ids;
 }
 
-/// Collects what the broadcaster pushes (an in-process SSE client).
+// The rows a feed drained as they came would have published before the rest arrived: in
+// one window of five (per key), its first two rows, which one drain makes two singles.
+// The third row arriving later folds them into one tile.
+constexpr const char *kEarlyRows = "(i / 18) % 3 <> 2 AND (i / 54) % 5 = 0";
+constexpr const char *kLateRows = "NOT ((i / 18) % 3 <> 2 AND (i / 54) % 5 = 0)";
+
+/// Fills the queue with @p n rows of which the early ones are already drained, and people
+/// reacted and commented on the events that made: the drains a test runs next join and fold.
+aftest::PersonWritten fillQueueWithHistory(const std::string &cs, int n, int tenants)
+{
+    fillQueue(cs, n, tenants, 0, kEarlyRows);
+    pqxx::connection c(cs);
+    af::Drainer::drainQueue(c, {}, QStringLiteral("history"));
+    const aftest::PersonWritten w = aftest::reactAndComment(cs, tenants);
+    fillQueue(cs, n, tenants, 0, kLateRows);
+    return w;
+}
+
+/// A feed client in this process: keeps its cards as a page does (created and updated
+/// insert or replace, removed drops) and counts changes that were not in ascending order.
 class CollectingClient : public af::FeedClient
 {
 public:
     void push(const QByteArray &frame) override
     {
         std::lock_guard<std::mutex> l(m_mutex);
-        const qsizetype at = frame.indexOf("\nid: ");
-        if (frame.startsWith("event: activity.event.created") && at >= 0)
-            m_seqs.push_back(frame.mid(at + 5, frame.indexOf('\n', at + 5) - at - 5).toLongLong());
+        QByteArray buf = frame;
+        for (const SseFrame &f : parseSseFrames(buf)) {
+            if (!f.event.startsWith("activity.event."))
+                continue;
+            const long long seq = f.id.toLongLong();
+            m_notAscending += seq <= m_last ? 1 : 0;
+            m_last = std::max(m_last, seq);
+            const std::string id =
+                QJsonDocument::fromJson(f.data).object().value(QStringLiteral("id")).toString().toStdString();
+            if (f.event == "activity.event.removed")
+                m_view.erase(id);
+            else
+                m_view[id] = seq;
+            ++m_frames[f.event];
+        }
     }
-    std::vector<long long> seqs() const
+    std::map<std::string, long long> view() const
     {
         std::lock_guard<std::mutex> l(m_mutex);
-        return m_seqs;
+        return m_view;
+    }
+    long long last() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_last;
+    }
+    int notAscending() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_notAscending;
+    }
+    int frames(const QByteArray &name) const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_frames.count(name) ? m_frames.at(name) : 0;
     }
 
 private:
     mutable std::mutex m_mutex;
-    std::vector<long long> m_seqs;
+    std::map<std::string, long long> m_view;
+    std::map<QByteArray, int> m_frames;
+    long long m_last = 0;
+    int m_notAscending = 0;
 };
 
 /// A PostgreSQL wire-protocol proxy on a Unix socket that can cut the link right after it
@@ -221,7 +276,8 @@ TEST(DbFaults, F1_DrainerConnectionTerminatedMidBatch)
     const std::string db = freshDb("f1");
     const std::string me = withAppName(db, "af_test");
     constexpr int kRows = 20000;
-    fillQueue(me, kRows, 3);
+    const aftest::PersonWritten written = fillQueueWithHistory(me, kRows, 3);
+    const long long published = q1ll(me, "SELECT count(*) FROM activity_events");
 
     // Three CLI drains, each with its backend terminated inside a batch transaction.
     const std::string drainCs = withAppName(db, "af_fault_drain");
@@ -290,15 +346,19 @@ TEST(DbFaults, F1_DrainerConnectionTerminatedMidBatch)
     const ChainCheck k = checkChain(me);
     EXPECT_TRUE(k.ok()) << k.describe();
     EXPECT_EQ(k.queued, kRows);
-    // Every event made by serve's drains reached its SSE client once, in order, or was
-    // covered by a resync (a batch of more than 1 000 events), after which it reloads.
+    // What one drain over the whole queue makes, though drains were killed while they
+    // folded published singles; and nothing anyone wrote on those singles is lost.
+    EXPECT_TRUE(aftest::sameEvents(aftest::eventSnapshot(me), aftest::oneDrainSnapshot(me)));
+    const long long folded = q1ll(me, "SELECT count(*) FROM activity_event_tombstones");
+    EXPECT_GT(folded, 100) << "the drains fold published singles";
+    aftest::expectNothingLost(me, written);
+    aftest::expectConsistent(me, "after the killed drains");
+    // Every change serve's drains made reached its SSE client once, in order, or was
+    // covered by a resync (a batch of more than 1 000 changes), after which it reloads:
+    // the client's cards are the feed's.
     EXPECT_TRUE(sse.waitForSeq(k.maxSeq, 30000));
     sse.stop();
-    std::vector<long long> expected;
-    for (long long s : allSeqs(me))
-        if (s > seqBefore && s > sse.resyncedTo())
-            expected.push_back(s);
-    const DeliveryCheck d = checkDelivery(sse.eventSeqs(), expected);
+    const ViewCheck d = checkView(sse, me, seqBefore);
     EXPECT_TRUE(d.ok()) << d.text();
     EXPECT_EQ(http(serve.port(), "GET", "/healthz").status, 200);
     EXPECT_TRUE(serve.running());
@@ -309,12 +369,12 @@ TEST(DbFaults, F1_DrainerConnectionTerminatedMidBatch)
                            "running serve killed (%3)")
                 .arg(kRows).arg(landed).arg(killedServe > 0 ? QStringLiteral("landed, answered %1").arg(firstStatus.load())
                                                               : QStringLiteral("missed")),
-            QStringLiteral("%1 rows processed before serve's drain; %2 events; %3 more drains to finish; SSE got %4 of "
-                           "the %5 new events not covered by its %6 resyncs")
-                .arg(processedByCli).arg(k.events).arg(drains + 1)
-                .arg(static_cast<long long>(expected.size()) - d.missing)
-                .arg(expected.size()).arg(sse.resyncs()),
-            k.lost() + d.missing, k.duplicated() + d.duplicated},
+            QStringLiteral("%1 rows processed before serve's drain; %2 events as one drain makes them (%3 "
+                           "published before, %4 singles folded, their reactions and comments kept); %5 more "
+                           "drains to finish; SSE client's cards = the feed's %6 changed events (%7 resyncs)")
+                .arg(processedByCli).arg(k.events).arg(published).arg(folded).arg(drains + 1)
+                .arg(d.events).arg(sse.resyncs()),
+            k.lost() + d.lost(), k.duplicated() + d.notAscending},
            k.queued);
 }
 
@@ -332,7 +392,7 @@ TEST(DbFaults, F2_ListenConnectionTerminatedDeliversWhatWasCommittedMeanwhile)
     ASSERT_TRUE(waitFor([&] { return listener.connected(); }, 10000));
     pqxx::connection drainConn(me);
     af::Drainer::drainQueue(drainConn); // one event before the faults
-    ASSERT_TRUE(waitFor([&] { return client->seqs().size() == 1; }, 10000));
+    ASSERT_TRUE(waitFor([&] { return client->view().size() == 1; }, 10000));
 
     int offset = 1, outages = 0, drainsDuringOutage = 0;
     std::vector<qint64> reconnectMs;
@@ -352,7 +412,7 @@ TEST(DbFaults, F2_ListenConnectionTerminatedDeliversWhatWasCommittedMeanwhile)
         }
         outages += kills > 0 ? 1 : 0;
         const auto tUp = Clock::now();
-        const long long maxSeq = q1ll(me, "SELECT max(seq) FROM activity_events");
+        const long long maxSeq = checkChain(me).maxSeq;
         EXPECT_TRUE(waitFor([&] { return listener.connected() && listener.lastSeq() >= maxSeq; }, 15000));
         reconnectMs.push_back(msSince(tUp));
         // And live delivery works again after the reconnect.
@@ -360,23 +420,40 @@ TEST(DbFaults, F2_ListenConnectionTerminatedDeliversWhatWasCommittedMeanwhile)
         offset += 5;
         af::Drainer::drainQueue(drainConn);
     }
-    const long long maxSeq = q1ll(me, "SELECT max(seq) FROM activity_events");
-    EXPECT_TRUE(waitFor([&] { return !client->seqs().empty() && client->seqs().back() >= maxSeq; }, 15000));
+    const long long maxSeq = checkChain(me).maxSeq;
+    EXPECT_TRUE(waitFor([&] { return client->last() >= maxSeq; }, 15000));
     listener.stop();
-    const std::vector<long long> expected = allSeqs(me);
-    const DeliveryCheck d = checkDelivery(client->seqs(), expected);
-    EXPECT_TRUE(d.ok()) << d.text();
+    // Rows 126 s apart per key arrive 40 at a time: drains grow tiles and fold singles
+    // while the listener is down, and the client still ends with the feed's cards.
+    const std::map<std::string, long long> expected = feedSeqs(me);
+    const std::map<std::string, long long> got = client->view();
+    long long missing = 0, stale = 0, extra = 0;
+    for (const auto &[id, seq] : expected) {
+        const auto it = got.find(id);
+        missing += it == got.end() ? 1 : 0;
+        stale += it != got.end() && it->second != seq ? 1 : 0;
+    }
+    for (const auto &[id, seq] : got)
+        extra += expected.count(id) ? 0 : 1;
+    EXPECT_EQ(missing + stale + extra, 0) << "missing " << missing << ", stale " << stale << ", still shown " << extra;
+    EXPECT_EQ(client->notAscending(), 0);
+    EXPECT_GT(client->frames("activity.event.updated"), 0);
+    EXPECT_GT(client->frames("activity.event.removed"), 0);
     EXPECT_EQ(outages, 3);
     const ChainCheck k = checkChain(me);
     EXPECT_TRUE(k.ok()) << k.describe();
+    EXPECT_TRUE(aftest::sameEvents(aftest::eventSnapshot(me), aftest::oneDrainSnapshot(me)));
 
     record({QStringLiteral("F2"), QStringLiteral("Fault"),
             QStringLiteral("LISTEN connection terminated; drains commit while it is down"),
             QStringLiteral("3 outages of ~1 s (every reconnect terminated), %1 drains committed during them, %2 events")
                 .arg(drainsDuringOutage).arg(expected.size()),
-            QStringLiteral("caught up after %1 ms (max of 3); every event delivered once, in seq order")
-                .arg(*std::max_element(reconnectMs.begin(), reconnectMs.end())),
-            d.missing + k.lost(), d.duplicated + k.duplicated()},
+            QStringLiteral("caught up after %1 ms (max of 3); %2 created, %3 updated, %4 removed, each once in "
+                           "seq order; the client's cards are the feed's")
+                .arg(*std::max_element(reconnectMs.begin(), reconnectMs.end()))
+                .arg(client->frames("activity.event.created")).arg(client->frames("activity.event.updated"))
+                .arg(client->frames("activity.event.removed")),
+            missing + stale + k.lost(), client->notAscending() + k.duplicated()},
            qint64(expected.size()));
 }
 
@@ -440,16 +517,20 @@ TEST(DbFaults, F3_EveryConnectionOfServeTerminatedUnderLoad)
     EXPECT_EQ(http(serve.port(), "GET", "/healthz").status, 200);
     const ChainCheck k = checkChain(me);
     EXPECT_TRUE(k.ok()) << k.describe();
-    const std::vector<long long> expected = allSeqs(me);
-    long long missing = 0, dup = 0;
+    // Rows of one type queued in real time: every drain grows the tiles of the current
+    // window, and each client's cards end as the feed's.
+    const std::map<std::string, long long> expected = feedSeqs(me);
+    long long missing = 0, dup = 0, updates = 0;
     for (auto &c : clients) {
         EXPECT_TRUE(c->waitForSeq(k.maxSeq, 30000));
         c->stop();
-        const DeliveryCheck d = checkDelivery(c->eventSeqs(), expected);
+        const ViewCheck d = checkView(*c, me);
         EXPECT_TRUE(d.ok()) << d.text();
-        missing += d.missing;
-        dup += d.duplicated;
+        missing += d.lost() + d.extra;
+        dup += d.notAscending;
+        updates += c->feedFrameCounts()["activity.event.updated"];
     }
+    EXPECT_GT(updates, 0) << "tiles grew while the connections were cut";
     EXPECT_TRUE(serve.running());
     std::map<int, int> statuses;
     {
@@ -463,8 +544,9 @@ TEST(DbFaults, F3_EveryConnectionOfServeTerminatedUnderLoad)
             QStringLiteral("Every connection of a running serve terminated (pool, LISTEN, emitter)"),
             QStringLiteral("3 rounds (%1 backends terminated) while rows are queued and drained through serve; 4 SSE clients")
                 .arg(killed),
-            QStringLiteral("drains during the faults: %1; %2 events, each seen once by all 4 clients")
-                .arg(joinStatuses(statuses)).arg(expected.size()),
+            QStringLiteral("drains during the faults: %1; %2 events (%3 tile updates seen), each client's cards "
+                           "= the feed's, every change once")
+                .arg(joinStatuses(statuses)).arg(expected.size()).arg(updates),
             k.lost() + missing, k.duplicated() + dup},
            k.queued);
 }
@@ -588,17 +670,16 @@ TEST(DbFaults, F4_PostgresRestartedUnderSteadyLoadWithSseClients)
     const ChainCheck k = checkChain(me);
     EXPECT_TRUE(k.ok()) << k.describe();
     // Events → every SSE client, once, in order.
-    const std::vector<long long> expected = allSeqs(me);
+    const std::map<std::string, long long> expected = feedSeqs(me);
     long long missing = 0, dup = 0;
-    QStringList perClient;
     for (size_t i = 0; i < clients.size(); ++i) {
         EXPECT_TRUE(clients[i]->waitForSeq(k.maxSeq, 30000)) << "client " << i;
         clients[i]->stop();
-        const DeliveryCheck d = checkDelivery(clients[i]->eventSeqs(), expected);
+        const ViewCheck d = checkView(*clients[i], me);
         EXPECT_TRUE(d.ok()) << "client " << i << " " << d.text();
         EXPECT_EQ(clients[i]->resyncs(), 0);
-        missing += d.missing;
-        dup += d.duplicated;
+        missing += d.lost() + d.extra;
+        dup += d.notAscending;
     }
     EXPECT_GE(clients[0]->connects(), 2);
     EXPECT_GE(clients[1]->connects(), 2);
@@ -637,7 +718,8 @@ TEST(DbFaults, F4_PostgresRestartedUnderSteadyLoadWithSseClients)
                            "through serve, 6 SSE clients (2 drop and reconnect with Last-Event-ID)")
                 .arg(n),
             QStringLiteral("/healthz 503 ×%1 during the outage, 200 again %2 ms after PostgreSQL was up (%3 ms "
-                           "pg start); emit call ≤ %4 µs; flush %5 ms; drains %6; %7 events, each once per client")
+                           "pg start); emit call ≤ %4 µs; flush %5 ms; drains %6; %7 events, every client's "
+                           "cards = the feed's, every change once")
                 .arg(during503).arg(tHealthy - tUp).arg(tUp - tStartPg).arg(maxEmitCallUs.load()).arg(flushMs)
                 .arg(joinStatuses(statuses)).arg(expected.size()),
             (n - k.distinctSources) + missing, k.duplicated() + dup +
@@ -676,8 +758,15 @@ TEST(DbFaults, F8_CommitInDoubtDuplicatesNothing)
     EXPECT_EQ(distinct, emitted) << "lost";
     EXPECT_EQ(rows, distinct) << "an emit batch whose COMMIT was in doubt was written twice";
 
-    // (b) The drainer: a drain whose COMMIT is in doubt, then drains again.
-    fillQueue(me, 500, 2, 1000);
+    // (b) The drainer: a drain whose COMMIT is in doubt while it folds published singles,
+    // then drains again. Rows from 1000 on; their early ones are published first.
+    fillQueue(me, 540, 2, 1000, "(i / 18) % 3 <> 2");
+    {
+        pqxx::connection c(me);
+        af::Drainer::drainQueue(c, {}, QStringLiteral("history"));
+    }
+    const aftest::PersonWritten written = aftest::reactAndComment(me, 2);
+    fillQueue(me, 540, 2, 1000, "(i / 18) % 3 = 2");
     proxy.armCommitCuts(1);
     bool threw = false;
     {
@@ -693,12 +782,19 @@ TEST(DbFaults, F8_CommitInDoubtDuplicatesNothing)
     EXPECT_TRUE(threw);
     const ChainCheck k = checkChain(me);
     EXPECT_TRUE(k.ok()) << k.describe();
+    EXPECT_TRUE(aftest::sameEvents(aftest::eventSnapshot(me), aftest::oneDrainSnapshot(me)));
+    const long long folded = q1ll(me, "SELECT count(*) FROM activity_event_tombstones");
+    EXPECT_GT(folded, 10) << "the drain in doubt folds singles";
+    aftest::expectNothingLost(me, written);
+    aftest::expectConsistent(me, "after a drain in doubt");
 
     record({QStringLiteral("F8"), QStringLiteral("Fault"),
             QStringLiteral("COMMIT in doubt: the link dies after COMMIT reached the server, before its answer"),
-            QStringLiteral("wire proxy cuts 3 emitter commits (%1 events) and 1 drain commit (500 rows)").arg(emitted),
-            QStringLiteral("emitter: %1 rows for %2 events; drain: %3").arg(rows).arg(distinct)
-                .arg(QString::fromStdString(k.describe())),
+            QStringLiteral("wire proxy cuts 3 emitter commits (%1 events) and 1 drain commit (540 rows, a third "
+                           "arriving into windows of published singles)").arg(emitted),
+            QStringLiteral("emitter: %1 rows for %2 events; drain: %3; %4 singles folded, as one drain makes it, "
+                           "reactions and comments kept").arg(rows).arg(distinct)
+                .arg(QString::fromStdString(k.describe())).arg(folded),
             (emitted - distinct) + k.lost(), (rows - distinct) + k.duplicated()},
            emitted + k.queued);
 }

@@ -165,7 +165,7 @@ inline int terminate(const std::string &cs, const std::string &where)
 struct ChainCheck {
     long long queued = 0, processed = 0, sources = 0, distinctSources = 0, events = 0;
     long long orphanEvents = 0, processedWithoutSource = 0, sourceOfUnprocessed = 0;
-    long long maxSeq = 0;
+    long long maxSeq = 0; ///< the newest seq of an event or a tombstone
     [[nodiscard]] long long lost() const { return queued - distinctSources; }
     [[nodiscard]] long long duplicated() const { return sources - distinctSources; }
     [[nodiscard]] bool ok() const
@@ -200,7 +200,8 @@ inline ChainCheck checkChain(const std::string &cs)
         "          (SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)),"
         "       (SELECT count(*) FROM activity_queue q WHERE NOT q.processed AND EXISTS "
         "          (SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)),"
-        "       (SELECT coalesce(max(seq), 0) FROM activity_events)");
+        "       greatest((SELECT coalesce(max(seq), 0) FROM activity_events),"
+        "                (SELECT coalesce(max(seq), 0) FROM activity_event_tombstones))");
     ChainCheck k;
     k.queued = r[0].as<long long>();
     k.processed = r[1].as<long long>();
@@ -212,6 +213,17 @@ inline ChainCheck checkChain(const std::string &cs)
     k.sourceOfUnprocessed = r[7].as<long long>();
     k.maxSeq = r[8].as<long long>();
     return k;
+}
+
+/// The feed a client should end up with: every event id and its current seq.
+inline std::map<std::string, long long> feedSeqs(const std::string &cs)
+{
+    pqxx::connection c(cs);
+    pqxx::read_transaction tx(c);
+    std::map<std::string, long long> out;
+    for (const auto &row : tx.exec("SELECT id::text, seq FROM activity_events"))
+        out[row[0].c_str()] = row[1].as<long long>();
+    return out;
 }
 
 inline std::vector<long long> allSeqs(const std::string &cs)
@@ -514,6 +526,26 @@ public:
     {
         return waitFor([&] { return m_lastId >= seq; }, timeoutMs);
     }
+    /// The cards this client shows, as a browser's page keeps them: event id → the seq of
+    /// the state it last received (created and updated insert or replace, removed drops).
+    std::map<std::string, long long> view() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_view;
+    }
+    /// Feed frames (created, updated, removed) whose id was not above every id before it:
+    /// a change delivered twice or out of order.
+    int notAscending() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_notAscending;
+    }
+    /// How many feed frames of each name arrived.
+    std::map<QByteArray, int> feedFrameCounts() const
+    {
+        std::lock_guard<std::mutex> l(m_mutex);
+        return m_feedFrames;
+    }
     bool waitForFrame(const std::function<bool(const SseFrame &)> &pred, int timeoutMs) const
     {
         return waitFor([&] {
@@ -582,11 +614,22 @@ private:
         if (f.event.isEmpty() && f.data.isEmpty())
             return; // retry: / comments
         std::lock_guard<std::mutex> l(m_mutex);
-        if (f.event == "activity.event.created") {
+        if (f.event == "activity.event.created" || f.event == "activity.event.updated"
+            || f.event == "activity.event.removed") {
             const long long id = f.id.toLongLong();
-            m_seqs.push_back(id);
+            if (f.event == "activity.event.created")
+                m_seqs.push_back(id);
+            ++m_feedFrames[f.event];
+            if (id <= m_lastId)
+                ++m_notAscending;
             if (id > m_lastId)
                 m_lastId = id;
+            const std::string eventId =
+                QJsonDocument::fromJson(f.data).object().value(QStringLiteral("id")).toString().toStdString();
+            if (f.event == "activity.event.removed")
+                m_view.erase(eventId);
+            else
+                m_view[eventId] = id;
         } else if (f.event == "activity.resync") {
             // The client reloads its feed: it then has every event up to the resync's id.
             ++m_resyncs;
@@ -610,6 +653,9 @@ private:
     std::atomic<long long> m_lastId{-1};
     mutable std::mutex m_mutex;
     std::vector<long long> m_seqs;
+    std::map<std::string, long long> m_view;
+    std::map<QByteArray, int> m_feedFrames;
+    int m_notAscending = 0;
     std::vector<SseFrame> m_frames;
     int m_resyncs = 0;
     long long m_resyncedTo = -1;
@@ -646,6 +692,54 @@ inline DeliveryCheck checkDelivery(const std::vector<long long> &got, const std:
             d.duplicated += k - 1;
     }
     return d;
+}
+
+/// A client's final cards against the database: every event with its current state
+/// (its latest seq), no card the feed no longer has (a removal missed), every change once
+/// and in order. Events up to a resync's id count as reloaded.
+struct ViewCheck {
+    long long missing = 0, stale = 0, extra = 0, notAscending = 0, events = 0;
+    std::string sample; ///< a few differences, for the failure message
+    [[nodiscard]] bool ok() const { return missing == 0 && stale == 0 && extra == 0 && notAscending == 0; }
+    [[nodiscard]] long long lost() const { return missing + stale; }
+    [[nodiscard]] std::string text() const
+    {
+        return "of " + std::to_string(events) + " events: missing " + std::to_string(missing) + ", stale " +
+               std::to_string(stale) + ", cards no longer in the feed " + std::to_string(extra) +
+               ", changes not in ascending order " + std::to_string(notAscending) + sample;
+    }
+};
+
+inline ViewCheck checkView(const SseReader &client, const std::string &cs, long long fromSeq = 0)
+{
+    ViewCheck v;
+    const std::map<std::string, long long> db = feedSeqs(cs);
+    const std::map<std::string, long long> got = client.view();
+    const long long reloaded = std::max(fromSeq, client.resyncedTo());
+    v.notAscending = client.notAscending();
+    for (const auto &[id, seq] : db) {
+        if (seq <= reloaded)
+            continue;
+        ++v.events;
+        const auto it = got.find(id);
+        if (it == got.end()) {
+            ++v.missing;
+            if (v.sample.size() < 300)
+                v.sample += "; missing " + id + " seq " + std::to_string(seq);
+        } else if (it->second != seq) {
+            ++v.stale;
+            if (v.sample.size() < 300)
+                v.sample += "; stale " + id + " seq " + std::to_string(it->second) + " not " + std::to_string(seq);
+        }
+    }
+    for (const auto &[id, seq] : got) {
+        if (!db.count(id)) {
+            ++v.extra;
+            if (v.sample.size() < 300)
+                v.sample += "; still shows " + id + " seq " + std::to_string(seq);
+        }
+    }
+    return v;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ TEST(ApiAdmin, EveryOperation)
     const af::DrainResult drained = admin.drain();
     EXPECT_EQ(drained.processed, 3);
     EXPECT_EQ(drained.inserted, 1);
+    EXPECT_EQ(drained.updated, 0);
+    EXPECT_EQ(drained.removed, 0);
     const auto runs = admin.drainLog(10);
     ASSERT_GE(runs.size(), 1u);
     EXPECT_EQ(runs[0].trigger, "desktop");

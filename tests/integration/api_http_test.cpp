@@ -393,7 +393,7 @@ TEST_F(ApiHttp, DrainAndEmitNeedTheSecret)
     EXPECT_EQ(request("POST", "/api/activity/emit", -1, one, "text/plain", secret).status, 415);
     r = request("POST", "/api/activity/drain?tenantId=" + QByteArray::number(m_tenant[0]), -1, {}, {}, secret);
     EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.json(), QJsonObject({{"ok", true}, {"processed", 1}, {"inserted", 1}}));
+    EXPECT_EQ(r.json(), QJsonObject({{"ok", true}, {"processed", 1}, {"inserted", 1}, {"updated", 0}, {"removed", 0}}));
     r = request("POST", "/api/activity/drain", -1, {}, {}, secret);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.json().value("processed").toInt(), 1000);

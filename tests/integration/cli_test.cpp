@@ -220,7 +220,8 @@ TEST_F(Cli, DrainPrintsRowsAndEventsPlainAndJson)
     ASSERT_EQ(j.code, 0) << show(j);
     const QJsonObject o = onlyJsonLine(j);
     EXPECT_EQ(o, (QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("processed"), 1},
-                              {QStringLiteral("inserted"), 1}}));
+                              {QStringLiteral("inserted"), 1}, {QStringLiteral("updated"), 0},
+                              {QStringLiteral("removed"), 0}}));
     const CliRun empty = run({QStringLiteral("drain")});
     EXPECT_EQ(empty.out, QStringLiteral("0 queue rows → 0 events\n")) << show(empty);
 }

@@ -1,7 +1,9 @@
 // drainQueue against a real PostgreSQL and the real `activityfeed drain` process:
-// (a) SIGKILL in the middle of a drain (after its inserts, before commit), three times,
-//     loses and duplicates nothing, and the end result equals one clean drain;
-// (b) four drain processes at once give the same events as one drain;
+// (a) SIGKILL in the middle of a drain (after its inserts, halfway through a fold, before
+//     commit), three times, over rows that join published tiles and fold published
+//     singles, loses and duplicates nothing (nor any reaction or comment), and the end
+//     result equals one clean drain;
+// (b) four drain processes at once, folding too, give the same events as one drain;
 // (c) batching never splits a tile that one unbatched grouping would make;
 // (d) previewDrain writes nothing and predicts the tiles drainQueue makes;
 // (e) the NOTIFY of a drain reaches a listener only after the commit.
@@ -9,6 +11,7 @@
 #include "core/catalogue.h"
 #include "feed/grouping.h"
 #include "pgharness.h"
+#include "queuefixture.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -35,233 +38,24 @@ qint64 msSince(Clock::time_point t0)
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
 }
 
-// ---------------------------------------------------------------------------------------
-// A queue, generated once and written identically (same ids, same timestamps) to as many
-// databases as a test needs.
-
-struct Row {
-    std::string id;
-    int tenant = 0;
-    std::string type;
-    std::string payload;
-    af::Micros at = 0;
-};
-
-// 2026-01-05T08:00:00Z
-constexpr af::Micros kT0 = 1767600000LL * 1000000;
-
-std::string uuidFrom(std::mt19937_64 &rng)
-{
-    const quint64 a = rng(), b = rng();
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", unsigned(a >> 32),
-                  unsigned((a >> 16) & 0xffff), unsigned(a & 0xfff),
-                  unsigned(0x8000 | ((b >> 48) & 0x3fff)),
-                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
-    return buf;
-}
-
-std::string payloadFor(const std::string &type, int n)
-{
-    QJsonObject p{{QStringLiteral("n"), n}};
-    if (type == "badge_earned") {
-        p.insert(QStringLiteral("badgeName"), QStringLiteral("Badge %1").arg(n % 7));
-        p.insert(QStringLiteral("xpAwarded"), 25);
-    } else if (type == "xp_rank_up") {
-        p.insert(QStringLiteral("rank"), QStringLiteral("Adept"));
-        p.insert(QStringLiteral("previousRank"), QStringLiteral("Apprentice"));
-        p.insert(QStringLiteral("totalXp"), 500 + n % 100);
-    } else if (type == "challenge_completed") {
-        p.insert(QStringLiteral("challengeId"), n);
-        p.insert(QStringLiteral("challengeName"), QStringLiteral("Challenge %1").arg(n % 11));
-        p.insert(QStringLiteral("xpAwarded"), 50);
-    } else if (type == "streak_milestone") {
-        p.insert(QStringLiteral("days"), n % 3 == 0 ? 7 : n % 3 == 1 ? 30 : 100);
-    } else if (type == "tasks_burst") {
-        p.insert(QStringLiteral("count"), 10 + n % 5);
-    } else {
-        p.insert(QStringLiteral("tasksDone"), 3 + n % 9);
-    }
-    return QJsonDocument(p).toJson(QJsonDocument::Compact).toStdString();
-}
-
-/// A realistic mix: @p tenants tenants, all six types, rows spread over @p span with about
-/// a third of them in bursts of 3–8 rows a few seconds apart (some with identical
-/// timestamps, so the (created_at, id) tie-break matters).
-std::vector<Row> makeQueue(int n, int tenants, af::Micros span, unsigned seed)
-{
-    std::mt19937_64 rng(seed);
-    const QStringList &typeList = af::Catalogue::eventTypeNames();
-    std::vector<Row> rows;
-    rows.reserve(size_t(n));
-    while (int(rows.size()) < n) {
-        const int tenant = 1 + int(rng() % unsigned(tenants));
-        const std::string type = typeList.at(int(rng() % unsigned(typeList.size()))).toStdString();
-        af::Micros t = kT0 + af::Micros(rng() % quint64(span));
-        const bool burst = rng() % 100 < 8;
-        const int k = burst ? 3 + int(rng() % 6) : 1;
-        for (int i = 0; i < k && int(rows.size()) < n; ++i) {
-            Row r;
-            r.id = uuidFrom(rng);
-            r.tenant = tenant;
-            r.type = type;
-            r.payload = payloadFor(type, int(rows.size()));
-            r.at = t;
-            rows.push_back(std::move(r));
-            // Mostly seconds apart, sometimes the very same microsecond.
-            if (rng() % 10 != 0)
-                t += af::Micros(1 + rng() % 40) * 1000000 + af::Micros(rng() % 1000000);
-        }
-    }
-    return rows;
-}
-
-void exec(const std::string &cs, const std::string &sql)
-{
-    pqxx::connection c(cs);
-    pqxx::work tx(c);
-    tx.exec(sql);
-    tx.commit();
-}
+using Row = aftest::QueueFixtureRow;
+using aftest::asQueueRows;
+using aftest::eventSnapshot;
+using aftest::expectConsistent;
+using aftest::groupingSnapshot;
+using aftest::makeQueue;
+using aftest::payloadFor;
+using aftest::sameEvents;
+using aftest::seedTenants;
+using aftest::uuidFrom;
+using aftest::writeQueue;
+constexpr af::Micros kT0 = aftest::kQueueT0;
 
 long long scalar(pqxx::connection &c, const std::string &sql)
 {
     pqxx::nontransaction tx(c);
     const auto r = tx.exec1(sql);
     return r[0].is_null() ? 0 : r[0].as<long long>();
-}
-
-void seedTenants(const std::string &cs, int n)
-{
-    exec(cs, "INSERT INTO tenants (id, name) SELECT g, 'Tenant ' || g FROM generate_series(1, " +
-                 std::to_string(n) + ") g; SELECT setval('tenants_id_seq', " + std::to_string(n) + ")");
-}
-
-void writeQueue(const std::string &cs, const std::vector<Row> &rows)
-{
-    pqxx::connection c(cs);
-    pqxx::work tx(c);
-    pqxx::stream_to s(tx, "activity_queue",
-                      std::vector<std::string>{"id", "tenant_id", "event_type", "payload_json",
-                                               "created_at", "processed"});
-    for (const Row &r : rows)
-        s << std::make_tuple(r.id, r.tenant, r.type, r.payload, af::isoMicros(r.at).toStdString(),
-                             false);
-    s.complete();
-    tx.commit();
-}
-
-/// Two databases with the same tenants and the same queue.
-std::pair<std::string, std::string> twinDatabases(const std::vector<Row> &rows, int tenants,
-                                                  const std::string &prefix)
-{
-    const std::string a = aftest::freshDatabase(prefix);
-    const std::string b = aftest::freshDatabase(prefix + "ref");
-    for (const std::string &cs : {a, b}) {
-        seedTenants(cs, tenants);
-        writeQueue(cs, rows);
-    }
-    return {a, b};
-}
-
-/// Every event as comparable text: tenant, type, created_at (µs), payload, display
-/// fields and its sorted source ids. Event uuids and seq differ between runs and are left out.
-std::vector<std::string> eventSnapshot(const std::string &cs)
-{
-    pqxx::connection c(cs);
-    pqxx::read_transaction tx(c);
-    const auto r = tx.exec(
-        "SELECT e.tenant_id || '|' || e.event_type || '|' || "
-        "       (extract(epoch FROM e.created_at) * 1000000)::bigint || '|', "
-        "       e.payload_json::text, "
-        "       '|' || e.display_name || '|' || e.description || '|' || e.icon || '|' || "
-        "       coalesce(string_agg(s.queue_id::text, ',' ORDER BY s.queue_id::text), '') "
-        "  FROM activity_events e LEFT JOIN activity_event_sources s ON s.event_id = e.id "
-        " GROUP BY e.id");
-    std::vector<std::string> out;
-    out.reserve(r.size());
-    for (const auto &row : r) {
-        // jsonb orders keys its own way: compare payloads in one canonical form.
-        const QJsonDocument payload = QJsonDocument::fromJson(QByteArray::fromStdString(row[1].as<std::string>()));
-        out.push_back(row[0].as<std::string>() + payload.toJson(QJsonDocument::Compact).toStdString() +
-                      row[2].as<std::string>());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-/// The same text for the events of a pure grouping.
-std::vector<std::string> groupingSnapshot(const std::vector<af::GroupedEvent> &events)
-{
-    std::vector<std::string> out;
-    for (const af::GroupedEvent &e : events) {
-        std::vector<std::string> ids;
-        for (const QString &q : e.sourceIds)
-            ids.push_back(q.toStdString());
-        std::sort(ids.begin(), ids.end());
-        std::string joined;
-        for (const std::string &id : ids)
-            joined += (joined.empty() ? "" : ",") + id;
-        out.push_back(std::to_string(e.tenantId) + '|' + e.eventType.toStdString() + '|' +
-                      std::to_string(e.createdAt) + '|' +
-                      QJsonDocument(e.payload).toJson(QJsonDocument::Compact).toStdString() + '|' +
-                      e.displayName.toStdString() + '|' + e.description.toStdString() + '|' +
-                      e.icon.toStdString() + '|' + joined);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-/// Compares two sorted snapshots; on a difference, says how many differ and shows a few.
-::testing::AssertionResult sameEvents(const std::vector<std::string> &got, const std::vector<std::string> &want)
-{
-    std::vector<std::string> extra, missing;
-    std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
-    std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
-    if (extra.empty() && missing.empty())
-        return ::testing::AssertionSuccess();
-    auto r = ::testing::AssertionFailure();
-    r << got.size() << " events vs " << want.size() << " expected; " << extra.size() << " unexpected, "
-      << missing.size() << " missing.";
-    for (size_t i = 0; i < std::min<size_t>(3, extra.size()); ++i)
-        r << "\n  unexpected: " << extra[i].substr(0, 400);
-    for (size_t i = 0; i < std::min<size_t>(3, missing.size()); ++i)
-        r << "\n  missing:    " << missing[i].substr(0, 400);
-    return r;
-}
-
-std::vector<af::QueueRow> asQueueRows(const std::vector<Row> &rows)
-{
-    std::vector<af::QueueRow> out;
-    for (const Row &r : rows) {
-        af::QueueRow q;
-        q.id = QString::fromStdString(r.id);
-        q.tenantId = r.tenant;
-        q.eventType = QString::fromStdString(r.type);
-        q.payload = QJsonDocument::fromJson(QByteArray::fromStdString(r.payload)).object();
-        q.createdAt = r.at;
-        out.push_back(std::move(q));
-    }
-    return out;
-}
-
-/// The invariants that must hold after any drain, finished or killed: every processed
-/// queue row feeds exactly one event, no unprocessed row feeds any, no event is empty.
-void expectConsistent(const std::string &cs, const char *when)
-{
-    pqxx::connection c(cs);
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue q WHERE q.processed AND NOT EXISTS "
-                           "(SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)"))
-        << when << ": processed rows without an event";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_event_sources s JOIN activity_queue q "
-                           "ON q.id = s.queue_id WHERE NOT q.processed"))
-        << when << ": unprocessed rows already in an event";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM (SELECT queue_id FROM activity_event_sources "
-                           "GROUP BY queue_id HAVING count(*) > 1) d"))
-        << when << ": a queue row in two events";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
-                           "(SELECT 1 FROM activity_event_sources s WHERE s.event_id = e.id)"))
-        << when << ": an event without source rows";
 }
 
 QProcessEnvironment childEnvironment()
@@ -347,22 +141,35 @@ std::string nthUnprocessed(pqxx::connection &c, int offset)
 // finishes; the result equals one clean drain of an identical copy of the queue.
 TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
 {
-    constexpr int kRows = 8000;
+    constexpr int kRows = 12000;
     const std::vector<Row> rows = makeQueue(kRows, 5, 24LL * 3600 * 1000000, 1);
-    const auto [cs, refCs] = twinDatabases(rows, 5, "crash");
+    const std::string cs = aftest::freshDatabase("crash");
+    const std::string refCs = aftest::freshDatabase("crashref");
+    seedTenants(cs, 5);
+    seedTenants(refCs, 5);
+    writeQueue(refCs, rows);
+    // A third of the rows were drained as they came and people reacted and commented on
+    // what that made: the killed drains join rows into those tiles and fold those singles.
+    const std::vector<Row> rest = aftest::publishPart(cs, rows, 11);
+    const aftest::PersonWritten written = aftest::reactAndComment(cs, 5);
+    writeQueue(cs, rest);
 
     pqxx::connection monitor(cs);
     struct Kill {
-        const char *lockMode;   // the lock the test holds on one queue row
+        const char *lock;       // the row lock the test holds ($1: a queue row's id)
         int offset;             // which unprocessed row (0 = oldest)
         const char *statement;  // where the drainer must then be blocked
     };
-    // FOR UPDATE also blocks the foreign-key check of the activity_event_sources insert
-    // (KEY SHARE); FOR NO KEY UPDATE lets the inserts through and blocks the UPDATE that
-    // marks the rows processed — the last statement before the NOTIFY and COMMIT.
-    const Kill kills[] = {{"FOR UPDATE", 0, "COPY"},
-                          {"FOR NO KEY UPDATE", 6500, "UPDATE"},
-                          {"FOR NO KEY UPDATE", 0, "UPDATE"}};
+    // FOR UPDATE on a queue row also blocks the foreign-key check of the
+    // activity_event_sources insert (KEY SHARE); a lock on the comments blocks a fold
+    // halfway, after tiles were rewritten and reactions copied, as it moves the comments;
+    // FOR NO KEY UPDATE lets the inserts through and blocks the UPDATE that marks the rows
+    // processed — the last statement before the NOTIFY and COMMIT — in the second batch.
+    const Kill kills[] = {
+        {"SELECT id FROM activity_queue WHERE id = $1::uuid FOR UPDATE", 0, "COPY"},
+        {"SELECT count(*) FROM (SELECT id FROM activity_comments WHERE $1::uuid IS NOT NULL FOR UPDATE) c", 0,
+         "UPDATE activity_comments"},
+        {"SELECT id FROM activity_queue WHERE id = $1::uuid FOR NO KEY UPDATE", 6500, "UPDATE"}};
     int round = 0;
     for (const Kill &k : kills) {
         ++round;
@@ -370,8 +177,7 @@ TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
         pqxx::connection locker(cs);
         pqxx::work lockTx(locker);
         const std::string victim = nthUnprocessed(monitor, k.offset);
-        lockTx.exec_params1(std::string("SELECT id FROM activity_queue WHERE id = $1::uuid ") + k.lockMode,
-                            victim);
+        lockTx.exec_params1(k.lock, victim);
 
         auto child = startDrain(cs);
         const Blocked b = waitBlockedBy(monitor, locker.backendpid(), child.get());
@@ -394,6 +200,7 @@ TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
         if (k.offset > af::Drainer::kBatchSize) {
             EXPECT_GT(processedBefore, 0) << "the earlier batch of this run should have committed";
         }
+        EXPECT_EQ(written.comments.size(), size_t(scalar(monitor, "SELECT count(*) FROM activity_comments")));
         expectConsistent(cs, "after a kill");
     }
     EXPECT_GT(scalar(monitor, "SELECT count(*) FROM activity_queue WHERE NOT processed"), 0);
@@ -417,8 +224,13 @@ TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
     const auto got = eventSnapshot(cs);
     const auto want = eventSnapshot(refCs);
     EXPECT_TRUE(sameEvents(got, want)) << "the events after three killed drains differ from one clean drain";
-    // The queue really groups: tiles exist.
+    // The queue really groups: tiles exist, and the drains folded published singles.
     EXPECT_GT(scalar(monitor, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 50);
+    const long long folded = scalar(monitor, "SELECT count(*) FROM activity_event_tombstones");
+    EXPECT_GT(folded, 20);
+    aftest::expectNothingLost(cs, written);
+    std::printf("[ drain    ] 3 kills, then one drain: %lld singles folded, %zu events as one drain makes\n",
+                folded, got.size());
 }
 
 // (b) Four `activityfeed drain` processes started at once on 20 000 queued rows.
@@ -426,13 +238,26 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
 {
     constexpr int kRows = 20000;
     const std::vector<Row> rows = makeQueue(kRows, 7, 3LL * 24 * 3600 * 1000000, 2);
-    const auto [cs, refCs] = twinDatabases(rows, 7, "conc");
+    const std::string cs = aftest::freshDatabase("conc");
+    const std::string refCs = aftest::freshDatabase("concref");
+    seedTenants(cs, 7);
+    seedTenants(refCs, 7);
+    writeQueue(refCs, rows);
+    // Part of the feed is already published, with reactions and comments: the concurrent
+    // drains grow its tiles and fold its singles.
+    const std::vector<Row> rest = aftest::publishPart(cs, rows, 12);
+    const aftest::PersonWritten written = aftest::reactAndComment(cs, 7);
+    writeQueue(cs, rest);
+    pqxx::connection c(cs);
+    const long long published = scalar(c, "SELECT count(*) FROM activity_events");
+    const long long runsBefore = scalar(c, "SELECT count(*) FROM drain_runs");
+    const long long tombstonesBefore = scalar(c, "SELECT count(*) FROM activity_event_tombstones");
 
     const auto t0 = Clock::now();
     std::vector<std::unique_ptr<QProcess>> procs;
     for (int i = 0; i < 4; ++i)
         procs.push_back(startDrain(cs, true));
-    long long processed = 0, inserted = 0;
+    long long processed = 0, inserted = 0, removed = 0;
     for (auto &p : procs) {
         ASSERT_TRUE(p->waitForFinished(120000));
         ASSERT_EQ(p->exitStatus(), QProcess::NormalExit);
@@ -443,6 +268,7 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
         EXPECT_TRUE(o.value(QStringLiteral("ok")).toBool()) << lines.first().constData();
         processed += o.value(QStringLiteral("processed")).toInt();
         inserted += o.value(QStringLiteral("inserted")).toInt();
+        removed += o.value(QStringLiteral("removed")).toInt();
     }
     const qint64 concurrentMs = msSince(t0);
 
@@ -453,18 +279,25 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
         EXPECT_EQ(r.processed, kRows);
     }
     const qint64 singleMs = msSince(t1);
-    std::printf("[ drain    ] 20 000 rows: 4 concurrent processes %lld ms, one in-process drain %lld ms\n",
-                static_cast<long long>(concurrentMs), static_cast<long long>(singleMs));
+    std::printf("[ drain    ] %zu rows over %lld published events: 4 concurrent processes %lld ms "
+                "(%lld singles folded), one in-process drain of all %d rows %lld ms\n",
+                rest.size(), published, static_cast<long long>(concurrentMs), removed, kRows,
+                static_cast<long long>(singleMs));
 
-    pqxx::connection c(cs);
-    EXPECT_EQ(processed, kRows) << "the processes' reports must add up to the queue";
-    EXPECT_EQ(inserted, scalar(c, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(processed, long(rest.size())) << "the processes' reports must add up to the queue";
+    EXPECT_EQ(published + inserted - removed, scalar(c, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(tombstonesBefore + removed, scalar(c, "SELECT count(*) FROM activity_event_tombstones"));
+    EXPECT_GT(removed, 20) << "the drains fold published singles";
     EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
     EXPECT_EQ(kRows, scalar(c, "SELECT count(*) FROM activity_event_sources"));
     expectConsistent(cs, "after four concurrent drains");
+    aftest::expectNothingLost(cs, written);
     EXPECT_EQ(4, scalar(c, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NOT NULL "
                            "AND error IS NULL"));
     EXPECT_EQ(kRows, scalar(c, "SELECT sum(processed) FROM drain_runs"));
+    EXPECT_EQ(removed, scalar(c, "SELECT sum(removed) FROM drain_runs WHERE trigger = 'cli'"))
+        << "the drain log counts the folds";
+    EXPECT_GT(scalar(c, "SELECT count(*) FROM drain_runs"), runsBefore);
 
     const auto got = eventSnapshot(cs);
     const auto want = eventSnapshot(refCs);
@@ -600,7 +433,7 @@ TEST(Drain, NotifyArrivesOnlyAfterCommit)
     const std::string cs = aftest::freshDatabase("notify");
     seedTenants(cs, 2);
     writeQueue(cs, makeQueue(300, 2, 3600LL * 1000000, 5));
-    exec(cs, R"(
+    aftest::execute(cs, R"(
         CREATE TABLE commit_gate (id int PRIMARY KEY);
         INSERT INTO commit_gate VALUES (1);
         CREATE FUNCTION commit_gate_wait() RETURNS trigger LANGUAGE plpgsql AS

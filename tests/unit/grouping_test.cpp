@@ -515,7 +515,7 @@ TEST(Grouping, PropertiesOverRandomRows)
         ASSERT_EQ(e.icon, info->icon);
 
         const int n = int(src.size());
-        if (n >= Grouping::kMinGroup) {
+        if (n >= af::Catalogue::limits().tileMinRows) {
             ++tiles;
             bigTiles += n >= 7;
             ASSERT_LT(src.back()->createdAt - src.front()->createdAt, kWindow)
