@@ -273,6 +273,8 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     EXPECT_EQ(comments->index(0).data(CommentsModel::BodyRole).toString(),
               "Written on the second single");
     EXPECT_EQ(feed->index(0).data(FeedModel::CommentCountRole).toInt(), 1);
+    // The panel now lists the tile's grouped events, read again for the tile.
+    ASSERT_TRUE(QTest::qWaitFor([&] { return panel->property("sources").toList().size() == 3; }, 15000));
     ASSERT_TRUE(waitDrained());
 
     // Another tenant's event lands above the tile; the reader scrolls down into the older
@@ -283,7 +285,7 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     ASSERT_EQ(acmeBadgeRows(), QList<int>{1});
     ASSERT_TRUE(waitDrained());
     QMetaObject::invokeMethod(list, "positionViewAtIndex", Q_ARG(int, 6),
-                              Q_ARG(int, 1 /* ListView.Beginning */));
+                              Q_ARG(int, 0 /* ListView.Beginning */));
     QQuickItem *anchor = nullptr;
     ASSERT_TRUE(QTest::qWaitFor(
         [&] {
@@ -298,6 +300,7 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     // 4: the row joins the tile, which moves above the other tenant's event (a move),
     // while the card the reader looks at stays where it was on screen.
     const int movesBefore = int(moves.count());
+    const int newBeforeGrowth = feed->newCount();
     emitBadge();
     ASSERT_TRUE(QTest::qWaitFor(
         [&] {
@@ -332,9 +335,17 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
         EXPECT_NEAR(shown.first()->y() - list->property("contentY").toReal(), anchorOffset, 1.0);
     }
 
-    // Back at the top: one card for the five rows, its "×5" and its latest sample, and
-    // the panel still on it with the comment.
-    QMetaObject::invokeMethod(list, "positionViewAtBeginning");
+    // Back at the top through the "N new" pill, as the reader would: one card for the
+    // five rows, its "×5" and its latest sample, and the panel still on it with the
+    // comment and the five grouped events.
+    QQuickItem *pill = findItem(window->contentItem(), QStringLiteral("newPill"));
+    ASSERT_TRUE(pill) << "scrolled away from new events, the pill is shown";
+    EXPECT_EQ(feed->newCount(), newBeforeGrowth) << "a tile that grew is not a new event";
+    ASSERT_TRUE(click(window, pill));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return list->property("atYBeginning").toBool(); }, 5000))
+        << "contentY " << list->property("contentY").toReal() << ", originY "
+        << list->property("originY").toReal();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !findItem(window->contentItem(), QStringLiteral("newPill")); }, 5000));
     ASSERT_TRUE(QTest::qWaitFor([&] { return shownBadgeCounts() == QList<int>({5}); }, 5000));
     QQuickItem *tileCard = findItem(list, QStringLiteral("eventCard_0"));
     ASSERT_TRUE(tileCard);
@@ -343,6 +354,8 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     EXPECT_TRUE(shownText.contains(QStringLiteral("Badge 5"))) << shownText.toStdString();
     EXPECT_EQ(panel->property("eventId").toString(), singleA);
     EXPECT_EQ(comments->rowCount(), 1);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return panel->property("sources").toList().size() == 5; }, 15000))
+        << "the open tile's grouped events follow its count";
     EXPECT_EQ(resets.count(), 0);
     EXPECT_EQ(removes.count(), 1);
     const QString after = screenshotDir() + "/tilegrowth-after.png";
