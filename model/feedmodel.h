@@ -10,6 +10,8 @@
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include <memory>
+
 /// @brief The activity feed, newest first by (created_at, seq): pages appended by
 /// fetchMore; live events inserted, or replaced and moved to their new place, and folded
 /// singles removed, all without a reset.
@@ -81,6 +83,9 @@ private:
         QJsonObject payload; ///< parsed once: the tile roles read it
         QDateTime createdAt;
     };
+    /// The list holds pointers: a row inserted, moved or removed in the middle of 100 000
+    /// shifts the pointers after it, not the rows' many fields one by one.
+    using RowPtr = std::shared_ptr<Row>;
     /// One live change waiting for the next flush, in stream order.
     struct Pending {
         af::Event event;     ///< created or updated (empty id for a removal)
@@ -88,7 +93,7 @@ private:
         QString mergedInto;  ///< the tile it went into
         bool created = false;
     };
-    static Row makeRow(af::Event event);
+    static RowPtr makeRow(af::Event event);
     /// Whether @p a goes above @p b (newer created_at, then larger seq).
     static bool newer(const af::Event &a, const af::Event &b);
     void onEventCreated(const af::Event &event);
@@ -110,7 +115,7 @@ private:
     void onReactionUpdated(const af::ReactionChange &change);
     void onCommentCreated(const af::PostedComment &comment);
 
-    QList<Row> m_rows;
+    QList<RowPtr> m_rows;
     /// id → position key; row = key − m_topKey, so rowOf() is a hash lookup instead of a
     /// scan of every row, and an insert at the top only moves m_topKey.
     QHash<QString, qint64> m_keys;

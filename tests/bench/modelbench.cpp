@@ -153,13 +153,19 @@ int main(int argc, char **argv)
     double insertsDue = 0, updatesDue = 0, joinsDue = 0, foldsDue = 0;
     int inserted = 0, updates = 0, joins = 0, folds = 0;
     auto next = std::chrono::steady_clock::now();
+    auto last = next;
     for (int f = 0; f < frames; ++f) {
-        next += std::chrono::microseconds(16'667);
+        // Arrivals follow the clock, as a stream's do: a slow frame is followed by one that
+        // holds its time's worth of changes (not by a burst of frames catching up).
+        next = std::max(next + std::chrono::microseconds(16'667), std::chrono::steady_clock::now());
         std::this_thread::sleep_until(next);
+        const double frameShare =
+            std::chrono::duration<double>(next - last).count() * 60.0; // 1.0 for an on-time frame
+        last = next;
         // The events of this frame, built off the clock (in the app they come parsed
         // from the stream on a worker thread).
-        insertsDue += rate / 60.0;
-        updatesDue += rate / 60.0;
+        insertsDue += rate / 60.0 * frameShare;
+        updatesDue += rate / 60.0 * frameShare;
         std::vector<QJsonObject> ins;
         while (insertsDue >= 1) {
             insertsDue -= 1;
@@ -171,8 +177,8 @@ int main(int argc, char **argv)
             upd.emplace_back(source.events[size_t(pick(rng))].value("id").toString(), updates++);
         }
         // Tiles that grew and singles that folded, somewhere in the last window's rows.
-        joinsDue += joinRate / 60.0;
-        foldsDue += foldRate / 60.0;
+        joinsDue += joinRate / 60.0 * frameShare;
+        foldsDue += foldRate / 60.0 * frameShare;
         std::uniform_int_distribution<int> deep(1, std::max(1, std::min(joinDepth, model.rowCount() - 2)));
         std::vector<QJsonObject> grown;
         while (joinsDue >= 1) {
