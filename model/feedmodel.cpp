@@ -196,7 +196,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
             m_keys.clear();
             m_topKey = 0;
             for (int i = 0; i < m_rows.size(); ++i)
-                m_keys.insert(m_rows.at(i)->event.id, i);
+                fileRow(m_rows.at(i).get(), i);
             endResetModel();
             m_newCount = 0;
             Q_EMIT newCountChanged();
@@ -204,7 +204,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
             const int firstRow = int(m_rows.size());
             beginInsertRows({}, firstRow, firstRow + int(rows.size()) - 1);
             for (int i = 0; i < rows.size(); ++i)
-                m_keys.insert(rows.at(i)->event.id, m_topKey + firstRow + i);
+                fileRow(rows.at(i).get(), m_topKey + firstRow + i);
             m_rows.append(rows);
             endInsertRows();
         }
@@ -298,7 +298,7 @@ void FeedModel::flushPending()
         beginInsertRows({}, 0, top - 1);
         // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front).
         for (int i = top - 1; i >= 0; --i) {
-            m_keys.insert(fresh.at(i)->event.id, --m_topKey);
+            fileRow(fresh.at(i).get(), --m_topKey);
             m_rows.prepend(std::move(fresh[i]));
         }
         endInsertRows();
@@ -306,7 +306,7 @@ void FeedModel::flushPending()
     for (int i = top; i < fresh.size(); ++i) {
         const int row = placeOf(fresh.at(i)->event, -1);
         beginInsertRows({}, row, row);
-        indexInsert(row, fresh.at(i)->event.id);
+        indexInsert(row, fresh.at(i).get());
         m_rows.insert(row, std::move(fresh[i]));
         endInsertRows();
     }
@@ -378,7 +378,9 @@ void FeedModel::update(int row, const af::Event &event)
         m_rows.move(row, to);
         endMoveRows();
     }
+    const qint64 key = m_rows.at(to)->key;
     m_rows[to] = makeRow(std::move(next));
+    fileRow(m_rows.at(to).get(), key);
     const QModelIndex idx = index(to);
     Q_EMIT dataChanged(idx, idx, roles);
 }
@@ -406,13 +408,19 @@ void FeedModel::remove(int row, const QString &mergedInto)
     }
 }
 
+void FeedModel::fileRow(Row *row, qint64 key)
+{
+    row->key = key;
+    m_keys.insert(row->event.id, row);
+}
+
 void FeedModel::shiftKeys(int first, int last, qint64 delta)
 {
     for (int i = first; i <= last; ++i)
-        m_keys[m_rows.at(i)->event.id] += delta;
+        m_rows.at(i)->key += delta;
 }
 
-void FeedModel::indexInsert(int row, const QString &id)
+void FeedModel::indexInsert(int row, Row *inserted)
 {
     const int n = int(m_rows.size());
     if (row < n - row) {
@@ -421,7 +429,7 @@ void FeedModel::indexInsert(int row, const QString &id)
     } else {
         shiftKeys(row, n - 1, +1);
     }
-    m_keys.insert(id, m_topKey + row);
+    fileRow(inserted, m_topKey + row);
 }
 
 void FeedModel::indexRemove(int row)
@@ -438,12 +446,11 @@ void FeedModel::indexRemove(int row)
 
 void FeedModel::indexMove(int from, int to)
 {
-    const QString id = m_rows.at(from)->event.id;
     if (from > to)
         shiftKeys(to, from - 1, +1);
     else
         shiftKeys(from + 1, to, -1);
-    m_keys.insert(id, m_topKey + to);
+    m_rows.at(from)->key = m_topKey + to;
 }
 
 void FeedModel::onReactionUpdated(const af::ReactionChange &change)
@@ -532,7 +539,7 @@ void FeedModel::loadSources(const QString &eventId)
 int FeedModel::rowOf(const QString &eventId) const
 {
     const auto it = m_keys.constFind(eventId);
-    return it == m_keys.constEnd() ? -1 : int(*it - m_topKey);
+    return it == m_keys.constEnd() ? -1 : int((*it)->key - m_topKey);
 }
 
 void FeedModel::markSeen()

@@ -82,6 +82,7 @@ private:
         af::Event event;
         QJsonObject payload; ///< parsed once: the tile roles read it
         QDateTime createdAt;
+        qint64 key = 0; ///< row = key − m_topKey (see m_keys)
     };
     /// The list holds pointers: a row inserted, moved or removed in the middle of 100 000
     /// shifts the pointers after it, not the rows' many fields one by one.
@@ -108,7 +109,9 @@ private:
     void remove(int row, const QString &mergedInto);
     // The id index: each keeps rowOf() right, touching only the rows on the shorter side
     // of the change (or the moved span), so edits near the top of 100 000 rows stay cheap.
-    void indexInsert(int row, const QString &id);
+    void indexInsert(int row, Row *inserted);
+    /// Sets @p row's position key and files it under its id.
+    void fileRow(Row *row, qint64 key);
     void indexRemove(int row);
     void indexMove(int from, int to);
     void shiftKeys(int first, int last, qint64 delta);
@@ -116,9 +119,10 @@ private:
     void onCommentCreated(const af::PostedComment &comment);
 
     QList<RowPtr> m_rows;
-    /// id → position key; row = key − m_topKey, so rowOf() is a hash lookup instead of a
-    /// scan of every row, and an insert at the top only moves m_topKey.
-    QHash<QString, qint64> m_keys;
+    /// id → its row (owned by m_rows), whose position key gives row = key − m_topKey: rowOf()
+    /// is a hash lookup instead of a scan, an insert at the top only moves m_topKey, and a
+    /// shift walks the rows' keys without hashing an id per row.
+    QHash<QString, Row *> m_keys;
     qint64 m_topKey = 0;
     /// Singles folded into tiles since the last reload: a later page must not bring them
     /// back (it may have been read before the fold).
