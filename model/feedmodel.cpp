@@ -36,11 +36,11 @@ FeedModel::FeedModel(QObject *parent) : TimelineModel(parent)
     m_clockTimer.start();
 }
 
-FeedModel::Row FeedModel::makeRow(af::Event event)
+FeedModel::RowPtr FeedModel::makeRow(af::Event event)
 {
-    Row row{std::move(event), {}, {}};
-    row.payload = row.event.payload();
-    row.createdAt = fromMicros(row.event.createdAtMicros);
+    auto row = std::make_shared<Row>(Row{std::move(event), {}, {}});
+    row->payload = row->event.payload();
+    row->createdAt = fromMicros(row->event.createdAtMicros);
     return row;
 }
 
@@ -53,7 +53,7 @@ QVariant FeedModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Row &row = m_rows.at(index.row());
+    const Row &row = *m_rows.at(index.row());
     const af::Event &e = row.event;
     switch (role) {
     case Qt::DisplayRole:
@@ -180,7 +180,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
             return;
         }
         finishPage(reply.value->nextCursor);
-        QList<Row> rows;
+        QList<RowPtr> rows;
         QSet<QString> seen;
         for (const af::Event &event : reply.value->events) {
             if (event.id.isEmpty() || seen.contains(event.id) || m_removed.contains(event.id) ||
@@ -196,7 +196,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
             m_keys.clear();
             m_topKey = 0;
             for (int i = 0; i < m_rows.size(); ++i)
-                m_keys.insert(m_rows.at(i).event.id, i);
+                fileRow(m_rows.at(i).get(), i);
             endResetModel();
             m_newCount = 0;
             Q_EMIT newCountChanged();
@@ -204,7 +204,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
             const int firstRow = int(m_rows.size());
             beginInsertRows({}, firstRow, firstRow + int(rows.size()) - 1);
             for (int i = 0; i < rows.size(); ++i)
-                m_keys.insert(rows.at(i).event.id, m_topKey + firstRow + i);
+                fileRow(rows.at(i).get(), m_topKey + firstRow + i);
             m_rows.append(rows);
             endInsertRows();
         }
@@ -248,7 +248,7 @@ void FeedModel::flushPending()
     // What the viewer had at the top before this burst: only new events above it count
     // as "new" (not a tile that grew, nor a late row further down).
     const std::optional<af::Event> oldTop =
-        m_rows.isEmpty() ? std::nullopt : std::optional<af::Event>(m_rows.first().event);
+        m_rows.isEmpty() ? std::nullopt : std::optional<af::Event>(m_rows.first()->event);
     QHash<QString, int> last;
     QSet<QString> created;
     for (int i = 0; i < pending.size(); ++i) {
@@ -260,7 +260,7 @@ void FeedModel::flushPending()
         if (p.created)
             created.insert(id);
     }
-    QList<Row> fresh;
+    QList<RowPtr> fresh;
     QSet<QString> freshCreated;
     for (int i = 0; i < pending.size(); ++i) {
         const Pending &p = pending.at(i);
@@ -284,29 +284,29 @@ void FeedModel::flushPending()
     if (fresh.isEmpty())
         return;
     std::sort(fresh.begin(), fresh.end(),
-              [](const Row &a, const Row &b) { return newer(a.event, b.event); });
+              [](const RowPtr &a, const RowPtr &b) { return newer(a->event, b->event); });
     // The ones above the current top go in as one insert at row 0 (a burst, one frame);
     // a late one lands at its own place further down.
     int top = 0;
-    while (top < fresh.size() && (m_rows.isEmpty() || newer(fresh.at(top).event, m_rows.first().event)))
+    while (top < fresh.size() && (m_rows.isEmpty() || newer(fresh.at(top)->event, m_rows.first()->event)))
         ++top;
     int added = 0;
-    for (const Row &row : std::as_const(fresh))
-        if (freshCreated.contains(row.event.id) && (!oldTop || newer(row.event, *oldTop)))
+    for (const RowPtr &row : std::as_const(fresh))
+        if (freshCreated.contains(row->event.id) && (!oldTop || newer(row->event, *oldTop)))
             ++added;
     if (top > 0) {
         beginInsertRows({}, 0, top - 1);
         // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front).
         for (int i = top - 1; i >= 0; --i) {
-            m_keys.insert(fresh.at(i).event.id, --m_topKey);
+            fileRow(fresh.at(i).get(), --m_topKey);
             m_rows.prepend(std::move(fresh[i]));
         }
         endInsertRows();
     }
     for (int i = top; i < fresh.size(); ++i) {
-        const int row = placeOf(fresh.at(i).event, -1);
+        const int row = placeOf(fresh.at(i)->event, -1);
         beginInsertRows({}, row, row);
-        indexInsert(row, fresh.at(i).event.id);
+        indexInsert(row, fresh.at(i).get());
         m_rows.insert(row, std::move(fresh[i]));
         endInsertRows();
     }
@@ -324,7 +324,7 @@ int FeedModel::placeOf(const af::Event &event, int skip) const
     while (lo < hi) {
         const int mid = (lo + hi) / 2;
         const int at = skip >= 0 && mid >= skip ? mid + 1 : mid;
-        if (newer(event, m_rows.at(at).event))
+        if (newer(event, m_rows.at(at)->event))
             hi = mid;
         else
             lo = mid + 1;
@@ -334,7 +334,7 @@ int FeedModel::placeOf(const af::Event &event, int skip) const
 
 void FeedModel::update(int row, const af::Event &event)
 {
-    const af::Event &old = m_rows.at(row).event;
+    const af::Event &old = m_rows.at(row)->event;
     if (event.seq < old.seq)
         return; // an older state than the one shown (a page read after the change)
     af::Event next = event;
@@ -378,7 +378,9 @@ void FeedModel::update(int row, const af::Event &event)
         m_rows.move(row, to);
         endMoveRows();
     }
+    const qint64 key = m_rows.at(to)->key;
     m_rows[to] = makeRow(std::move(next));
+    fileRow(m_rows.at(to).get(), key);
     const QModelIndex idx = index(to);
     Q_EMIT dataChanged(idx, idx, roles);
 }
@@ -386,7 +388,7 @@ void FeedModel::update(int row, const af::Event &event)
 void FeedModel::remove(int row, const QString &mergedInto)
 {
     // The tile now holds the single's reactions: the viewer's own stay marked on it.
-    const QStringList mine = m_rows.at(row).event.myReactions;
+    const QStringList mine = m_rows.at(row)->event.myReactions;
     beginRemoveRows({}, row, row);
     indexRemove(row);
     m_rows.removeAt(row);
@@ -395,7 +397,7 @@ void FeedModel::remove(int row, const QString &mergedInto)
     const int tile = rowOf(mergedInto);
     if (tile < 0)
         return;
-    QStringList &tileMine = m_rows[tile].event.myReactions;
+    QStringList &tileMine = m_rows[tile]->event.myReactions;
     const qsizetype before = tileMine.size();
     for (const QString &type : mine)
         if (!tileMine.contains(type))
@@ -406,13 +408,19 @@ void FeedModel::remove(int row, const QString &mergedInto)
     }
 }
 
+void FeedModel::fileRow(Row *row, qint64 key)
+{
+    row->key = key;
+    m_keys.insert(row->event.id, row);
+}
+
 void FeedModel::shiftKeys(int first, int last, qint64 delta)
 {
     for (int i = first; i <= last; ++i)
-        m_keys[m_rows.at(i).event.id] += delta;
+        m_rows.at(i)->key += delta;
 }
 
-void FeedModel::indexInsert(int row, const QString &id)
+void FeedModel::indexInsert(int row, Row *inserted)
 {
     const int n = int(m_rows.size());
     if (row < n - row) {
@@ -421,13 +429,13 @@ void FeedModel::indexInsert(int row, const QString &id)
     } else {
         shiftKeys(row, n - 1, +1);
     }
-    m_keys.insert(id, m_topKey + row);
+    fileRow(inserted, m_topKey + row);
 }
 
 void FeedModel::indexRemove(int row)
 {
     const int n = int(m_rows.size());
-    m_keys.remove(m_rows.at(row).event.id);
+    m_keys.remove(m_rows.at(row)->event.id);
     if (row < n - 1 - row) {
         ++m_topKey; // every row moves up one; the rows above keep theirs
         shiftKeys(0, row - 1, +1);
@@ -438,20 +446,19 @@ void FeedModel::indexRemove(int row)
 
 void FeedModel::indexMove(int from, int to)
 {
-    const QString id = m_rows.at(from).event.id;
     if (from > to)
         shiftKeys(to, from - 1, +1);
     else
         shiftKeys(from + 1, to, -1);
-    m_keys.insert(id, m_topKey + to);
+    m_rows.at(from)->key = m_topKey + to;
 }
 
 void FeedModel::onReactionUpdated(const af::ReactionChange &change)
 {
     const int row = rowOf(change.eventId);
-    if (row < 0 || m_rows.at(row).event.reactions == change.counts)
+    if (row < 0 || m_rows.at(row)->event.reactions == change.counts)
         return;
-    m_rows[row].event.reactions = change.counts;
+    m_rows[row]->event.reactions = change.counts;
     const QModelIndex idx = index(row);
     Q_EMIT dataChanged(idx, idx, {ReactionCountsRole});
 }
@@ -459,9 +466,9 @@ void FeedModel::onReactionUpdated(const af::ReactionChange &change)
 void FeedModel::onCommentCreated(const af::PostedComment &posted)
 {
     const int row = rowOf(posted.comment.eventId);
-    if (row < 0 || posted.commentCount < 0 || m_rows.at(row).event.commentCount == posted.commentCount)
+    if (row < 0 || posted.commentCount < 0 || m_rows.at(row)->event.commentCount == posted.commentCount)
         return;
-    m_rows[row].event.commentCount = posted.commentCount;
+    m_rows[row]->event.commentCount = posted.commentCount;
     const QModelIndex idx = index(row);
     Q_EMIT dataChanged(idx, idx, {CommentCountRole});
 }
@@ -470,8 +477,8 @@ void FeedModel::toggleReaction(int row, const QString &type)
 {
     if (!source() || row < 0 || row >= m_rows.size())
         return;
-    const QString eventId = m_rows.at(row).event.id;
-    const bool add = !m_rows.at(row).event.myReactions.contains(type);
+    const QString eventId = m_rows.at(row)->event.id;
+    const bool add = !m_rows.at(row)->event.myReactions.contains(type);
     source()->setReaction(eventId, type, add, this,
                           [this, eventId, type, add](const Reply<af::ReactionChange> &reply) {
         if (!reply.ok()) {
@@ -490,7 +497,7 @@ void FeedModel::toggleReaction(int row, const QString &type)
         const int current = rowOf(eventId); // rows may have moved while the request ran
         if (current < 0)
             return;
-        QStringList &mine = m_rows[current].event.myReactions;
+        QStringList &mine = m_rows[current]->event.myReactions;
         if (add && !mine.contains(type))
             mine.append(type);
         if (!add)
@@ -532,7 +539,7 @@ void FeedModel::loadSources(const QString &eventId)
 int FeedModel::rowOf(const QString &eventId) const
 {
     const auto it = m_keys.constFind(eventId);
-    return it == m_keys.constEnd() ? -1 : int(*it - m_topKey);
+    return it == m_keys.constEnd() ? -1 : int((*it)->key - m_topKey);
 }
 
 void FeedModel::markSeen()

@@ -10,6 +10,8 @@
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include <memory>
+
 /// @brief The activity feed, newest first by (created_at, seq): pages appended by
 /// fetchMore; live events inserted, or replaced and moved to their new place, and folded
 /// singles removed, all without a reset.
@@ -80,7 +82,11 @@ private:
         af::Event event;
         QJsonObject payload; ///< parsed once: the tile roles read it
         QDateTime createdAt;
+        qint64 key = 0; ///< row = key − m_topKey (see m_keys)
     };
+    /// The list holds pointers: a row inserted, moved or removed in the middle of 100 000
+    /// shifts the pointers after it, not the rows' many fields one by one.
+    using RowPtr = std::shared_ptr<Row>;
     /// One live change waiting for the next flush, in stream order.
     struct Pending {
         af::Event event;     ///< created or updated (empty id for a removal)
@@ -88,7 +94,7 @@ private:
         QString mergedInto;  ///< the tile it went into
         bool created = false;
     };
-    static Row makeRow(af::Event event);
+    static RowPtr makeRow(af::Event event);
     /// Whether @p a goes above @p b (newer created_at, then larger seq).
     static bool newer(const af::Event &a, const af::Event &b);
     void onEventCreated(const af::Event &event);
@@ -103,17 +109,20 @@ private:
     void remove(int row, const QString &mergedInto);
     // The id index: each keeps rowOf() right, touching only the rows on the shorter side
     // of the change (or the moved span), so edits near the top of 100 000 rows stay cheap.
-    void indexInsert(int row, const QString &id);
+    void indexInsert(int row, Row *inserted);
+    /// Sets @p row's position key and files it under its id.
+    void fileRow(Row *row, qint64 key);
     void indexRemove(int row);
     void indexMove(int from, int to);
     void shiftKeys(int first, int last, qint64 delta);
     void onReactionUpdated(const af::ReactionChange &change);
     void onCommentCreated(const af::PostedComment &comment);
 
-    QList<Row> m_rows;
-    /// id → position key; row = key − m_topKey, so rowOf() is a hash lookup instead of a
-    /// scan of every row, and an insert at the top only moves m_topKey.
-    QHash<QString, qint64> m_keys;
+    QList<RowPtr> m_rows;
+    /// id → its row (owned by m_rows), whose position key gives row = key − m_topKey: rowOf()
+    /// is a hash lookup instead of a scan, an insert at the top only moves m_topKey, and a
+    /// shift walks the rows' keys without hashing an id per row.
+    QHash<QString, Row *> m_keys;
     qint64 m_topKey = 0;
     /// Singles folded into tiles since the last reload: a later page must not bring them
     /// back (it may have been read before the fold).

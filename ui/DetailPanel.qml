@@ -27,15 +27,24 @@ Pane {
         Rectangle { width: 1; height: parent.height; color: Theme.border }
     }
 
-    onEventIdChanged: {
-        sources = []
+    // The tile and count the list of grouped events was read for. A tile keeps its id as
+    // it grows, and a single folded into a tile becomes that tile, so the list is read
+    // again whenever either changes, not only when another event is opened.
+    property string sourcesKey: ""
+    function refreshSources() {
+        const key = event && event.isGroup ? event.eventId + "/" + event.groupCount : ""
+        if (key === sourcesKey)
+            return
+        const sameEvent = event && sourcesKey.startsWith(event.eventId + "/")
+        sourcesKey = key
         sourcesError = ""
-        sourcesLoading = false
-        if (event && event.isGroup) {
-            sourcesLoading = true
-            feedModel.loadSources(eventId)
-        }
+        if (!sameEvent)
+            sources = []
+        sourcesLoading = key !== ""
+        if (key !== "")
+            feedModel.loadSources(event.eventId)
     }
+    onEventChanged: refreshSources()
 
     Connections {
         target: panel.feedModel

@@ -60,6 +60,9 @@ Item {
     }
     function scrollToTop() {
         list.positionViewAtBeginning()
+        // That stops at the first card's edge, under the list's top margin: the reader
+        // would see the first card cut by the header and the view not at its beginning.
+        list.contentY = list.originY - list.topMargin
         feedModel.markSeen()
     }
 

@@ -1,6 +1,10 @@
 // af_bench_model: FeedModel holding 100 000 rows (loaded page by page through fetchMore,
-// as a ListView would), then 100 live inserts/s and 100 count updates/s for a while,
-// simulated at 60 frames/s on an offscreen QGuiApplication. Per frame it measures the GUI
+// as a ListView would), then 100 live inserts/s, 100 count updates/s, tiles that grow
+// (activity.event.updated: new created_at and seq, so the row moves to the top) and
+// singles folded away (activity.event.removed) for a while, simulated at 60 frames/s on
+// an offscreen QGuiApplication. A growing tile is within the last tile window (5 min), and
+// at 100 inserts/s that is up to 30 000 rows down: --join-depth (default 30 000) is how
+// deep the grown and folded rows are picked. Per frame it measures the GUI
 // thread's time: delivering that frame's signals, running due timers (the model's
 // once-per-frame insert) and reading the visible rows' roles, as a view does.
 // Prints one JSON line.
@@ -73,6 +77,8 @@ public:
     void addComment(const QString &, const QString &, QObject *, Callback<af::PostedComment>) override {}
     void start() override {}
     void live(const QJsonObject &e) { Q_EMIT eventCreated(*af::EventJson::readEvent(e)); }
+    void grown(const QJsonObject &e) { Q_EMIT eventUpdated(*af::EventJson::readEvent(e)); }
+    void folded(const QString &id, const QString &into) { Q_EMIT eventRemoved({id, into, 0}); }
     void counts(const QString &id, const QJsonObject &c) { Q_EMIT reactionUpdated({id, af::EventJson::readCounts(c)}); }
     void comment(const QJsonObject &c)
     {
@@ -90,11 +96,14 @@ int main(int argc, char **argv)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QGuiApplication app(argc, argv);
-    int seconds = 20, rows = 100'000, rate = 100;
+    int seconds = 20, rows = 100'000, rate = 100, joinRate = 50, foldRate = 10, joinDepth = 30'000;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--seconds")) seconds = args[i + 1].toInt();
         if (args[i] == QLatin1String("--rows")) rows = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--joins")) joinRate = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--folds")) foldRate = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--join-depth")) joinDepth = args[i + 1].toInt();
     }
     TestSource source;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
@@ -116,6 +125,11 @@ int main(int argc, char **argv)
         if (first < visible)
             readRows(first, std::min(last, visible - 1));
     });
+    QObject::connect(&model, &QAbstractItemModel::rowsMoved, &model,
+                     [&](const QModelIndex &, int, int, const QModelIndex &, int to) {
+        if (to < visible)
+            readRows(to, to);
+    });
     QObject::connect(&model, &QAbstractItemModel::dataChanged, &model,
                      [&](const QModelIndex &a, const QModelIndex &b) {
         if (a.row() < visible)
@@ -136,16 +150,22 @@ int main(int argc, char **argv)
     std::vector<double> frameMs;
     frameMs.reserve(size_t(frames));
     qint64 seq = rows;
-    double insertsDue = 0, updatesDue = 0;
-    int inserted = 0, updates = 0;
+    double insertsDue = 0, updatesDue = 0, joinsDue = 0, foldsDue = 0;
+    int inserted = 0, updates = 0, joins = 0, folds = 0;
     auto next = std::chrono::steady_clock::now();
+    auto last = next;
     for (int f = 0; f < frames; ++f) {
-        next += std::chrono::microseconds(16'667);
+        // Arrivals follow the clock, as a stream's do: a slow frame is followed by one that
+        // holds its time's worth of changes (not by a burst of frames catching up).
+        next = std::max(next + std::chrono::microseconds(16'667), std::chrono::steady_clock::now());
         std::this_thread::sleep_until(next);
+        const double frameShare =
+            std::chrono::duration<double>(next - last).count() * 60.0; // 1.0 for an on-time frame
+        last = next;
         // The events of this frame, built off the clock (in the app they come parsed
         // from the stream on a worker thread).
-        insertsDue += rate / 60.0;
-        updatesDue += rate / 60.0;
+        insertsDue += rate / 60.0 * frameShare;
+        updatesDue += rate / 60.0 * frameShare;
         std::vector<QJsonObject> ins;
         while (insertsDue >= 1) {
             insertsDue -= 1;
@@ -155,6 +175,25 @@ int main(int argc, char **argv)
         while (updatesDue >= 1) {
             updatesDue -= 1;
             upd.emplace_back(source.events[size_t(pick(rng))].value("id").toString(), updates++);
+        }
+        // Tiles that grew and singles that folded, somewhere in the last window's rows.
+        joinsDue += joinRate / 60.0 * frameShare;
+        foldsDue += foldRate / 60.0 * frameShare;
+        std::uniform_int_distribution<int> deep(1, std::max(1, std::min(joinDepth, model.rowCount() - 2)));
+        std::vector<QJsonObject> grown;
+        while (joinsDue >= 1) {
+            joinsDue -= 1;
+            const int row = deep(rng);
+            QJsonObject e = makeEvent(++seq, QDateTime::currentSecsSinceEpoch());
+            e.insert("id", model.index(row).data(FeedModel::IdRole).toString());
+            grown.push_back(e);
+        }
+        std::vector<std::pair<QString, QString>> gone;
+        while (foldsDue >= 1) {
+            foldsDue -= 1;
+            const int row = deep(rng);
+            gone.emplace_back(model.index(row).data(FeedModel::IdRole).toString(),
+                              model.index(row + 1).data(FeedModel::IdRole).toString());
         }
         const std::int64_t t0 = afbench::nowNs();
         for (const QJsonObject &e : ins) {
@@ -167,6 +206,14 @@ int main(int argc, char **argv)
             else
                 source.comment(QJsonObject{{"eventId", id}, {"commentCount", 4 + n}});
         }
+        for (const QJsonObject &e : grown) {
+            source.grown(e);
+            ++joins;
+        }
+        for (const auto &[id, into] : gone) {
+            source.folded(id, into);
+            ++folds;
+        }
         QCoreApplication::processEvents();
         frameMs.push_back(double(afbench::nowNs() - t0) / 1e6);
     }
@@ -177,6 +224,9 @@ int main(int argc, char **argv)
                           {"frames", frames},
                           {"inserts", inserted},
                           {"updates", updates},
+                          {"joins_moved_to_top", joins},
+                          {"folds_removed", folds},
+                          {"join_depth", joinDepth},
                           {"frame_p50_ms", afbench::quantile(sorted, 0.50)},
                           {"frame_p99_ms", afbench::quantile(sorted, 0.99)},
                           {"frame_max_ms", sorted.empty() ? 0 : sorted.back()}};

@@ -179,6 +179,8 @@ async function realBackend() {
     const rival = parseTenant(await cli(['tenant', 'add', 'Rival Crew', '--json'], 'create a second tenant'));
     backend.token = viewer.token;
     backend.rival = rival;
+    // Its badges are the only ones of their window: the tile scenario owns it.
+    backend.tileCrew = parseTenant(await cli(['tenant', 'add', 'Tile Crew', '--json'], 'create the tile tenant'));
 
     await cli(['demo-data', '--events', '120'], 'load demo data');
     await cli(['drain'], 'drain the demo data');
@@ -398,6 +400,63 @@ async function scenario(backend) {
     // onerror handler that raises a dialog has no event of its own to wait for.
     await sleep(700); // an onerror handler would have fired by now
     check(dialogs.length === 0, `no dialog was raised${dialogs.length ? `: ${dialogs.join(', ')}` : ''}`);
+
+    // --- one tile that grows across drains (issue 12): rows emitted and drained one at a
+    // time give one card whose count grows, never a column of singles
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const crewCards = () => page.$$eval('#feed > article.card', (els) =>
+      els.filter((e) => e.querySelector('.tenant') && e.querySelector('.tenant').textContent === 'Tile Crew')
+        .map((e) => ({ id: e.dataset.eventId, badge: (e.querySelector('.count-badge') || {}).textContent || '' })));
+    const noDuplicateCard = async () => {
+      const all = await page.$$eval('#feed > article.card', (els) => els.map((e) => e.dataset.eventId));
+      return new Set(all).size === all.length;
+    };
+    const crewBadge = async (i) => {
+      await backend.emit(backend.tileCrew, 'badge_earned', { badgeName: `Tile Badge ${i}`, xpAwarded: 10 * i });
+      await backend.drain();
+    };
+    const waitCrew = (want) => page.waitForFunction((w) => {
+      const cards = [...document.querySelectorAll('#feed > article.card')].filter((e) =>
+        e.querySelector('.tenant') && e.querySelector('.tenant').textContent === 'Tile Crew');
+      return JSON.stringify(cards.map((e) => (e.querySelector('.count-badge') || {}).textContent || '1')) === w;
+    }, JSON.stringify(want), { timeout: 10000 });
+    await crewBadge(1);
+    await waitCrew(['1']);
+    const [singleA] = await crewCards();
+    await crewBadge(2);
+    await waitCrew(['1', '1']);
+    const [singleB] = await crewCards();
+    check(singleA.id !== singleB.id && await noDuplicateCard(), 'two rows drained apart are two singles so far');
+    // The reader opens the newer single's comments; the fold must carry the thread over.
+    const cardB = page.locator(`#feed > article.card[data-event-id="${singleB.id}"]`);
+    await cardB.locator('button.comment-toggle').click();
+    await cardB.locator('textarea').waitFor({ state: 'visible' });
+    await cardB.locator('textarea').fill('Written on the second single');
+    await cardB.locator('.comment-form button[type="submit"]').click();
+    await cardB.locator('.comment-body', { hasText: 'Written on the second single' }).waitFor({ state: 'visible' });
+    await crewBadge(3);
+    await waitCrew(['×3']);
+    const [tile3] = await crewCards();
+    check(tile3.id === singleA.id, 'the third row folds both singles into one tile ×3 that keeps the older id');
+    check(await page.locator(`#feed > article.card[data-event-id="${singleB.id}"]`).count() === 0,
+      'the folded single left the page');
+    const tileCard = page.locator(`#feed > article.card[data-event-id="${singleA.id}"]`);
+    await tileCard.locator('.comment-body', { hasText: 'Written on the second single' }).waitFor({ state: 'visible' });
+    check(true, 'the open thread followed the single into the tile, with its comment');
+    for (const n of [4, 5]) {
+      await crewBadge(n);
+      await waitCrew([`×${n}`]);
+      const [t] = await crewCards();
+      check(t.id === singleA.id && await noDuplicateCard(), `row ${n} joins the same tile (×${n}), no duplicate card`);
+    }
+    const latest = await api(base, backend.token, `/api/activity/events?limit=50&tenantId=${backend.tileCrew.id}`);
+    check(latest.events.length === 1 && latest.events[0].id === singleA.id && latest.events[0].payload_json.count === 5,
+      'the API agrees: one event, the tile of 5');
+    await tileCard.scrollIntoViewIfNeeded();
+    await page.mouse.move(0, 0);
+    await sleep(300); // screenshot settling; asserts nothing
+    await tileCard.screenshot({ path: path.join(screenshotDir, 'browser-tile-grown.png') });
+    log(`screenshot: ${path.join(screenshotDir, 'browser-tile-grown.png')}`);
 
     // --- screenshots
     fs.mkdirSync(screenshotDir, { recursive: true });
