@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     auto next = std::chrono::steady_clock::now();
     for (int f = 0; f < frames; ++f) {
         next += std::chrono::microseconds(16'667);
-        std::this_thread::sleep_until(next);
+        std::this_thread::sleep_until(next); // one frame every 16.7 ms, as a display would
         // The events of this frame, built off the clock (in the app they come parsed
         // from the stream on a worker thread).
         insertsDue += rate / 60.0;

@@ -35,7 +35,7 @@ protected:
             return HttpResponse(200, "hello", "text/plain");
         });
         m_server->router().get(QStringLiteral("/slow"), [](const HttpRequest &, const RouteParams &) {
-            QThread::msleep(400);
+            QThread::msleep(400); // the slow handler the queue tests need; asserts nothing
             return HttpResponse(200, "slow", "text/plain");
         });
         m_server->router().addStream(QStringLiteral("/stream"), [](const HttpRequest &, const RouteParams &) {
@@ -74,10 +74,10 @@ TEST_F(SseTransport, AHandOffBehindUnreadAnswersGivesItsSlotBack)
     t.start();
     int status = 0;
     while (t.elapsed() < 3000 && (status = streamStatus()) != 503)
-        QThread::msleep(20);
+        QThread::msleep(20); // polling interval, with the deadline above
     ASSERT_EQ(status, 503) << "the stuck hand-off never held the slot";
     while (t.elapsed() < 5000 && (status = streamStatus()) != 200)
-        QThread::msleep(50);
+        QThread::msleep(50); // polling interval, with the deadline above
     EXPECT_EQ(status, 200) << "the slot is still held after " << t.elapsed() << " ms";
     EXPECT_TRUE(stuck.closedByPeer(3000));
 }
