@@ -237,6 +237,12 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
     EXPECT_EQ(over, 429);
     EXPECT_EQ(quietStreamStatus, 200) << "the other tenant can still open a stream";
     EXPECT_EQ(loaded.ok, loaded.n) << loaded.text().toStdString();
+    // The flooder waits behind its own queue (its connections are parked, not answered),
+    // so nothing it sends is turned into a 503 at the rate it sends. The other tenant's
+    // p99 is reported as a ratio to its quiet p99 of this run; the bound asserted here is
+    // loose because the machine is shared (before the fix requests timed out after 10 s).
+    EXPECT_EQ(flood.busy(), 0) << answers << " answers";
+    EXPECT_LT(percentile(loaded.ms, 99), 1000.0) << loaded.text().toStdString();
     EXPECT_TRUE(serve.running());
     const double ratio = percentile(loaded.ms, 99) / std::max(0.1, percentile(before.ms, 99));
     record({QStringLiteral("A10"), QStringLiteral("Abuse"),
@@ -362,7 +368,7 @@ TEST(StreamAbuse, A12_WriteFloodWhileTheDatabaseTakesNoneIsBoundedAndAnswered)
         EXPECT_TRUE(status == 200 || status == 201 || status == 429 || status == 503) << n << "×" << status;
     EXPECT_EQ(comments, a.ok.value("comment")) << "a comment row for each 201, no other";
     EXPECT_EQ(attempts, a.ok.value("react")) << "a counted reaction for each 200, no other";
-    EXPECT_LE(comments, Catalogue::limits().commentsPerMinute);
+    EXPECT_LE(comments, af::Catalogue::limits().commentsPerMinute);
     EXPECT_EQ(during.ok, during.n) << during.text().toStdString();
     EXPECT_LT(percentile(during.ms, 99), holdMs / 4.0) << "the other tenant found a free worker: " << during.text().toStdString();
 
