@@ -85,7 +85,9 @@ Data load()
                 limit("commentsPageDefault"), limit("commentsPageMax"), limit("payloadMaxBytes"),
                 limit("emitBatchMax"),         limit("tileWindowSeconds"), limit("tileMinRows"),
                 limit("tileSamples"),          limit("replayMax"),       limit("textFieldMaxChars"),
-                limit("commentsPerMinute")};
+                limit("commentsPerMinute"),    limit("listPageDefault"), limit("listPageMax"),
+                limit("openTasksMax"),         limit("activeChallengesMax"),
+                limit("createsPerMinute")};
     if (d.types.empty() || d.reactions.size() != ReactionCounts{}.counts.size())
         broken("no event types, or not as many reactions as ReactionCounts holds");
     return d;

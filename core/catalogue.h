@@ -44,6 +44,11 @@ struct Limits {
     int replayMax = 0;
     int textFieldMaxChars = 0;
     int commentsPerMinute = 0; ///< per tenant; 429 + Retry-After past it
+    int listPageDefault = 0;     ///< a page of the caller's tasks or challenges
+    int listPageMax = 0;
+    int openTasksMax = 0;        ///< a tenant's tasks not done; 409 past it
+    int activeChallengesMax = 0; ///< a tenant's challenges not completed; 409 past it
+    int createsPerMinute = 0;    ///< tasks, and challenges, one tenant creates; 429 + Retry-After past it
 };
 
 /// @brief The one catalogue of event types, reactions and limits. It is read from the

@@ -6,7 +6,7 @@
 #include "apiroutes.h"
 #include "jsonbody.h"
 
-#include "core/errors.h"
+#include "core/catalogue.h"
 #include "hooks/gamification.h"
 
 #include <QJsonArray>
@@ -30,6 +30,20 @@ template <typename T> QJsonArray toArray(const std::vector<T> &items)
     for (const T &item : items)
         a.append(item.toJson());
     return a;
+}
+
+/// `{"<name>": [...], "nextCursor": null or string}`, as the comments page answers.
+template <typename T> HttpResponse pageAnswer(const QString &name, const OwnPage<T> &page)
+{
+    return jsonAnswer(200, {{name, toArray(page.items)},
+                            {QStringLiteral("nextCursor"),
+                             page.nextCursor.isEmpty() ? QJsonValue() : QJsonValue(page.nextCursor)}});
+}
+
+int listLimit(const HttpRequest &req)
+{
+    const Limits &l = Catalogue::limits();
+    return JsonBody::limitQuery(req, l.listPageDefault, l.listPageMax);
 }
 
 } // namespace
@@ -62,7 +76,9 @@ void GamificationRoutes::registerAll(Router &router, ApiContext &ctx, Gamificati
     router.get(QStringLiteral("/api/tasks"),
                ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
                    const int tenant = ApiAuth::requireTenant(ctx, req);
-                   return jsonAnswer(200, {{QStringLiteral("tasks"), toArray(g.tasks(tenant))}});
+                   const int limit = listLimit(req);
+                   return pageAnswer(QStringLiteral("tasks"),
+                                     g.tasks(tenant, req.queryValue(QStringLiteral("cursor")), limit));
                }));
     router.patch(QStringLiteral("/api/tasks/:id"),
                  ApiRoutes::guarded([&ctx, &g, id](const HttpRequest &req, const RouteParams &p) {
@@ -94,7 +110,9 @@ void GamificationRoutes::registerAll(Router &router, ApiContext &ctx, Gamificati
         QStringLiteral("/api/gamification/challenges"),
         ApiRoutes::guarded([&ctx, &g](const HttpRequest &req, const RouteParams &) {
             const int tenant = ApiAuth::requireTenant(ctx, req);
-            return jsonAnswer(200, {{QStringLiteral("challenges"), toArray(g.challenges(tenant))}});
+            const int limit = listLimit(req);
+            return pageAnswer(QStringLiteral("challenges"),
+                              g.challenges(tenant, req.queryValue(QStringLiteral("cursor")), limit));
         }));
     router.post(QStringLiteral("/api/gamification/challenges/:id/complete"),
                 ApiRoutes::guarded([&ctx, &g, id](const HttpRequest &req, const RouteParams &p) {

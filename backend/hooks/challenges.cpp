@@ -1,5 +1,6 @@
 #include "challenges.h"
 
+#include "core/catalogue.h"
 #include "core/errors.h"
 #include "ranktable.h"
 #include "tasks.h"
@@ -43,6 +44,8 @@ Challenge Challenges::create(pqxx::connection &conn, int tenantId, const QString
     checkXpReward(xpReward);
     pqxx::work tx(conn);
     XpLedger::lockTenant(tx, tenantId);
+    OwnRows::checkQuota(tx, "challenges", "status <> 'completed'", Catalogue::limits().activeChallengesMax,
+                        "challenges", "complete some", tenantId, now, true);
     const pqxx::row row = tx.exec_params1(
         std::string("INSERT INTO challenges (tenant_id, title, xp_reward, created_at) "
                     "VALUES ($1, $2, $3, $4::timestamptz) RETURNING ") +
@@ -53,19 +56,15 @@ Challenge Challenges::create(pqxx::connection &conn, int tenantId, const QString
     return c;
 }
 
-std::vector<Challenge> Challenges::list(pqxx::connection &conn, int tenantId)
+OwnPage<Challenge> Challenges::list(pqxx::connection &conn, int tenantId, const QString &cursor,
+                                    int limit)
 {
+    const OwnRows::Query q = OwnRows::start(cursor, limit);
     pqxx::read_transaction tx(conn);
-    const pqxx::result r = tx.exec_params(
-        std::string("SELECT ") + kChallengeColumns +
-            " FROM challenges WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
-        tenantId);
-    std::vector<Challenge> list;
-    list.reserve(r.size());
-    for (const pqxx::row &row : r)
-        list.push_back(readChallenge(row));
+    OwnPage<Challenge> page =
+        OwnRows::page<Challenge>(tx, kChallengeColumns, "challenges", tenantId, q, readChallenge);
     tx.commit();
-    return list;
+    return page;
 }
 
 ChallengeCompletion Challenges::complete(pqxx::connection &conn, int tenantId, qint64 challengeId,

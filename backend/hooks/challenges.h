@@ -1,6 +1,7 @@
 #pragma once
 #include "challenge.h"
 #include "hookevent.h"
+#include "ownrows.h"
 
 #include <QDateTime>
 #include <QString>
@@ -27,10 +28,13 @@ public:
     /// @brief Throws BadInput unless 1 <= @p xpReward <= RankTable::kMaxXpReward.
     static void checkXpReward(qint64 xpReward);
 
+    /// @brief Throws Conflict past the catalogue's activeChallengesMax not completed, and
+    /// RateLimited past its createsPerMinute.
     static Challenge create(pqxx::connection &conn, int tenantId, const QString &title,
                             int xpReward, const QDateTime &now);
-    /// @brief The tenant's own challenges, newest first.
-    [[nodiscard]] static std::vector<Challenge> list(pqxx::connection &conn, int tenantId);
+    /// @brief A page of the tenant's own challenges, newest first (@p cursor empty: the first).
+    [[nodiscard]] static OwnPage<Challenge> list(pqxx::connection &conn, int tenantId,
+                                                 const QString &cursor, int limit);
     /// @brief Completes once: gives xp_reward XP and fires challenge_completed; a second
     /// call answers the same challenge and fires nothing. NotFound for another tenant's id.
     static ChallengeCompletion complete(pqxx::connection &conn, int tenantId, qint64 challengeId,

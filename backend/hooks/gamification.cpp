@@ -1,6 +1,7 @@
 #include "gamification.h"
 
 #include "db/connectionpool.h"
+#include "core/catalogue.h"
 #include "core/errors.h"
 #include "core/logcategories.h"
 #include "feed/eventemitter.h"
@@ -62,9 +63,19 @@ Task Gamification::createTask(int tenantId, const QString &title)
         [&](pqxx::connection &c) { return Tasks::create(c, tenantId, title, t); });
 }
 
-std::vector<Task> Gamification::tasks(int tenantId)
+namespace
 {
-    return withConnection([&](pqxx::connection &c) { return Tasks::list(c, tenantId); });
+int pageLimit(int limit)
+{
+    const Limits &l = Catalogue::limits();
+    return limit <= 0 ? l.listPageDefault : std::min(limit, l.listPageMax);
+}
+} // namespace
+
+OwnPage<Task> Gamification::tasks(int tenantId, const QString &cursor, int limit)
+{
+    return withConnection(
+        [&](pqxx::connection &c) { return Tasks::list(c, tenantId, cursor, pageLimit(limit)); });
 }
 
 TaskUpdate Gamification::setTaskStatus(int tenantId, qint64 taskId, const QString &status)
@@ -83,9 +94,10 @@ Challenge Gamification::createChallenge(int tenantId, const QString &title, int 
         [&](pqxx::connection &c) { return Challenges::create(c, tenantId, title, xpReward, t); });
 }
 
-std::vector<Challenge> Gamification::challenges(int tenantId)
+OwnPage<Challenge> Gamification::challenges(int tenantId, const QString &cursor, int limit)
 {
-    return withConnection([&](pqxx::connection &c) { return Challenges::list(c, tenantId); });
+    return withConnection(
+        [&](pqxx::connection &c) { return Challenges::list(c, tenantId, cursor, pageLimit(limit)); });
 }
 
 ChallengeCompletion Gamification::completeChallenge(int tenantId, qint64 challengeId)

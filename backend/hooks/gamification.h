@@ -30,12 +30,13 @@ public:
     Gamification(ConnectionPool &pool, EventEmitter *emitter, Clock clock = {});
 
     Task createTask(int tenantId, const QString &title);
-    [[nodiscard]] std::vector<Task> tasks(int tenantId);
+    /// @brief A page of the tenant's tasks; @p limit 0 is the catalogue's default page.
+    [[nodiscard]] OwnPage<Task> tasks(int tenantId, const QString &cursor = {}, int limit = 0);
     TaskUpdate setTaskStatus(int tenantId, qint64 taskId, const QString &status);
 
     Challenge createChallenge(int tenantId, const QString &title,
                               int xpReward = RankTable::kDefaultChallengeXp);
-    [[nodiscard]] std::vector<Challenge> challenges(int tenantId);
+    [[nodiscard]] OwnPage<Challenge> challenges(int tenantId, const QString &cursor = {}, int limit = 0);
     ChallengeCompletion completeChallenge(int tenantId, qint64 challengeId);
 
     [[nodiscard]] GamificationProfile profile(int tenantId);

@@ -1,6 +1,7 @@
 #include "tasks.h"
 
 #include "burstrule.h"
+#include "core/catalogue.h"
 #include "core/errors.h"
 #include "ranktable.h"
 #include "xpledger.h"
@@ -16,6 +17,14 @@ namespace
 
 const char *const kTaskColumns =
     "id, title, status, af_ts(created_at), coalesce(af_ts(done_at), '')";
+
+const char *const kOpen = "status <> 'done'";
+
+void checkOpenQuota(pqxx::work &tx, int tenantId, const QDateTime &now, bool creating)
+{
+    OwnRows::checkQuota(tx, "tasks", kOpen, Catalogue::limits().openTasksMax, "tasks", "mark some done",
+                        tenantId, now, creating);
+}
 
 Task readTask(const pqxx::row &row)
 {
@@ -53,6 +62,7 @@ Task Tasks::create(pqxx::connection &conn, int tenantId, const QString &title, c
     const QString clean = checkTitle(title);
     pqxx::work tx(conn);
     XpLedger::lockTenant(tx, tenantId);
+    checkOpenQuota(tx, tenantId, now, true);
     const pqxx::row row = tx.exec_params1(
         std::string(
             "INSERT INTO tasks (tenant_id, title, created_at) VALUES ($1, $2, $3::timestamptz) "
@@ -64,19 +74,13 @@ Task Tasks::create(pqxx::connection &conn, int tenantId, const QString &title, c
     return t;
 }
 
-std::vector<Task> Tasks::list(pqxx::connection &conn, int tenantId)
+OwnPage<Task> Tasks::list(pqxx::connection &conn, int tenantId, const QString &cursor, int limit)
 {
+    const OwnRows::Query q = OwnRows::start(cursor, limit);
     pqxx::read_transaction tx(conn);
-    const pqxx::result r =
-        tx.exec_params(std::string("SELECT ") + kTaskColumns +
-                           " FROM tasks WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
-                       tenantId);
-    std::vector<Task> tasks;
-    tasks.reserve(r.size());
-    for (const pqxx::row &row : r)
-        tasks.push_back(readTask(row));
+    OwnPage<Task> page = OwnRows::page<Task>(tx, kTaskColumns, "tasks", tenantId, q, readTask);
     tx.commit();
-    return tasks;
+    return page;
 }
 
 TaskUpdate Tasks::setStatus(pqxx::connection &conn, int tenantId, qint64 taskId,
@@ -103,6 +107,8 @@ TaskUpdate Tasks::setStatus(pqxx::connection &conn, int tenantId, qint64 taskId,
     }
 
     const bool becomesDone = status == QLatin1String("done");
+    if (before == QLatin1String("done"))
+        checkOpenQuota(tx, tenantId, now, false); // reopening counts against the open quota
     const std::string ts = XpLedger::timestamp(now);
     update.task = readTask(tx.exec_params1(
         std::string("UPDATE tasks SET status = $2, "

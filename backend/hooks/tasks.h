@@ -1,5 +1,6 @@
 #pragma once
 #include "hookevent.h"
+#include "ownrows.h"
 #include "task.h"
 
 #include <QDateTime>
@@ -30,10 +31,13 @@ public:
     [[nodiscard]] static QString checkTitle(const QString &title, const char *field = "title");
     [[nodiscard]] static bool isStatus(const QString &status);
 
+    /// @brief Throws Conflict past the catalogue's openTasksMax tasks not done, and
+    /// RateLimited past its createsPerMinute.
     static Task create(pqxx::connection &conn, int tenantId, const QString &title,
                        const QDateTime &now);
-    /// @brief The tenant's own tasks, newest first.
-    [[nodiscard]] static std::vector<Task> list(pqxx::connection &conn, int tenantId);
+    /// @brief A page of the tenant's own tasks, newest first (@p cursor empty: the first).
+    [[nodiscard]] static OwnPage<Task> list(pqxx::connection &conn, int tenantId, const QString &cursor,
+                                            int limit);
     /// @brief Throws BadInput for an unknown status, NotFound for a task that is not the
     /// tenant's. Becoming done gives XP (once per task) and may fire the task hooks.
     static TaskUpdate setStatus(pqxx::connection &conn, int tenantId, qint64 taskId,

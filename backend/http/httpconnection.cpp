@@ -9,6 +9,7 @@
 #include "sseclient.h"
 
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QTcpSocket>
 #include <QThreadPool>
 
@@ -101,7 +102,7 @@ HttpConnection::~HttpConnection()
 
 bool HttpConnection::paused() const
 {
-    return int(m_slots.size()) >= m_context->config().maxPipelined
+    return m_parked || int(m_slots.size()) >= m_context->config().maxPipelined
            || m_socket->bytesToWrite() > kWriteBacklogPause;
 }
 
@@ -163,6 +164,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
         m_stopParsing = true;
 
     Router::Match match = m_context->router().match(request.method(), request.rawPath());
+    const int maxWait = m_context->config().maxQueueWaitMs;
     std::shared_ptr<ConnectionHandle> handle = m_handle;
     switch (match.kind) {
     case Router::Match::Kind::Error:
@@ -170,28 +172,53 @@ void HttpConnection::dispatch(HttpRequest &&request)
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        if (!m_context->tryStartRequest(caller, [handle, id, keepAlive, head, this, route = match.metricsRoute,
-                                         handler = std::move(match.handler),
-                                         params = std::move(match.params), request = std::move(request)] {
-                const HttpResponse response = Router::invoke(handler, request, params);
+        switch (m_context->tryStartRequest(
+            caller,
+            [handle, id, keepAlive, head, this, route = match.metricsRoute, handler = std::move(match.handler),
+             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait)] {
+                // A request that waited past its deadline (a database that takes writes
+                // slower than they come) is answered busy without running, so waiting is
+                // bounded however long the queue behind a slow database grows.
+                const HttpResponse response =
+                    read.hasExpired() ? saturated() : Router::invoke(handler, request, params);
                 Metrics::instance().countRequest(route, response.status());
                 const QByteArray bytes = response.serialize(keepAlive, head);
                 handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
-            }))
+            },
+            resumer())) {
+        case ServerContext::Admission::Queued:
+            break;
+        case ServerContext::Admission::Parked:
+            m_parked = true;
+            break;
+        case ServerContext::Admission::ServerFull:
             finish(id, saturated().serialize(keepAlive, head), !keepAlive);
+            break;
+        }
         return;
     case Router::Match::Kind::Stream:
         // Nothing after a stream request is read: the connection becomes the stream.
         m_stopParsing = true;
         m_streamPending = true;
-        if (!m_context->tryStartRequest(caller, [handle, id, keepAlive, this, route = match.metricsRoute,
-                                         stream = std::move(match.stream),
-                                         params = std::move(match.params), request = std::move(request)] {
-                const StreamResult result = Router::invokeStream(stream, request, params);
+        switch (m_context->tryStartRequest(
+            caller,
+            [handle, id, keepAlive, this, route = match.metricsRoute, stream = std::move(match.stream),
+             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait)] {
+                const StreamResult result = read.hasExpired() ? StreamResult::reject(saturated())
+                                                              : Router::invokeStream(stream, request, params);
                 Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
                 handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
-            }))
+            },
+            resumer())) {
+        case ServerContext::Admission::Queued:
+            break;
+        case ServerContext::Admission::Parked:
+            m_parked = true;
+            break;
+        case ServerContext::Admission::ServerFull:
             finishStream(id, StreamResult::reject(saturated()), keepAlive);
+            break;
+        }
         return;
     }
 }
@@ -208,6 +235,17 @@ QByteArray HttpConnection::callerKey(const HttpRequest &request)
     if (key.isEmpty())
         return "peer:" + request.peerAddress().toUtf8();
     return "cred:" + QCryptographicHash::hash(key, QCryptographicHash::Sha256);
+}
+
+std::function<bool()> HttpConnection::resumer()
+{
+    // Called by the worker queue, from any thread, once the parked request has a place.
+    return [handle = m_handle, this] {
+        return handle->post([this] {
+            m_parked = false;
+            process();
+        });
+    };
 }
 
 HttpResponse HttpConnection::saturated()

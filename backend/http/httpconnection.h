@@ -6,6 +6,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 class QTcpSocket;
@@ -54,6 +55,8 @@ private:
     [[nodiscard]] Slot *slotFor(quint64 id);
     /// @brief Whose turn a request takes in the worker queue.
     [[nodiscard]] static QByteArray callerKey(const HttpRequest &request);
+    /// @brief What the worker queue calls when a parked request of ours gets its place.
+    [[nodiscard]] std::function<bool()> resumer();
     /// @brief The 503 for a request the full worker queue cannot take.
     [[nodiscard]] static HttpResponse saturated();
     [[nodiscard]] bool paused() const;
@@ -71,6 +74,7 @@ private:
     bool m_writeShut = false;
     bool m_processing = false;
     bool m_processAgain = false;
+    bool m_parked = false; ///< our last request waits for its caller's place: read nothing more
     bool m_sseSlotHeld = false; ///< a reserved SSE slot not yet handed to the hub
     bool m_sseWaiting = false;  ///< earlier answers still flushing before the hand-off
     StreamResult m_sseAccept;

@@ -115,6 +115,10 @@ HttpResponse HttpResponse::forError(const Error &e)
     HttpResponse r = error(statuses[int(e.kind())], QString::fromUtf8(e.what()));
     if (e.kind() == Error::Kind::RateLimited)
         r.setHeader("Retry-After", QByteArray::number(qMax(1, e.retryAfter())));
+    // A busy or unreachable database is usually back within seconds; the header tells a
+    // client to come back rather than to give up or to retry in a tight loop.
+    if (e.kind() == Error::Kind::Unavailable)
+        r.setHeader("Retry-After", "1");
     if (e.kind() == Error::Kind::Unauthenticated)
         r.setHeader("WWW-Authenticate", "Bearer");
     return r;

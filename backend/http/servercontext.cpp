@@ -18,27 +18,72 @@ ServerContext::ServerContext(const HttpServerConfig &config)
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
 }
 
-bool ServerContext::tryStartRequest(const QByteArray &callerKey, std::function<void()> job)
+ServerContext::Admission ServerContext::tryStartRequest(const QByteArray &callerKey,
+                                                        std::function<void()> job,
+                                                        std::function<bool()> resume)
 {
     std::lock_guard<std::mutex> lock(m_queueMutex);
+    const auto mine = m_callerQueues.constFind(callerKey);
+    if (mine != m_callerQueues.cend() && int(mine->size()) >= m_config.maxQueuedPerCaller) {
+        // Not a 503: answering a flood as fast as it arrives is the work it wants us to do.
+        m_parked[callerKey].push_back({std::move(job), std::move(resume)});
+        return Admission::Parked;
+    }
     if (m_queuedRequests >= m_config.maxQueuedRequests)
-        return false;
+        return Admission::ServerFull;
     auto &queue = m_callerQueues[callerKey];
-    if (int(queue.size()) >= m_config.maxQueuedPerCaller)
-        return false;
     if (queue.empty())
         m_callerTurns.push_back(callerKey);
     queue.push_back(std::move(job));
     ++m_queuedRequests;
     startQueued();
-    return true;
+    return Admission::Queued;
+}
+
+void ServerContext::admitParked(const QByteArray &callerKey)
+{
+    const auto it = m_parked.find(callerKey);
+    if (it == m_parked.end())
+        return;
+    // One in for the one that just left the caller's queue, which therefore stays at its
+    // bound; the total stays near maxQueuedRequests because only a caller already admitted
+    // up to maxQueuedPerCaller can have parked jobs.
+    while (!it->empty()) {
+        Parked p = std::move(it->front());
+        it->pop_front();
+        if (!p.resume())
+            continue; // its connection closed while it waited
+        auto &queue = m_callerQueues[callerKey];
+        if (queue.empty())
+            m_callerTurns.push_back(callerKey);
+        queue.push_back(std::move(p.job));
+        ++m_queuedRequests;
+        break;
+    }
+    if (it->empty())
+        m_parked.erase(it);
 }
 
 void ServerContext::startQueued()
 {
-    while (m_runningRequests < m_pool.maxThreadCount() && !m_callerTurns.empty()) {
+    // One pass over the callers in turn order without a start ends it: each of them is
+    // at its cap of workers.
+    std::size_t untried = m_callerTurns.size();
+    // A caller whose requests all wait on the database (a locked table, a slow disk)
+    // must not hold every worker: the others' requests still find one free.
+    const int threads = m_pool.maxThreadCount();
+    const int cap = m_config.maxRunningPerCaller > 0 ? std::min(m_config.maxRunningPerCaller, threads)
+                                                     : std::max(1, threads / 2);
+    while (m_runningRequests < threads && untried > 0) {
         const QByteArray key = m_callerTurns.front();
         m_callerTurns.pop_front();
+        --untried;
+        int &running = m_callerRunning[key];
+        if (running >= cap) {
+            m_callerTurns.push_back(key);
+            continue;
+        }
+        ++running;
         auto it = m_callerQueues.find(key);
         std::function<void()> job = std::move(it->front());
         it->pop_front();
@@ -46,12 +91,17 @@ void ServerContext::startQueued()
             m_callerQueues.erase(it);
         else
             m_callerTurns.push_back(key); // its next request waits for the others' turns
+        admitParked(key);
         ++m_runningRequests;
-        m_pool.start([this, job = std::move(job)] {
+        untried = m_callerTurns.size();
+        m_pool.start([this, key, job = std::move(job)] {
             job();
             std::lock_guard<std::mutex> lock(m_queueMutex);
             --m_runningRequests;
             --m_queuedRequests;
+            const auto mine = m_callerRunning.find(key);
+            if (mine != m_callerRunning.end() && --mine.value() <= 0)
+                m_callerRunning.erase(mine);
             startQueued();
         });
     }

@@ -30,10 +30,19 @@ public:
     [[nodiscard]] Router &router() { return m_router; }
     [[nodiscard]] const Router &router() const { return m_router; }
     [[nodiscard]] QThreadPool *pool() { return &m_pool; }
-    /// @brief Queues a request handler of caller @p callerKey for the pool; false (nothing
-    /// queued) past maxQueuedRequests in all or maxQueuedPerCaller for that caller.
-    /// Callers take turns for the workers, so one that floods waits behind itself only.
-    [[nodiscard]] bool tryStartRequest(const QByteArray &callerKey, std::function<void()> job);
+    enum class Admission {
+        Queued,     ///< the job runs when its caller's turn comes
+        Parked,     ///< the caller already has maxQueuedPerCaller waiting: the job waits behind them
+        ServerFull, ///< maxQueuedRequests are waiting or running: nothing queued, answer 503
+    };
+    /// @brief Queues a request handler of caller @p callerKey for the pool. Callers take
+    /// turns for the workers, so one that floods waits behind itself only. A Parked job
+    /// joins its caller's queue as soon as one of the caller's waiting jobs starts; then
+    /// @p resume is called (from any thread; false: the connection is gone and the job is
+    /// dropped). Its connection reads nothing meanwhile, so a flood of pipelined requests
+    /// costs the server the bound of its queue, not the rate at which the flooder sends.
+    [[nodiscard]] Admission tryStartRequest(const QByteArray &callerKey, std::function<void()> job,
+                                            std::function<bool()> resume);
     [[nodiscard]] Broadcaster *broadcaster() const { return m_broadcaster; }
     void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
     [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
@@ -77,7 +86,14 @@ private:
     int m_queuedRequests = 0; ///< waiting or running
     int m_runningRequests = 0;
     QHash<QByteArray, std::deque<std::function<void()>>> m_callerQueues;
+    QHash<QByteArray, int> m_callerRunning; ///< workers each caller holds now
     std::deque<QByteArray> m_callerTurns; ///< callers with work waiting, in turn order
+    struct Parked {
+        std::function<void()> job;
+        std::function<bool()> resume;
+    };
+    QHash<QByteArray, std::deque<Parked>> m_parked; ///< per caller, oldest first (one per connection)
+    void admitParked(const QByteArray &callerKey); ///< with m_queueMutex held
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
 };

@@ -66,7 +66,7 @@ bool startServe(QProcess &p, const BenchEnv &env, const std::string &cs, int por
         HttpClient c(port);
         if (c.request("GET", "/healthz").status == 200)
             return true;
-        QThread::msleep(50);
+        QThread::msleep(50); // polling interval while serve starts (bench, asserts nothing)
     }
     return false;
 }

@@ -158,7 +158,7 @@ int main(int argc, char **argv)
         // Arrivals follow the clock, as a stream's do: a slow frame is followed by one that
         // holds its time's worth of changes (not by a burst of frames catching up).
         next = std::max(next + std::chrono::microseconds(16'667), std::chrono::steady_clock::now());
-        std::this_thread::sleep_until(next);
+        std::this_thread::sleep_until(next); // one frame every 16.7 ms, as a display would
         const double frameShare =
             std::chrono::duration<double>(next - last).count() * 60.0; // 1.0 for an on-time frame
         last = next;

@@ -358,7 +358,7 @@ int main(int argc, char **argv)
             }
             if (got + closed >= o.clients || nowNs() > deadline)
                 break;
-            ::usleep(5000);
+            ::usleep(5000); // polling interval, with the deadline above
         }
         std::vector<double> lat;
         lat.reserve(size_t(got));
@@ -379,7 +379,7 @@ int main(int argc, char **argv)
         p50s.push_back(afbench::quantile(l, 0.50));
         p99s.push_back(afbench::quantile(l, 0.99));
         maxs.push_back(l.empty() ? 0 : l.back());
-        ::usleep(200000);
+        ::usleep(200000); // pacing between measured rounds (bench, asserts nothing)
     }
     QJsonObject r{{"clients", o.clients},
                   {"connected", connected},

@@ -88,7 +88,7 @@ void benchSse(BenchEnv &env)
                 c.request("POST", "/api/activity/drain", secret);
             }
         }
-        QThread::msleep(500);
+        QThread::msleep(500); // settle before the memory sample (bench, asserts nothing)
         const long before = rssKiB(server.processId());
         QProcess load;
         load.setStandardErrorFile(env.outDir + QStringLiteral("/sse-load-%1.log").arg(n));
@@ -102,7 +102,7 @@ void benchSse(BenchEnv &env)
         const QByteArray connectedLine = readLineWait(load, 240000);
         const double connectSecs = double(nowNs() - c0) / 1e9;
         const int connected = connectedLine.split(' ').value(1).toInt();
-        QThread::msleep(1000);
+        QThread::msleep(1000); // settle before the memory sample (bench, asserts nothing)
         const long withClients = rssKiB(server.processId());
         load.write("GO\n");
         const QByteArray resultLine = readLineWait(load, 600000);
@@ -167,9 +167,9 @@ void benchStartup(BenchEnv &env)
                 secs = double(nowNs() - t0) / 1e9;
                 break;
             }
-            QThread::msleep(5);
+            QThread::msleep(5); // polling interval until the first page answers
         }
-        QThread::msleep(3000); // idle
+        QThread::msleep(3000); // idle phase whose CPU the bench measures; asserts nothing
         const long kib = rssKiB(serve.processId());
         stop(serve);
         std::printf("  run %d: first page after %.3f s; idle RSS %ld KiB\n", run + 1, secs, kib);

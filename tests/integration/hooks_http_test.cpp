@@ -1,6 +1,7 @@
 // The task, challenge, profile and arena routes over real sockets against a real PostgreSQL: answers, tenant isolation,
 // bad input, and the hooks reaching the feed through the emitter and a drain.
 #include "api/apicontext.h"
+#include "core/catalogue.h"
 #include "api/apiroutes.h"
 #include "feed/feedservice.h"
 #include "api/gamificationroutes.h"
@@ -400,6 +401,138 @@ TEST_F(HooksHttpTest, TwelveTasksInAMinuteGiveOneBurstTileInTheFeed)
               (QJsonObject{{"tasksDone", 12}}));
     EXPECT_EQ(call("GET", "/api/gamification/profile", 0).json(),
               (QJsonObject{{"totalXp", 120}, {"rank", "Apprentice"}, {"streakDays", 1}}));
+}
+
+// Lists of one's own tasks and challenges are pages: keyset on (created_at, id), newest
+// first, with many rows sharing one timestamp; limit and cursor as the feed takes them.
+TEST_F(HooksHttpTest, TasksAndChallengesComeInExactPages)
+{
+    // 230 tasks over three timestamps (so most page edges fall inside one microsecond),
+    // and another tenant's rows that must never show.
+    const std::string me = std::to_string(m_tenant[0]);
+    const std::string other = std::to_string(m_tenant[1]);
+    {
+        pqxx::connection c(m_cs);
+        pqxx::work tx(c);
+        tx.exec0("INSERT INTO tasks (tenant_id, title, created_at) SELECT " + me +
+                 ", 't' || g, now() - interval '1 day' - (g % 3) * interval '1 hour' "
+                 "FROM generate_series(1, 230) g");
+        tx.exec0("INSERT INTO tasks (tenant_id, title, created_at) SELECT " + other +
+                 ", 'x', now() - interval '1 day' FROM generate_series(1, 5)");
+        tx.exec0("INSERT INTO challenges (tenant_id, title, created_at) SELECT " + me +
+                 ", 'c' || g, now() - interval '1 day' FROM generate_series(1, 7) g");
+        tx.commit();
+    }
+    const auto walk = [&](const QByteArray &route, const char *field, int limit, int *pages) {
+        QList<qint64> ids;
+        QByteArray target = route + "?limit=" + QByteArray::number(limit);
+        for (*pages = 0; *pages < 100; ++*pages) {
+            const Response r = call("GET", target, 0);
+            EXPECT_EQ(r.status, 200) << r.body.constData();
+            const QJsonArray items = r.json().value(field).toArray();
+            EXPECT_LE(items.size(), limit);
+            for (const QJsonValue &v : items)
+                ids << v.toObject().value("id").toInteger();
+            const QJsonValue next = r.json().value("nextCursor");
+            if (next.isNull())
+                return ids;
+            EXPECT_EQ(items.size(), limit) << "a page before the last is full";
+            target = route + "?limit=" + QByteArray::number(limit) + "&cursor=" + next.toString().toUtf8();
+        }
+        ADD_FAILURE() << "no last page";
+        return ids;
+    };
+    const QList<qint64> expected = [&] {
+        pqxx::connection c(m_cs);
+        pqxx::read_transaction tx(c);
+        QList<qint64> out;
+        for (const auto &row : tx.exec("SELECT id FROM tasks WHERE tenant_id = " + me +
+                                       " ORDER BY created_at DESC, id DESC"))
+            out << row[0].as<qint64>();
+        return out;
+    }();
+    int pages = 0;
+    EXPECT_EQ(walk("/api/tasks", "tasks", 50, &pages), expected);
+    EXPECT_EQ(pages, 4); // 50 + 50 + 50 + 50 + 30: the fifth answer has no cursor
+    EXPECT_EQ(walk("/api/tasks", "tasks", 7, &pages), expected);
+    EXPECT_EQ(walk("/api/gamification/challenges", "challenges", 3, &pages).size(), 7);
+    EXPECT_EQ(pages, 2);
+
+    // The default page and the cap come from the catalogue.
+    EXPECT_EQ(call("GET", "/api/tasks", 0).json().value("tasks").toArray().size(), 50);
+    const Response capped = call("GET", "/api/tasks?limit=100000", 0);
+    EXPECT_EQ(capped.json().value("tasks").toArray().size(), 200);
+    EXPECT_TRUE(capped.json().value("nextCursor").isString());
+    EXPECT_EQ(call("GET", "/api/tasks", 1).json().value("tasks").toArray().size(), 5);
+
+    for (const QByteArray &bad : {QByteArray("limit=0"), QByteArray("limit=-3"), QByteArray("limit=abc"),
+                                  QByteArray("limit="), QByteArray("cursor=bm90LWEtY3Vyc29y"),
+                                  QByteArray("cursor=%27%3B%20DROP%20TABLE%20tasks")}) {
+        for (const QByteArray &route : {QByteArray("/api/tasks"), QByteArray("/api/gamification/challenges")}) {
+            const Response r = call("GET", route + '?' + bad, 0);
+            EXPECT_EQ(r.status, 400) << route.constData() << '?' << bad.constData();
+            EXPECT_FALSE(r.error().isEmpty()) << bad.constData();
+        }
+    }
+    EXPECT_EQ(scalar("SELECT count(*) FROM tasks"), 235);
+}
+
+// Quotas: a tenant cannot pile up open tasks or active challenges without end (409, the
+// way to free one named), nor create them faster than the catalogue's rate (429 with
+// Retry-After); a refused request writes nothing, and another tenant is not affected.
+TEST_F(HooksHttpTest, CreatingPastTheQuotasIsRefusedClearly)
+{
+    const Limits &l = Catalogue::limits();
+    const std::string me = std::to_string(m_tenant[0]);
+    {
+        pqxx::connection c(m_cs);
+        pqxx::work tx(c);
+        tx.exec0("INSERT INTO tasks (tenant_id, title, created_at) SELECT " + me +
+                 ", 'old', now() - interval '1 day' FROM generate_series(1, " +
+                 std::to_string(l.openTasksMax - 1) + ")");
+        tx.exec0("INSERT INTO challenges (tenant_id, title, created_at) SELECT " + me +
+                 ", 'old', now() - interval '1 day' FROM generate_series(1, " +
+                 std::to_string(l.activeChallengesMax) + ")");
+        tx.commit();
+    }
+    const qint64 last = createTask(0, QStringLiteral("the last one that fits"));
+    Response r = call("POST", "/api/tasks", 0, json({{"title", "one too many"}}));
+    EXPECT_EQ(r.status, 409) << r.body.constData();
+    EXPECT_TRUE(r.error().contains("open tasks") && r.error().contains("mark some done")) << r.error().toStdString();
+    EXPECT_EQ(scalar("SELECT count(*) FROM tasks WHERE tenant_id = " + me), l.openTasksMax);
+    EXPECT_EQ(createTask(1, QStringLiteral("another tenant has room")) > 0, true);
+    ASSERT_EQ(call("PATCH", "/api/tasks/" + QByteArray::number(last), 0, json({{"status", "done"}})).status, 200);
+    const qint64 fits = createTask(0, QStringLiteral("done frees a place"));
+    EXPECT_GT(fits, 0);
+    // Reopening a done task counts too.
+    r = call("PATCH", "/api/tasks/" + QByteArray::number(last), 0, json({{"status", "todo"}}));
+    EXPECT_EQ(r.status, 409) << r.body.constData();
+    EXPECT_EQ(scalar("SELECT count(*) FROM tasks WHERE id = " + std::to_string(last) + " AND status = 'done'"), 1);
+
+    r = call("POST", "/api/gamification/challenges", 0, json({{"title", "one too many"}}));
+    EXPECT_EQ(r.status, 409) << r.body.constData();
+    EXPECT_TRUE(r.error().contains("open challenges") && r.error().contains("complete some"))
+        << r.error().toStdString();
+    EXPECT_EQ(scalar("SELECT count(*) FROM challenges"), l.activeChallengesMax);
+
+    // The creation rate, for the other tenant: its quota has room, its minute does not.
+    {
+        pqxx::connection c(m_cs);
+        pqxx::work tx(c);
+        tx.exec0("INSERT INTO tasks (tenant_id, title, created_at) SELECT " + std::to_string(m_tenant[1]) +
+                 ", 'recent', now() - interval '20 seconds' FROM generate_series(1, " +
+                 std::to_string(l.createsPerMinute - 2) + ")");
+        tx.commit();
+    }
+    EXPECT_GT(createTask(1, QStringLiteral("the last of this minute")), 0);
+    const qint64 before = scalar("SELECT count(*) FROM tasks WHERE tenant_id = " + std::to_string(m_tenant[1]));
+    r = call("POST", "/api/tasks", 1, json({{"title", "too fast"}}));
+    EXPECT_EQ(r.status, 429) << r.body.constData();
+    const int retry = r.headers.value("retry-after").toInt();
+    EXPECT_GE(retry, 1);
+    EXPECT_LE(retry, 60);
+    EXPECT_TRUE(r.error().contains("per minute")) << r.error().toStdString();
+    EXPECT_EQ(scalar("SELECT count(*) FROM tasks WHERE tenant_id = " + std::to_string(m_tenant[1])), before);
 }
 
 } // namespace

@@ -110,7 +110,7 @@ TEST_F(HooksServicesTest, CreateListAndUpdateTasks)
     const Task b = m_g->createTask(m_tenant, QStringLiteral("ship it"));
     m_g->createTask(m_other, QStringLiteral("not mine"));
 
-    const auto list = m_g->tasks(m_tenant);
+    const auto list = m_g->tasks(m_tenant).items;
     ASSERT_EQ(list.size(), 2u);
     EXPECT_EQ(list[0].id, b.id); // newest first
     EXPECT_EQ(list[1].id, a.id);
@@ -396,9 +396,9 @@ TEST_F(HooksServicesTest, ChallengeCompletedTwiceFiresOnce)
     EXPECT_EQ(second.challenge.toJson(), first.challenge.toJson());
     EXPECT_EQ(totalXp(m_tenant), 50);
 
-    const auto list = m_g->challenges(m_tenant);
+    const auto list = m_g->challenges(m_tenant).items;
     ASSERT_EQ(list.size(), 1u);
-    EXPECT_TRUE(m_g->challenges(m_other).empty());
+    EXPECT_TRUE(m_g->challenges(m_other).items.empty());
 }
 
 // --- arena -----------------------------------------------------------------------------
@@ -455,8 +455,8 @@ TEST_F(HooksServicesTest, AnotherTenantsIdIsNotFoundAndChangesNothing)
     EXPECT_THROW(m_g->setTaskStatus(m_tenant, t.id, QStringLiteral("done")), NotFound);
     EXPECT_THROW(m_g->completeChallenge(m_tenant, c.id), NotFound);
     EXPECT_THROW(m_g->setTaskStatus(m_tenant, 987654321, QStringLiteral("done")), NotFound);
-    EXPECT_EQ(m_g->tasks(m_other)[0].status, QStringLiteral("todo"));
-    EXPECT_EQ(m_g->challenges(m_other)[0].status, QStringLiteral("active"));
+    EXPECT_EQ(m_g->tasks(m_other).items[0].status, QStringLiteral("todo"));
+    EXPECT_EQ(m_g->challenges(m_other).items[0].status, QStringLiteral("active"));
     EXPECT_EQ(scalar("SELECT count(*) FROM xp_ledger"), 0);
 }
 

@@ -91,7 +91,7 @@ protected:
         t.start();
         QMap<QString, double> m = scrape();
         while (!pred(m) && t.elapsed() < 10000) {
-            QThread::msleep(20);
+            QThread::msleep(20); // polling interval; the deadline and the assertion follow
             m = scrape();
         }
         EXPECT_TRUE(pred(m)) << "not seen within 10 s: " << what;

@@ -191,7 +191,7 @@ TEST(ServeEndToEnd, SigtermDuringADrainStopsCleanlyWithNothingHalfDone)
     QElapsedTimer t;
     t.start();
     while (scalar("SELECT count(*) FROM activity_queue WHERE processed") == 0 && t.elapsed() < 30000)
-        QThread::msleep(5);
+        QThread::msleep(5); // polling interval; the next line asserts the drain started
     const long long atSignal = scalar("SELECT count(*) FROM activity_queue WHERE processed");
     ASSERT_GT(atSignal, 0) << "the drain did not start";
     QElapsedTimer stopping;

@@ -1,7 +1,8 @@
 // The transport's bounds over real sockets with test handlers (no database): a stream
 // hand-off stuck behind answers the client never reads gives its slot back, a stream whose
-// first write fails is not listed, HTTP/1.1 without Host is refused, and a saturated
-// worker queue answers 503 with Retry-After.
+// first write fails is not listed, HTTP/1.1 without Host is refused, a saturated worker
+// queue answers 503 with Retry-After, and one caller that floods holds at most half the
+// workers and, past its queue's bound, is parked instead of answered.
 #include "feed/broadcaster.h"
 #include "http/httpserver.h"
 #include "http/servercontext.h"
@@ -10,6 +11,11 @@
 
 #include <QElapsedTimer>
 #include <QThread>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include <gtest/gtest.h>
 
@@ -35,7 +41,7 @@ protected:
             return HttpResponse(200, "hello", "text/plain");
         });
         m_server->router().get(QStringLiteral("/slow"), [](const HttpRequest &, const RouteParams &) {
-            QThread::msleep(400);
+            QThread::msleep(400); // the slow handler the queue tests need; asserts nothing
             return HttpResponse(200, "slow", "text/plain");
         });
         m_server->router().addStream(QStringLiteral("/stream"), [](const HttpRequest &, const RouteParams &) {
@@ -74,10 +80,10 @@ TEST_F(SseTransport, AHandOffBehindUnreadAnswersGivesItsSlotBack)
     t.start();
     int status = 0;
     while (t.elapsed() < 3000 && (status = streamStatus()) != 503)
-        QThread::msleep(20);
+        QThread::msleep(20); // polling interval, with the deadline above
     ASSERT_EQ(status, 503) << "the stuck hand-off never held the slot";
     while (t.elapsed() < 5000 && (status = streamStatus()) != 200)
-        QThread::msleep(50);
+        QThread::msleep(50); // polling interval, with the deadline above
     EXPECT_EQ(status, 200) << "the slot is still held after " << t.elapsed() << " ms";
     EXPECT_TRUE(stuck.closedByPeer(3000));
 }
@@ -146,4 +152,60 @@ TEST_F(SseTransport, AFullWorkerQueueAnswers503WithRetryAfter)
     Client later(m_port);
     later.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
     EXPECT_EQ(later.response().value_or(aftest::HttpReply{}).status, 200);
+}
+
+TEST(WorkerQueue, AFloodingCallerHoldsHalfTheWorkersAndIsParkedPastItsBound)
+{
+    HttpServerConfig cfg;
+    cfg.workerThreads = 4;
+    cfg.maxQueuedPerCaller = 3;
+    ServerContext context(cfg);
+    std::mutex m;
+    std::condition_variable cv;
+    bool release = false;
+    int running = 0, maxRunning = 0, ran = 0;
+    bool otherRan = false;
+    std::vector<int> resumed; // which parked jobs were told they have a place, in order
+    const auto blocking = [&] {
+        std::unique_lock<std::mutex> l(m);
+        maxRunning = std::max(maxRunning, ++running);
+        cv.notify_all();
+        cv.wait(l, [&] { return release; });
+        --running;
+        ++ran;
+        cv.notify_all();
+    };
+    using A = ServerContext::Admission;
+    std::vector<A> answers;
+    for (int i = 0; i < 10; ++i)
+        answers.push_back(context.tryStartRequest("flooder", blocking, [&, i] {
+            std::lock_guard<std::mutex> l(m);
+            resumed.push_back(i);
+            return i != 9; // the last one's connection has gone: its job must not run
+        }));
+    EXPECT_EQ(std::count(answers.begin(), answers.end(), A::Queued), 5); // 2 running + 3 waiting
+    EXPECT_EQ(std::count(answers.begin(), answers.end(), A::Parked), 5);
+    // Another caller gets a worker at once although the flooder's jobs never finish.
+    EXPECT_EQ(context.tryStartRequest(
+                  "other",
+                  [&] {
+                      std::lock_guard<std::mutex> l(m);
+                      otherRan = true;
+                      cv.notify_all();
+                  },
+                  [] { return true; }),
+              A::Queued);
+    {
+        std::unique_lock<std::mutex> l(m);
+        EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return otherRan && running == 2; }));
+        EXPECT_EQ(maxRunning, 2);
+        EXPECT_TRUE(resumed.empty()) << "no place freed yet";
+        release = true;
+        cv.notify_all();
+        EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return ran == 9; })) << ran;
+    }
+    context.pool()->waitForDone();
+    EXPECT_EQ(ran, 9);
+    EXPECT_EQ(maxRunning, 2);
+    EXPECT_EQ(resumed, (std::vector<int>{5, 6, 7, 8, 9}));
 }
