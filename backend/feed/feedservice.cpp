@@ -27,17 +27,27 @@ const std::string kCols = EventRows::eventColumns("p");
 // With @p byTypes the next parameter is a comma-separated list of known types: each type
 // is read as its own ordered range of the (event_type, created_at, seq) index, at most a
 // page each, and the ranges are merged in feed order, so the page is exact over ties and
-// never scans other types' rows (PostgreSQL 15 cannot keep an index's order over `= ANY`).
+// never scans other types' rows (PostgreSQL 15 keeps an index's order over `= ANY` of
+// several values only for one value at a time).
 std::string feedSql(bool byTenant, bool byToken, bool byTypes)
 {
     const std::string scan = std::to_string(Catalogue::limits().feedPageMax + 1);
     const std::string keyset = "(e.created_at, e.seq) < ($1::timestamptz, $2::bigint)"
         + std::string(byTenant ? " AND e.tenant_id = $5::int" : "");
     const std::string order = " ORDER BY e.created_at DESC, e.seq DESC LIMIT " + scan;
+    // Within one type the order is the type index's own key. The type is matched as
+    // `= ANY (ARRAY[type])`, not `=`: a plain equality makes event_type a constant of the
+    // sort, and the generic plan (which assumes a fifth of the rows per type) then walks
+    // the unfiltered feed index and filters by type, which for a rare type reads most of
+    // the table (312 ms against 0.16 ms at 300 000 rows). Ordered by event_type first,
+    // only the type index gives the order without a sort, with both conditions as its
+    // index conditions.
+    const std::string typeOrder =
+        " ORDER BY e.event_type, e.created_at DESC, e.seq DESC LIMIT " + scan;
     const std::string source = byTypes
         ? "SELECT e.* FROM unnest(string_to_array($" + std::string(byTenant ? "6" : "5")
             + "::text, ',')) t(type) CROSS JOIN LATERAL (SELECT e.* FROM activity_events e"
-              " WHERE e.event_type = t.type AND " + keyset + order + ") e" + order
+              " WHERE e.event_type = ANY (ARRAY[t.type]) AND " + keyset + typeOrder + ") e" + order
         : "SELECT e.* FROM activity_events e WHERE " + keyset + order;
     return std::string(byToken ? R"SQL(
 WITH viewer AS (
