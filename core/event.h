@@ -77,6 +77,21 @@ struct EventRemoved {
     qint64 seq = 0;     ///< the tombstone's place in the stream's seq order
 };
 
+/// @brief A tenant's read position in the shared feed and what is unread past it.
+struct Marker {
+    qint64 lastReadSeq = 0;     ///< the newest seq read; 0: nothing read yet
+    int unreadCount = 0;        ///< other tenants' events past it, capped at kUnreadCap
+    qint64 updatedAtMicros = 0; ///< µs since the epoch, UTC; 0: never moved
+
+    /// "1 000 or more": counting stops there, so a long-unread feed costs no more.
+    static constexpr int kUnreadCap = 1000;
+    bool operator==(const Marker &o) const
+    {
+        return lastReadSeq == o.lastReadSeq && unreadCount == o.unreadCount
+            && updatedAtMicros == o.updatedAtMicros;
+    }
+};
+
 /// @brief One queue row behind an event, as a tile opens to show it.
 struct SourceRow {
     QString id;

@@ -291,6 +291,44 @@ QByteArray EventJson::drain(const DrainResult &r)
         .done();
 }
 
+QByteArray EventJson::marker(const Marker &m)
+{
+    QByteArray out("{\"lastReadSeq\":");
+    number(out, m.lastReadSeq);
+    out.append(",\"unreadCount\":");
+    number(out, m.unreadCount);
+    out.append(",\"updatedAt\":");
+    if (m.updatedAtMicros == 0)
+        out.append("null");
+    else
+        timestamp(out, m.updatedAtMicros);
+    out.append('}');
+    return out;
+}
+
+std::optional<Marker> EventJson::readMarker(const QJsonObject &o)
+{
+    // Integers only: a double such as 1.5 or 1e300 is not a seq.
+    const QJsonValue seq = o.value(QLatin1String("lastReadSeq"));
+    const QJsonValue unread = o.value(QLatin1String("unreadCount"));
+    if (!seq.isDouble() || !unread.isDouble())
+        return std::nullopt;
+    const double s = seq.toDouble();
+    const double u = unread.toDouble();
+    if (s < 0 || s > 9007199254740992.0 || s != double(qint64(s)) || u < 0
+        || u > Marker::kUnreadCap || u != double(int(u)))
+        return std::nullopt;
+    Marker m{qint64(s), int(u), 0};
+    const QString at = str(o, "updatedAt");
+    if (!at.isEmpty()) {
+        const auto micros = readTimestamp(at);
+        if (!micros)
+            return std::nullopt;
+        m.updatedAtMicros = *micros;
+    }
+    return m;
+}
+
 std::optional<qint64> EventJson::readTimestamp(const QString &iso)
 {
     QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);

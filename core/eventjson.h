@@ -38,6 +38,9 @@ public:
     [[nodiscard]] static QByteArray reactionChange(const ReactionChange &r);
     /// @brief The answer to a drain (the route and `drain --json`): `{"ok":true,"processed":…,"inserted":…}`
     [[nodiscard]] static QByteArray drain(const DrainResult &r);
+    /// @brief `{"lastReadSeq":…,"unreadCount":…,"updatedAt":… or null}`: the markers
+    /// routes' answer and the data of activity.marker.updated.
+    [[nodiscard]] static QByteArray marker(const Marker &m);
 
     /// @brief A JSON string literal, quotes included, escaped for JSON and for one SSE line.
     static void writeString(QByteArray &out, const QString &s);
@@ -52,6 +55,9 @@ public:
     [[nodiscard]] static std::optional<std::vector<SourceRow>> readSources(const QJsonObject &o);
     /// @brief nullopt unless both ids are there.
     [[nodiscard]] static std::optional<EventRemoved> readRemoved(const QJsonObject &o);
+    /// @brief nullopt unless lastReadSeq is a non-negative integer and unreadCount is
+    /// within 0 and Marker::kUnreadCap (updatedAt may be missing or null).
+    [[nodiscard]] static std::optional<Marker> readMarker(const QJsonObject &o);
     /// @brief µs since the epoch of an ISO 8601 timestamp; nullopt when it is not one.
     [[nodiscard]] static std::optional<qint64> readTimestamp(const QString &iso);
 };

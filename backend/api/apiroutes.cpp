@@ -12,6 +12,7 @@ void ApiRoutes::registerAll(Router &router, ApiContext &ctx)
     registerEmit(router, ctx);
     registerReactions(router, ctx);
     registerComments(router, ctx);
+    registerMarkers(router, ctx);
     registerHealth(router, ctx);
     registerMe(router, ctx);
     registerStatic(router);

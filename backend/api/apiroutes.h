@@ -22,6 +22,7 @@ public:
     static void registerEmit(Router &router, ApiContext &ctx);      ///< POST emit
     static void registerReactions(Router &router, ApiContext &ctx); ///< POST/DELETE reactions
     static void registerComments(Router &router, ApiContext &ctx);  ///< GET/POST comments
+    static void registerMarkers(Router &router, ApiContext &ctx);   ///< GET/POST markers
     static void registerHealth(Router &router, ApiContext &ctx);    ///< /healthz
     static void registerMe(Router &router, ApiContext &ctx);        ///< GET /api/me
     static void registerStatic(Router &router);                     ///< / and :/web/*

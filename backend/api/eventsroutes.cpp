@@ -25,6 +25,10 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                            query.tenantId = JsonBody::positiveQueryInt(tenantText,
                                                                        QStringLiteral("tenantId"));
                        query.cursor = req.queryValue(QStringLiteral("cursor"));
+                       // `eventType=a,b`; present but empty names no type, which is a 400.
+                       const QString types = req.queryValue(QStringLiteral("eventType"));
+                       if (!types.isNull())
+                           query.eventTypes = types.split(QLatin1Char(','));
                        const auto page = ctx.feed.eventsPageForToken(token, query);
                        if (!page)
                            throw ApiAuth::invalidToken();

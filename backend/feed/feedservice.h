@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <variant>
+#include <utility>
 #include <vector>
 
 namespace pqxx {
@@ -19,9 +20,20 @@ class ConnectionPool;
 
 /// @brief What a feed page asks for.
 struct FeedQuery {
+    // A constructor rather than an aggregate, so that the callers that name only the first
+    // fields stay free of missing-initializer warnings as fields are added.
+    FeedQuery(QString cursor_ = {}, int limit_ = 0, std::optional<int> tenantId_ = {},
+              QStringList eventTypes_ = {})
+        : cursor(std::move(cursor_)), limit(limit_), tenantId(tenantId_),
+          eventTypes(std::move(eventTypes_))
+    {
+    }
+
     QString cursor;             ///< a previous nextCursor or an ISO timestamp; empty: newest
     int limit = 0;              ///< <= 0: the default page size
     std::optional<int> tenantId; ///< only this tenant's events
+    /// Only events of these types (catalogue names, else BadInput); empty: every type.
+    QStringList eventTypes;
 };
 
 /// @brief One change of the feed in stream order: an event published or grown (its current

@@ -80,6 +80,12 @@ std::optional<StreamMessage> pushMessage(const QJsonObject &msg)
         return StreamMessage::of(
             PostedComment{*comment, data.value(QStringLiteral("commentCount")).toInt()});
     }
+    if (event == QLatin1String("activity.marker.updated")) {
+        const auto marker = EventJson::readMarker(data);
+        if (!marker)
+            return std::nullopt;
+        return StreamMessage::of(*marker);
+    }
     return std::nullopt;
 }
 

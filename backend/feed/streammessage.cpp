@@ -36,6 +36,14 @@ StreamMessage StreamMessage::of(const EventRemoved &r)
     return m;
 }
 
+StreamMessage StreamMessage::of(const Marker &mk)
+{
+    const QString name = QStringLiteral("activity.marker.updated");
+    StreamMessage m{name, -1, mk, {}};
+    m.frame = Broadcaster::frame(name, EventJson::marker(mk));
+    return m;
+}
+
 StreamMessage StreamMessage::plain(const QString &name, const QByteArray &data, qint64 id)
 {
     return StreamMessage{name, id, std::monostate{}, Broadcaster::frame(name, data, id)};

@@ -15,7 +15,7 @@ namespace af {
 struct StreamMessage {
     QString name;   ///< "activity.event.created", "activity.event.updated", …
     qint64 id = -1; ///< the SSE `id:` (an event's seq); -1 for none
-    std::variant<std::monostate, Event, ReactionChange, PostedComment, EventRemoved> value;
+    std::variant<std::monostate, Event, ReactionChange, PostedComment, EventRemoved, Marker> value;
     QByteArray frame; ///< "event: …\nid: …\ndata: …\n\n"
 
     /// @brief A message carrying @p value, its frame's data serialised from it.
@@ -24,6 +24,8 @@ struct StreamMessage {
     [[nodiscard]] static StreamMessage of(const PostedComment &c);
     /// @brief `activity.event.removed`, its `id:` the tombstone's seq.
     [[nodiscard]] static StreamMessage of(const EventRemoved &r);
+    /// @brief `activity.marker.updated`, for the marker's own tenant only.
+    [[nodiscard]] static StreamMessage of(const Marker &m);
     /// @brief A message with no typed value (activity.resync, a test's frame).
     [[nodiscard]] static StreamMessage plain(const QString &name, const QByteArray &data,
                                              qint64 id = -1);

@@ -4,6 +4,7 @@
 #include "api/apicontext.h"
 #include "api/apiroutes.h"
 #include "feed/feedservice.h"
+#include "feed/markerservice.h"
 #include "api/gamificationroutes.h"
 #include "db/connectionpool.h"
 #include "db/databaselocation.h"
@@ -51,6 +52,7 @@ void BackendRuntime::start()
     m_listener->start();
     m_feed = std::make_unique<FeedService>(*m_pool, m_config.reactionLimit);
     m_admin = std::make_unique<AdminService>(*m_pool);
+    m_markers = std::make_unique<MarkerService>(*m_pool);
     m_gamification = std::make_unique<Gamification>(*m_pool, m_emitter.get());
     m_apiContext = std::make_unique<ApiContext>(
         ApiContext{*m_pool, *m_feed, ApiContext::drainSecretFromEnvironment()});
@@ -87,6 +89,7 @@ void BackendRuntime::stop()
     m_listener.reset();
     m_emitter.reset();
     m_apiContext.reset();
+    m_markers.reset();
     m_admin.reset();
     m_feed.reset();
     m_pool.reset();

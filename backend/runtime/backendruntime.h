@@ -12,6 +12,7 @@ class ConnectionPool;
 class DatabaseLocation;
 class EventEmitter;
 class FeedService;
+class MarkerService;
 class Gamification;
 class HttpServer;
 class NotifyListener;
@@ -49,6 +50,7 @@ public:
     [[nodiscard]] EventEmitter &emitter() const { return *m_emitter; }
     [[nodiscard]] FeedService &feed() const { return *m_feed; }
     [[nodiscard]] AdminService &admin() const { return *m_admin; }
+    [[nodiscard]] MarkerService &markers() const { return *m_markers; }
     [[nodiscard]] Gamification &gamification() const { return *m_gamification; }
     [[nodiscard]] HttpServer &server() const { return *m_server; }
     [[nodiscard]] NotifyListener &listener() const { return *m_listener; }
@@ -63,6 +65,7 @@ private:
     std::unique_ptr<NotifyListener> m_listener;
     std::unique_ptr<FeedService> m_feed;
     std::unique_ptr<AdminService> m_admin;
+    std::unique_ptr<MarkerService> m_markers;
     std::unique_ptr<Gamification> m_gamification;
     std::unique_ptr<ApiContext> m_apiContext;
     std::unique_ptr<HttpServer> m_server;

@@ -59,6 +59,14 @@
     myTenantId: null, // learnt from our own comment or a 403 on our own event
   };
 
+  // The read marker, type filters and keyboard shortcuts (reading.js): it reads the cards
+  // and calls back through these.
+  const reading = window.AFReading({
+    ui, state, h, api, toast, reloadFeed, isOwn,
+    catalogue: () => CATALOGUE,
+    reactions: () => REACTIONS,
+  });
+
   // ---------------------------------------------------------------- DOM helpers
 
   /** Builds an element; string/number children become text nodes, never markup. */
@@ -317,6 +325,7 @@
     state.myTenantId = null;
     stopStream();
     resetFeed();
+    reading.signedOut();
     showLogin(message);
   }
 
@@ -328,7 +337,7 @@
     const gen = state.generation;
     let data;
     try {
-      data = await api('GET', `/api/activity/events?limit=${PAGE_SIZE}`);
+      data = await api('GET', `/api/activity/events?limit=${PAGE_SIZE}${reading.eventsQuery()}`);
     } catch (err) {
       if (gen !== state.generation) return false;
       if (err.status === 401) return false; // signOut already showed the prompt
@@ -343,6 +352,7 @@
     } catch (_) { /* ignore */ }
     showFeed();
     applyPage(data, gen);
+    reading.signedIn();
     startStream();
     // The token's own tenant: its events are marked and their reactions disabled.
     api('GET', '/api/me').then((me) => {
@@ -445,7 +455,7 @@
     const gen = state.generation;
     try {
       const data = await api('GET',
-        `/api/activity/events?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(state.nextCursor)}`);
+        `/api/activity/events?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(state.nextCursor)}${reading.eventsQuery()}`);
       applyPage(data, gen);
     } catch (err) {
       if (gen !== state.generation) return;
@@ -461,8 +471,9 @@
     updateSentinel();
     const gen = state.generation;
     try {
-      const data = await api('GET', `/api/activity/events?limit=${PAGE_SIZE}`);
+      const data = await api('GET', `/api/activity/events?limit=${PAGE_SIZE}${reading.eventsQuery()}`);
       applyPage(data, gen);
+      reading.reloaded();
       if (!state.source && !state.reconnectTimer) startStream();
     } catch (err) {
       if (gen !== state.generation) return;
@@ -535,6 +546,8 @@
   /** created and updated alike: insert, or replace in place and move by created_at/seq. */
   function upsertLive(ev, created) {
     if (!ev || !ev.id || state.removed.has(ev.id)) return;
+    reading.eventArrived();
+    if (!reading.shows(ev)) return; // a type the reader hid
     const card = state.cards.get(ev.id);
     if (!card) { insertLive(ev, created); return; }
     if (Number(ev.seq || 0) < Number(card.ev.seq || 0)) return; // an older state than shown
@@ -1065,6 +1078,7 @@
       // Arriving while the list loads: keep it and add it once the list is there.
       if (card.commentsLoading) card.lateComments.push(c); else appendComment(card, c);
     });
+    es.addEventListener('activity.marker.updated', (e) => reading.markerPushed(parseData(e)));
     es.addEventListener('activity.resync', () => {
       reloadFeed();
     });

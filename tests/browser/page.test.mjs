@@ -178,6 +178,7 @@ async function realBackend() {
     const viewer = parseTenant(await cli(['tenant', 'add', 'Browser Viewer', '--json'], 'create the viewer tenant'));
     const rival = parseTenant(await cli(['tenant', 'add', 'Rival Crew', '--json'], 'create a second tenant'));
     backend.token = viewer.token;
+    backend.viewer = viewer;
     backend.rival = rival;
     // Its badges are the only ones of their window: the tile scenario owns it.
     backend.tileCrew = parseTenant(await cli(['tenant', 'add', 'Tile Crew', '--json'], 'create the tile tenant'));
@@ -230,6 +231,16 @@ async function api(base, token, pathAndQuery) {
   return body;
 }
 
+async function apiSend(base, token, method, pathAndQuery, body) {
+  const res = await fetch(base + pathAndQuery, {
+    method, body: JSON.stringify(body),
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+  });
+  const answer = await res.json().catch(() => null);
+  if (!res.ok) throw new TestFailure(`${method} ${pathAndQuery} answered ${res.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
 async function countEvents(base, token, atLeast) {
   let n = 0;
   let cursor = null;
@@ -244,14 +255,18 @@ async function countEvents(base, token, atLeast) {
 
 // ------------------------------------------------------------------ the scenario
 
-async function scenario(backend) {
-  const base = backend.base;
-  const browser = await chromium.launch({
+function launchBrowser() {
+  return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+async function scenario(backend) {
+  const base = backend.base;
+  const browser = await launchBrowser();
   const problems = [];
   const dialogs = [];
   try {
@@ -486,6 +501,198 @@ async function scenario(backend) {
   }
 }
 
+// ------------------------------------------------------------------ reading
+
+// The read marker, the type filters and the keyboard, as the rival tenant (whose marker the
+// scenario above never moved): the divider, marker sync between two tabs of one browser,
+// filter chips kept in localStorage, a reaction and the comments by keyboard, and
+// screenshots in the light and the dark palette.
+async function readingScenario(backend) {
+  const base = backend.base;
+  const token = backend.rival.token;
+  const marker = () => api(base, token, '/api/activity/markers');
+  const newestSeq = async () => (await api(base, token, '/api/activity/events?limit=1')).events[0].seq;
+  const browser = await launchBrowser();
+  const problems = [];
+  const watch = (p) => {
+    p.setDefaultTimeout(15000);
+    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    p.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+    });
+    return p;
+  };
+  const openFeed = async (ctx) => {
+    const p = watch(await ctx.newPage());
+    await p.goto(`${base}/`);
+    await p.waitForFunction(() => document.querySelectorAll('#feed > article.card').length >= 20);
+    await p.locator('#conn.conn-live').waitFor({ timeout: 10000 });
+    return p;
+  };
+  const readChecks = (p) => p.evaluate(() => Number(document.documentElement.dataset.readChecks || 0));
+  // Ticks of the page's read check (every 250 ms): after them the page has looked at what
+  // is on screen for longer than its 1 s dwell.
+  const afterChecks = async (p, n) => {
+    const from = await readChecks(p);
+    await p.waitForFunction((want) => Number(document.documentElement.dataset.readChecks || 0) >= want, from + n);
+  };
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    await ctx.addInitScript((t) => { localStorage.setItem('activityfeed.token', t); }, token);
+
+    // --- divider: the marker below three new events of another tenant
+    const readTo = await newestSeq();
+    const set = await apiSend(base, token, 'POST', '/api/activity/markers', { lastReadSeq: readTo });
+    check(set.lastReadSeq === readTo && set.unreadCount === 0, `the rival's marker is at the newest event (${readTo})`);
+    await backend.emit(backend.viewer, 'challenge_completed', { challengeId: 9, challengeName: 'Reading Week', xpAwarded: 40 });
+    await backend.emit(backend.viewer, 'streak_milestone', { days: 30 });
+    await backend.emit(backend.viewer, 'tasks_burst', { count: 14 });
+    await backend.drain();
+    const unread = (await marker()).unreadCount;
+    check(unread >= 1 && unread <= 3, `three new events of another tenant are unread (${unread})`);
+
+    const a = await openFeed(ctx);
+    await a.locator('#feed > .unread-divider').waitFor();
+    const placed = await a.evaluate(() => {
+      const list = [...document.querySelectorAll('#feed > *')];
+      const at = list.findIndex((el) => el.classList.contains('unread-divider'));
+      return { at, above: list.slice(0, at).map((el) => el.dataset.eventId), below: list[at + 1].dataset.eventId,
+        text: list[at].getAttribute('aria-label') };
+    });
+    const seqs = new Map((await api(base, token, '/api/activity/events?limit=50')).events.map((e) => [e.id, e.seq]));
+    check(placed.text === 'New since you last read' && placed.above.length >= 1
+      && placed.above.every((id) => seqs.get(id) > readTo) && seqs.get(placed.below) <= readTo,
+    `the divider sits between the ${placed.above.length} events past the marker and the rest`);
+
+    // Seen at the top of a visible page: the marker moves to the newest card, the title clears.
+    const top = await newestSeq();
+    let m1 = await marker();
+    for (const until = Date.now() + 10000; m1.lastReadSeq !== top && Date.now() < until;) {
+      await sleep(100); // polling interval, with the deadline above
+      m1 = await marker();
+    }
+    await a.waitForFunction(() => document.title === 'Activity Feed');
+    check(m1.lastReadSeq === top && m1.unreadCount === 0, `viewing the top rows moved the marker to ${top}`);
+    check(await a.locator('#feed > .unread-divider').count() === 1, 'the divider stays where the reader found it');
+    await a.evaluate(() => window.scrollTo(0, 0));
+    await a.mouse.move(0, 0);
+    await sleep(300); // screenshot settling; asserts nothing
+    await a.screenshot({ path: path.join(screenshotDir, 'browser-reading-light.png') });
+
+    // --- two tabs: events arriving off screen are not read; reading in one tab clears the other
+    const b = await openFeed(ctx);
+    for (const p of [a, b]) await p.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    for (const p of [a, b]) await afterChecks(p, 2);
+    await backend.emit(backend.viewer, 'all_tasks_cleared', { tasksDone: 11 });
+    await backend.drain();
+    for (const p of [a, b]) await p.waitForFunction(() => /^\(1\) Activity Feed$/.test(document.title));
+    check(true, 'both tabs count one unread event in the title: (1) Activity Feed');
+    for (const p of [a, b]) await afterChecks(p, 6);
+    const m2 = await marker();
+    check(m2.lastReadSeq === top && m2.unreadCount === 1,
+      `an event that arrived off screen did not move the marker (still ${m2.lastReadSeq}, 1 unread)`);
+    await a.evaluate(() => window.scrollTo(0, 0));
+    await b.waitForFunction(() => document.title === 'Activity Feed');
+    const m3 = await marker();
+    check(m3.lastReadSeq > top && m3.unreadCount === 0,
+      `reading it in one tab moved the marker (${m3.lastReadSeq}) and cleared the other tab's count`);
+    await b.close();
+
+    // --- filter chips, kept in localStorage
+    const badge = a.locator('#type-filters button.chip[data-type="badge_earned"]');
+    check(await badge.getAttribute('aria-pressed') === 'true', 'every type chip starts pressed');
+    const others = (await a.$$eval('#type-filters button.chip', (els) => els.map((e) => e.dataset.type)))
+      .filter((t) => t !== 'badge_earned');
+    await badge.click();
+    const filtered = await api(base, token, `/api/activity/events?limit=20&eventType=${others.join(',')}`);
+    const sameAsApi = async (p) => p.waitForFunction((want) => {
+      const ids = [...document.querySelectorAll('#feed > article.card')].map((e) => e.dataset.eventId);
+      return ids.length >= want.length && want.every((id, i) => ids[i] === id)
+        && !document.querySelector('#feed > article.card[data-event-type="badge_earned"]');
+    }, filtered.events.map((e) => e.id));
+    await sameAsApi(a);
+    check(true, `hiding "badge_earned" shows the API's eventType page (${filtered.events.length} cards, no badge)`);
+    check(JSON.parse(await a.evaluate(() => localStorage.getItem('activityfeed.hiddenTypes'))).includes('badge_earned'),
+      'the hidden type is kept in localStorage');
+    await a.reload();
+    await a.locator('#conn.conn-live').waitFor({ timeout: 10000 });
+    await sameAsApi(a);
+    check(await badge.getAttribute('aria-pressed') === 'false', 'after a reload the chip is still off and the feed still filtered');
+    await backend.emit(backend.viewer, 'badge_earned', { badgeName: 'Hidden Badge', xpAwarded: 10 });
+    await backend.emit(backend.viewer, 'xp_rank_up', { rank: 'Expert', previousRank: 'Adept', totalXp: 900 });
+    await backend.drain();
+    const shownTop = (await api(base, token, `/api/activity/events?limit=1&eventType=${others.join(',')}`)).events[0];
+    await a.waitForFunction((id) => document.querySelector('#feed > article.card')?.dataset.eventId === id, shownTop.id);
+    check(await a.locator('#feed > article.card[data-event-type="badge_earned"]').count() === 0,
+      'a live event of a hidden type stays out (the shown type drained with it arrived)');
+    await badge.click();
+    await a.waitForFunction(() => document.querySelector('#feed > article.card[data-event-type="badge_earned"]'));
+    check(true, 'pressing the chip again brings the type back');
+
+    // --- keyboard: move, react, open and close the comments, the shortcuts sheet
+    await a.evaluate(() => { window.scrollTo(0, 0); document.activeElement?.blur(); });
+    const cardsNow = await a.$$eval('#feed > article.card', (els) => els.map((e) => e.dataset.eventId));
+    await a.keyboard.press('j');
+    const focused = () => a.evaluate(() => document.activeElement?.dataset?.eventId || null);
+    check(await focused() === cardsNow[0], 'j focuses the first card');
+    const ring = await a.evaluate(() => {
+      const s = getComputedStyle(document.activeElement);
+      return { style: s.outlineStyle, width: s.outlineWidth, visible: document.activeElement.matches(':focus-visible') };
+    });
+    check(ring.visible && ring.style !== 'none' && ring.width !== '0px', `the focused card shows a focus ring (${ring.style} ${ring.width})`);
+    await a.keyboard.press('j');
+    check(await focused() === cardsNow[1], 'j again moves to the second card');
+    await a.keyboard.press('k');
+    check(await focused() === cardsNow[0], 'k moves back');
+    const target = cardsNow[0];
+    const hypeOn = (id) => a.waitForFunction((eid) =>
+      document.querySelector(`article.card[data-event-id="${eid}"] button.react[data-type="hype"]`)?.getAttribute('aria-pressed') === 'true', id);
+    await a.keyboard.press('1');
+    await hypeOn(target);
+    const reacted = (await api(base, token, '/api/activity/events?limit=5')).events.find((e) => e.id === target);
+    check(reacted && reacted.myReactions.includes('hype'), 'pressing 1 on a card gave it a hype, recorded by the server');
+    await a.keyboard.press('Enter');
+    await a.waitForFunction((id) => document.activeElement?.matches(`article.card[data-event-id="${id}"] textarea`), target);
+    check(true, 'Enter opens the comments and puts the cursor in the comment box');
+    await a.keyboard.type('Read it all');
+    await a.keyboard.press('Control+Enter');
+    await a.locator(`article.card[data-event-id="${target}"] .comment-body`, { hasText: 'Read it all' }).waitFor();
+    check(true, 'Ctrl+Enter posts the comment');
+    await a.keyboard.press('Escape');
+    await a.waitForFunction((id) => document.activeElement?.dataset?.eventId === id
+      && document.querySelector(`article.card[data-event-id="${id}"] section.comments`).hidden, target);
+    check(true, 'Esc closes the comments and leaves the focus on the card');
+    await a.keyboard.press('?');
+    await a.locator('#shortcuts[open]').waitFor();
+    check((await a.locator('#shortcuts-reactions').textContent()).includes('1 🚀 Hype'),
+      'the ? sheet lists the shortcuts, reactions from the catalogue');
+    await a.screenshot({ path: path.join(screenshotDir, 'browser-shortcuts.png') });
+    await a.keyboard.press('Escape');
+    await a.locator('#shortcuts').waitFor({ state: 'hidden' });
+    check(true, 'Esc closes the sheet');
+
+    // --- the dark palette, with a divider and a focused card (tab a, still at the top of
+    // a visible page, would read the new event at once)
+    await ctx.close();
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    await dark.addInitScript((t) => { localStorage.setItem('activityfeed.token', t); }, token);
+    await backend.emit(backend.viewer, 'challenge_completed', { challengeId: 10, challengeName: 'Night Shift', xpAwarded: 30 });
+    await backend.drain();
+    const d = await openFeed(dark);
+    await d.locator('#feed > .unread-divider').waitFor();
+    await d.keyboard.press('j');
+    await d.mouse.move(0, 0);
+    await sleep(300); // screenshot settling; asserts nothing
+    await d.screenshot({ path: path.join(screenshotDir, 'browser-reading-dark.png') });
+    check(true, 'screenshots: browser-reading-light.png, browser-reading-dark.png, browser-shortcuts.png');
+
+    check(problems.length === 0, `no page error or CSP violation while reading${problems.length ? `:\n  ${problems.join('\n  ')}` : ''}`);
+    await dark.close();
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}
+
 // ------------------------------------------------------------------ main
 
 let backend = null;
@@ -506,6 +713,7 @@ try {
     backend = await realBackend();
   }
   await scenario(backend);
+  await readingScenario(backend);
   log('PASS');
 } catch (e) {
   exitCode = 1;
