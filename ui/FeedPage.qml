@@ -71,7 +71,9 @@ Item {
             return
         let first = -1, last = -1
         const top = list.contentY, bottom = list.contentY + list.height
-        for (const item of list.contentItem.children) {
+        const items = list.contentItem.children
+        for (let i = 0; i < items.length; ++i) {
+            const item = items[i]
             if (!item.visible || item.index === undefined || item.eventId === undefined)
                 continue
             const middle = item.y + item.height / 2
@@ -119,6 +121,7 @@ Item {
             detail.focusComposer()
     }
     function scrollToTop() {
+        list.currentIndex = list.count > 0 ? 0 : -1
         list.positionViewAtBeginning()
         feedModel.markSeen()
     }

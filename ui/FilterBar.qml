@@ -55,29 +55,28 @@ Rectangle {
                     id: chip
                     required property var modelData
                     objectName: "typeChip_" + modelData.type
-                    readonly property bool on: bar.shown.indexOf(modelData.type) >= 0
-                    checkable: true
-                    checked: on
+                    readonly property bool shownNow: bar.shown.indexOf(modelData.type) >= 0
                     focusPolicy: Qt.TabFocus
                     hoverEnabled: true
                     implicitHeight: 30
                     implicitWidth: chipRow.implicitWidth + 20
                     Accessible.role: Accessible.CheckBox
                     Accessible.name: qsTr("Show %1").arg(modelData.displayName)
-                    Accessible.checked: on
+                    Accessible.checkable: true
+                    Accessible.checked: shownNow
                     onClicked: bar.toggleType(modelData.type)
                     background: Rectangle {
                         radius: 15
-                        color: chip.on ? Theme.accentSoft : (chip.hovered ? Theme.surfaceAlt : Theme.surface)
+                        color: chip.shownNow ? Theme.accentSoft : (chip.hovered ? Theme.surfaceAlt : Theme.surface)
                         border.width: chip.visualFocus ? 2 : 1
-                        border.color: chip.visualFocus ? Theme.focus : (chip.on ? Theme.accent : Theme.border)
+                        border.color: chip.visualFocus ? Theme.focus : (chip.shownNow ? Theme.accent : Theme.border)
                     }
                     contentItem: Item {
                         Row {
                             id: chipRow
                             anchors.centerIn: parent
                             spacing: 5
-                            opacity: chip.on ? 1 : 0.6
+                            opacity: chip.shownNow ? 1 : 0.6
                             Text {
                                 textFormat: Text.PlainText
                                 text: chip.modelData.icon
@@ -88,10 +87,10 @@ Rectangle {
                             Text {
                                 textFormat: Text.PlainText
                                 text: chip.modelData.displayName
-                                color: chip.on ? Theme.accent : Theme.muted
+                                color: chip.shownNow ? Theme.accent : Theme.muted
                                 font.pixelSize: Theme.small
-                                font.weight: chip.on ? Font.DemiBold : Font.Normal
-                                font.strikeout: !chip.on
+                                font.weight: chip.shownNow ? Font.DemiBold : Font.Normal
+                                font.strikeout: !chip.shownNow
                                 anchors.verticalCenter: parent.verticalCenter
                             }
                         }

@@ -14,15 +14,19 @@
 #include "pgharness.h"
 
 #include "appsettings.h"
+#include "embeddedadminbackend.h"
 #include "embeddedfeedsource.h"
 #include "feedmodel.h"
 #include "notifier.h"
 #include "readmarker.h"
 
 #include "feed/adminservice.h"
+#include "feed/feedservice.h"
 #include "feed/markerservice.h"
 #include "feed/notifylistener.h"
+#include "http/httpserver.h"
 #include "runtime/backendruntime.h"
+#include "runtime/serverpanel.h"
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
@@ -238,12 +242,25 @@ public:
         QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeedTest"));
         QCoreApplication::setApplicationName(QStringLiteral("reading_test"));
         QSettings().clear();
-        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+        // As runDesktop does; Qt takes it only before the first QML that uses Controls.
+        static const bool styled = (QQuickStyle::setStyle(QStringLiteral("Fusion")), true);
+        Q_UNUSED(styled)
+        // The local admin, as app/desktoplaunch.cpp wires it: it lists the tenants.
+        panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(),
+                                                  runtime->server().serverPort());
+        af::ServerPanel *p = panel.get();
+        EmbeddedAdminBackend::ServerHooks hooks;
+        hooks.status = [p] { return p->status(); };
+        hooks.setLanOpen = [p](bool open) { return p->setLanOpen(open); };
+        hooks.disconnectClient = [p](const QString &id) { return p->disconnectClient(id); };
+        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(), hooks);
     }
     ~App()
     {
         engine.reset();
         source.reset();
+        admin.reset();
+        panel.reset();
         runtime->stop();
     }
     /// Loads the window; false (with a gtest failure) when it does not come up.
@@ -254,7 +271,10 @@ public:
         source = std::make_unique<EmbeddedFeedSource>(runtime->feed(), runtime->broadcaster(),
                                                       globex, nullptr, &runtime->markers());
         engine = std::make_unique<QQmlApplicationEngine>();
-        engine->setInitialProperties({{QStringLiteral("source"), QVariant::fromValue<FeedSource *>(source.get())}});
+        engine->setInitialProperties({
+            {QStringLiteral("source"), QVariant::fromValue<FeedSource *>(source.get())},
+            {QStringLiteral("adminBackend"), QVariant::fromValue<AdminBackend *>(admin.get())},
+        });
         engine->load(QUrl(QStringLiteral("qrc:/ActivityFeed/Main.qml")));
         if (engine->rootObjects().size() != 1)
             return false;
@@ -286,6 +306,8 @@ public:
 
     std::string cs;
     std::unique_ptr<af::BackendRuntime> runtime;
+    std::unique_ptr<af::ServerPanel> panel;
+    std::unique_ptr<EmbeddedAdminBackend> admin;
     std::unique_ptr<EmbeddedFeedSource> source;
     std::unique_ptr<QQmlApplicationEngine> engine;
     QWindow other;
@@ -419,6 +441,88 @@ TEST(Notifications, NoServiceOnTheBusTheAppWorksAndLogsOnce)
 }
 
 
+bool click(QQuickWindow *window, QQuickItem *item)
+{
+    if (!item)
+        return false;
+    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, {}, centre.toPoint());
+    return true;
+}
+
+QSet<QString> typesShown(FeedModel *m)
+{
+    QSet<QString> out;
+    for (int r = 0; r < m->rowCount(); ++r)
+        out.insert(m->index(r).data(FeedModel::EventTypeRole).toString());
+    return out;
+}
+
+TEST(ReadingWindow, TypeChipsAndTheTenantPickerFilterTheFeedAndSurviveARestart)
+{
+    App app;
+    // Two tenants, two types: 3 Acme badges, 2 Acme rank-ups, 2 Globex badges.
+    for (const auto &[tenant, type, payload] :
+         std::vector<std::tuple<QString, QString, QJsonObject>>{
+             {"Acme", "badge_earned", {{"badgeName", "A1"}}},
+             {"Acme", "xp_rank_up", {{"rank", "Adept"}}},
+             {"Globex", "badge_earned", {{"badgeName", "G1"}}},
+             {"Acme", "badge_earned", {{"badgeName", "A2"}}},
+             {"Globex", "badge_earned", {{"badgeName", "G2"}}},
+             {"Acme", "xp_rank_up", {{"rank", "Expert"}}}}) {
+        app.runtime->admin().emitEvent(tenant == "Acme" ? app.acme : app.globex, type, payload);
+        app.runtime->admin().drain(); // one drain each: no two rows group into a tile
+    }
+    ASSERT_TRUE(app.open());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 6; }, 30000));
+    ASSERT_TRUE(app.activate());
+
+    // A chip hides its type: the feed is served again without it (eventType).
+    QQuickItem *badges = findItem(app.window->contentItem(), QStringLiteral("typeChip_badge_earned"));
+    ASSERT_TRUE(badges);
+    ASSERT_TRUE(click(app.window, badges));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 2; }, 15000));
+    EXPECT_EQ(typesShown(app.model), QSet<QString>{"xp_rank_up"});
+    EXPECT_FALSE(app.model->typeFilter().contains("badge_earned"));
+    EXPECT_FALSE(badges->property("shownNow").toBool());
+    // A live badge stays out of the filtered feed; a live rank-up comes in.
+    emitAndDrain(app.cs, QStringLiteral("Globex"), QStringLiteral("badge_earned"), {{"badgeName", "Live"}});
+    emitAndDrain(app.cs, QStringLiteral("Globex"), QStringLiteral("xp_rank_up"), {{"rank", "Master"}});
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 3; }, 30000));
+    EXPECT_EQ(typesShown(app.model), QSet<QString>{"xp_rank_up"});
+
+    // Shown again, then only Acme's: the tenant picker.
+    ASSERT_TRUE(click(app.window, badges));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 8; }, 15000));
+    QObject *picker = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        picker = findItem(app.window->contentItem(), QStringLiteral("tenantPicker"));
+        return picker && picker->property("count").toInt() == 3; // all, Acme, Globex
+    }, 15000));
+    // As a person picks "Acme" in the list: the index moves, then activated() fires.
+    int acmeIndex = -1;
+    ASSERT_TRUE(QMetaObject::invokeMethod(picker, "indexOfValue", Q_RETURN_ARG(int, acmeIndex),
+                                          Q_ARG(QVariant, app.acme)));
+    ASSERT_GT(acmeIndex, 0);
+    picker->setProperty("currentIndex", acmeIndex);
+    QMetaObject::invokeMethod(picker, "activated", Q_ARG(int, acmeIndex));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 4; }, 15000));
+    for (int r = 0; r < app.model->rowCount(); ++r)
+        EXPECT_EQ(app.model->index(r).data(FeedModel::TenantIdRole).toInt(), app.acme);
+    ASSERT_TRUE(click(app.window, badges)); // hide badges again, with the tenant still picked
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 2; }, 15000));
+
+    // A restart keeps both choices.
+    app.engine.reset();
+    app.source.reset();
+    ASSERT_TRUE(app.open());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 2; }, 30000));
+    EXPECT_EQ(typesShown(app.model), QSet<QString>{"xp_rank_up"});
+    EXPECT_EQ(app.model->tenantFilter(), app.acme);
+    EXPECT_FALSE(findItem(app.window->contentItem(), QStringLiteral("typeChip_badge_earned"))
+                     ->property("shownNow").toBool());
+}
+
 // ---------------------------------------------------------------- the reading window
 
 /// Queue rows for @p tenant, one per type in turn, 10 minutes apart (no two group into a
@@ -489,7 +593,7 @@ TEST(ReadingWindow, DividerCountMarkerAndAKeyboardOnlyPath)
     ASSERT_TRUE(card2);
     EXPECT_TRUE(findItem(card2, QStringLiteral("unreadDivider")));
     EXPECT_FALSE(findItem(findItem(app.list, QStringLiteral("eventCard_1")), QStringLiteral("unreadDivider")));
-    QQuickItem *badge = findItem(app.window->contentItem()->parentItem(), QStringLiteral("unreadBadgeText"));
+    QQuickItem *badge = findItem(app.window->contentItem(), QStringLiteral("unreadBadgeText"));
     ASSERT_TRUE(badge);
     EXPECT_EQ(badge->property("text").toString(), "2");
     // The card's accessible name is the words it shows, from the catalogue's templates.
@@ -523,16 +627,21 @@ TEST(ReadingWindow, DividerCountMarkerAndAKeyboardOnlyPath)
     emitAndDrain(app.cs, QStringLiteral("Acme"), QStringLiteral("all_tasks_cleared"), {{"tasksDone", 4}});
     ASSERT_TRUE(QTest::qWaitFor([&] { return titleOf(app.window) == "(1) Activity Feed"; }, 30000))
         << titleOf(app.window).toStdString();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 8; }, 15000));
     const qint64 latest = app.model->index(0).data(FeedModel::SeqRole).toLongLong();
-    app.runtime->markers().advance(app.globex, latest);
+    const af::Marker moved = app.runtime->markers().advance(app.globex, latest);
+    ASSERT_EQ(moved.lastReadSeq, latest);
     ASSERT_TRUE(QTest::qWaitFor([&] { return titleOf(app.window) == "Activity Feed"; }, 15000))
-        << titleOf(app.window).toStdString();
+        << titleOf(app.window).toStdString() << " marker " << app.marker->lastReadSeq() << " unread "
+        << app.marker->unreadCount() << " latest " << latest << " moved.unread " << moved.unreadCount;
     EXPECT_EQ(app.marker->lastReadSeq(), latest);
-    EXPECT_FALSE(findItem(app.window->contentItem()->parentItem(), QStringLiteral("unreadBadgeText")));
+    EXPECT_FALSE(findItem(app.window->contentItem(), QStringLiteral("unreadBadgeText")));
 
     // Keyboard only: move to a card, react, open the comments, post, close.
     ASSERT_TRUE(app.activate());
     ASSERT_TRUE(QTest::qWaitFor([&] { return app.list->hasActiveFocus(); }, 5000));
+    pressKey(app.window, Qt::Key_Home, Qt::ControlModifier); // back to the newest card
+    ASSERT_EQ(app.list->property("currentIndex").toInt(), 0);
     pressKey(app.window, Qt::Key_J);
     pressKey(app.window, Qt::Key_J);
     EXPECT_EQ(app.list->property("currentIndex").toInt(), 2);
@@ -554,7 +663,8 @@ TEST(ReadingWindow, DividerCountMarkerAndAKeyboardOnlyPath)
         composer = findItem(app.window->contentItem(), QStringLiteral("commentComposer"));
         return composer && composer->hasActiveFocus();
     }, 10000));
-    QTest::keyClicks(app.window, QStringLiteral("Twelve days, nice"));
+    for (const char c : QByteArrayLiteral("Twelve days, nice"))
+        QTest::keyClick(app.window, c);
     pressKey(app.window, Qt::Key_Return, Qt::ControlModifier);
     ASSERT_TRUE(QTest::qWaitFor([&] {
         return app.model->index(app.model->rowOf(eventId)).data(FeedModel::CommentCountRole).toInt() == 1;
