@@ -122,6 +122,7 @@ Rectangle {
             Layout.alignment: Qt.AlignTop
             text: "🔔"
             font.family: Theme.emojiFont
+            font.pixelSize: 18
             onClicked: switches.open()
             ToolTip.visible: hovered
             ToolTip.text: qsTr("What shows and what notifies")
