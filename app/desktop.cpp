@@ -50,7 +50,7 @@ std::unique_ptr<FeedSource> makeSource(const DesktopOptions &options, QSettings 
     const int tenant =
         settings.value(QStringLiteral("feed/actingTenantId"), options.defaultTenantId).toInt();
     return std::make_unique<EmbeddedFeedSource>(*options.feedService, *options.broadcaster,
-                                                tenant);
+                                                tenant, nullptr, options.markerService);
 }
 
 } // namespace

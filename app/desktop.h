@@ -7,6 +7,7 @@ class AdminBackend;
 namespace af {
 class Broadcaster;
 class FeedService;
+class MarkerService;
 } // namespace af
 
 /// @brief What the desktop window runs against: a remote instance (remoteUrl set) or
@@ -16,6 +17,7 @@ struct DesktopOptions {
     QString token;      ///< `--token-file`, $ACTIVITYFEED_TOKEN or `--token`; empty: the keychain's
     af::FeedService *feedService = nullptr; ///< embedded: must outlive runDesktop()
     af::Broadcaster *broadcaster = nullptr; ///< embedded: the one the SSE server uses
+    af::MarkerService *markerService = nullptr; ///< embedded: the read markers
     AdminBackend *adminBackend = nullptr;   ///< embedded: the local admin; null hides it
     int defaultTenantId = -1; ///< embedded: acting tenant when none was saved (e.g. the first)
 };

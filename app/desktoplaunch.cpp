@@ -48,6 +48,7 @@ int launchDesktop(int argc, char **argv, const AppOptions &o)
         }
         d.feedService = &runtime->feed();
         d.broadcaster = &runtime->broadcaster();
+        d.markerService = &runtime->markers();
         panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(), o.listenPort);
         admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(),
                                                        EmbeddedAdminBackend::ServerHooks::of(*panel));

@@ -4,10 +4,13 @@
 
 #include "feed/broadcaster.h"
 #include "feed/feedservice.h"
+#include "feed/markerservice.h"
 
 EmbeddedFeedSource::EmbeddedFeedSource(af::FeedService &service, af::Broadcaster &broadcaster,
-                                       int actingTenantId, QObject *parent)
-    : FeedSource(parent), m_service(service), m_broadcaster(broadcaster), m_tenantId(actingTenantId)
+                                       int actingTenantId, QObject *parent,
+                                       af::MarkerService *markers)
+    : FeedSource(parent), m_service(service), m_broadcaster(broadcaster), m_markers(markers),
+      m_tenantId(actingTenantId)
 {
     m_pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
 }
@@ -54,6 +57,8 @@ void EmbeddedFeedSource::onMessage(const af::StreamMessage &message)
         Q_EMIT reactionUpdated(*change);
     else if (const auto *comment = std::get_if<af::PostedComment>(&message.value))
         Q_EMIT commentCreated(*comment);
+    else if (const auto *marker = std::get_if<af::Marker>(&message.value))
+        Q_EMIT markerUpdated(*marker);
     else if (message.name == QLatin1String("activity.resync"))
         Q_EMIT resync();
 }
@@ -86,9 +91,40 @@ void EmbeddedFeedSource::run(QObject *context, std::function<T()> work, Callback
 void EmbeddedFeedSource::loadEvents(const QString &cursor, int limit, QObject *context,
                                     Callback<af::FeedPage> done)
 {
+    loadEvents(cursor, limit, FeedFilter{}, context, std::move(done));
+}
+
+void EmbeddedFeedSource::loadEvents(const QString &cursor, int limit, const FeedFilter &filter,
+                                    QObject *context, Callback<af::FeedPage> done)
+{
     const int tenant = m_tenantId;
-    run<af::FeedPage>(context, [this, tenant, cursor, limit] {
-        return m_service.eventsPage(tenant, af::FeedQuery{cursor, limit, std::nullopt});
+    af::FeedQuery query{cursor, limit, std::nullopt, filter.eventTypes};
+    if (filter.tenantId > 0)
+        query.tenantId = filter.tenantId;
+    run<af::FeedPage>(context, [this, tenant, query] { return m_service.eventsPage(tenant, query); },
+                      std::move(done));
+}
+
+void EmbeddedFeedSource::loadMarker(QObject *context, Callback<af::Marker> done)
+{
+    if (!m_markers) {
+        FeedSource::loadMarker(context, std::move(done));
+        return;
+    }
+    const int tenant = m_tenantId;
+    run<af::Marker>(context, [this, tenant] { return m_markers->marker(tenant); }, std::move(done));
+}
+
+void EmbeddedFeedSource::advanceMarker(qint64 lastReadSeq, QObject *context,
+                                       Callback<af::Marker> done)
+{
+    if (!m_markers) {
+        FeedSource::advanceMarker(lastReadSeq, context, std::move(done));
+        return;
+    }
+    const int tenant = m_tenantId;
+    run<af::Marker>(context, [this, tenant, lastReadSeq] {
+        return m_markers->advance(tenant, lastReadSeq);
     }, std::move(done));
 }
 

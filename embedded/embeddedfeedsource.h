@@ -10,6 +10,7 @@
 namespace af {
 class Broadcaster;
 class FeedService;
+class MarkerService;
 } // namespace af
 class EmbeddedStreamClient;
 
@@ -20,13 +21,19 @@ class EmbeddedFeedSource : public FeedSource
 {
     Q_OBJECT
 public:
-    /// @param service and @p broadcaster must outlive this object.
+    /// @param service, @p broadcaster and @p markers (if set) must outlive this object.
+    /// Without @p markers, the source keeps no read marker.
     EmbeddedFeedSource(af::FeedService &service, af::Broadcaster &broadcaster,
-                       int actingTenantId, QObject *parent = nullptr);
+                       int actingTenantId, QObject *parent = nullptr,
+                       af::MarkerService *markers = nullptr);
     ~EmbeddedFeedSource() override;
 
     void loadEvents(const QString &cursor, int limit, QObject *context,
                     Callback<af::FeedPage> done) override;
+    void loadEvents(const QString &cursor, int limit, const FeedFilter &filter,
+                    QObject *context, Callback<af::FeedPage> done) override;
+    void loadMarker(QObject *context, Callback<af::Marker> done) override;
+    void advanceMarker(qint64 lastReadSeq, QObject *context, Callback<af::Marker> done) override;
     void loadEventSources(const QString &eventId, QObject *context,
                           Callback<std::vector<af::SourceRow>> done) override;
     void setReaction(const QString &eventId, const QString &type, bool add, QObject *context,
@@ -51,6 +58,7 @@ private:
 
     af::FeedService &m_service;
     af::Broadcaster &m_broadcaster;
+    af::MarkerService *m_markers;
     int m_tenantId;
     QThreadPool m_pool;
     std::shared_ptr<EmbeddedStreamClient> m_client;

@@ -1,9 +1,11 @@
 #include "feedmodel.h"
+#include "cardtext.h"
 #include "relativetime.h"
 
 #include "core/catalogue.h"
 
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -103,6 +105,12 @@ QVariant FeedModel::data(const QModelIndex &index, int role) const
     case IsMineRole:
         return source() && source()->actingTenantId() >= 0 &&
                e.tenantId == source()->actingTenantId();
+    case UnreadRole:
+        return isUnread(e);
+    case DividerAboveRole:
+        return !m_dividerId.isEmpty() && e.id == m_dividerId;
+    case AccessibleNameRole:
+        return CardText::accessibleName(e);
     }
     return {};
 }
@@ -126,7 +134,10 @@ QHash<int, QByteArray> FeedModel::roleNames() const
             {GroupCountRole, "groupCount"},
             {SamplesRole, "samples"},
             {RelativeTimeRole, "relativeTime"},
-            {IsMineRole, "isMine"}};
+            {IsMineRole, "isMine"},
+            {UnreadRole, "unread"},
+            {DividerAboveRole, "dividerAbove"},
+            {AccessibleNameRole, "accessibleName"}};
 }
 
 void FeedModel::attach(FeedSource *source)
@@ -147,6 +158,7 @@ void FeedModel::clearRows()
     m_keys.clear();
     m_topKey = 0;
     m_removed.clear();
+    m_dividerId.clear();
     endResetModel();
 }
 
@@ -170,7 +182,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
 {
     // Only a reload replaces the rows; a first load appends to what live events put there.
     const bool replace = std::exchange(m_replaceOnNextPage, false) && cursor.isEmpty();
-    source()->loadEvents(cursor, pageSize(), this,
+    source()->loadEvents(cursor, pageSize(), m_filter, this,
                          [this, generation, replace](const Reply<af::FeedPage> &reply) {
         if (!pageApplies(generation))
             return;
@@ -209,6 +221,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
             endInsertRows();
         }
         Q_EMIT countChanged();
+        refreshDivider();
     });
 }
 
@@ -220,12 +233,14 @@ bool FeedModel::newer(const af::Event &a, const af::Event &b)
 
 void FeedModel::onEventCreated(const af::Event &event)
 {
-    queue({event, {}, {}, true});
+    if (m_filter.matches(event)) // a hidden type or another tenant stays out of the rows
+        queue({event, {}, {}, true});
 }
 
 void FeedModel::onEventUpdated(const af::Event &event)
 {
-    queue({event, {}, {}, false});
+    if (m_filter.matches(event))
+        queue({event, {}, {}, false});
 }
 
 void FeedModel::onEventRemoved(const af::EventRemoved &removed)
@@ -245,6 +260,8 @@ void FeedModel::flushPending()
     // The stream delivers in seq order, oldest first: the last change of an id wins, and
     // an id created anywhere in the burst is new even when an update follows it.
     const QList<Pending> pending = std::exchange(m_pending, {});
+    // Whatever changed, the divider may now sit above another row.
+    const auto divider = qScopeGuard([this] { refreshDivider(); });
     // What the viewer had at the top before this burst: only new events above it count
     // as "new" (not a tile that grew, nor a late row further down).
     const std::optional<af::Event> oldTop =
@@ -364,12 +381,15 @@ void FeedModel::update(int row, const af::Event &event)
         roles << SeqRole;
     if (!(next.reactions == old.reactions))
         roles << ReactionCountsRole;
+    if (next.seq != old.seq && isUnread(next) != isUnread(old))
+        roles << UnreadRole;
     if (next.myReactions != old.myReactions)
         roles << MyReactionsRole;
     if (next.commentCount != old.commentCount)
         roles << CommentCountRole;
     if (roles.isEmpty())
         return;
+    roles << AccessibleNameRole;
     const int to = placeOf(next, row);
     if (to != row) {
         // A move, not a remove and insert: the view keeps its delegates and its position.
@@ -458,9 +478,16 @@ void FeedModel::onReactionUpdated(const af::ReactionChange &change)
     const int row = rowOf(change.eventId);
     if (row < 0 || m_rows.at(row)->event.reactions == change.counts)
         return;
+    QStringList rose;
+    const QStringList names = af::Catalogue::reactionNames();
+    for (int i = 0; i < names.size(); ++i)
+        if (change.counts.of(i) > m_rows.at(row)->event.reactions.of(i))
+            rose.append(names.at(i));
     m_rows[row]->event.reactions = change.counts;
     const QModelIndex idx = index(row);
-    Q_EMIT dataChanged(idx, idx, {ReactionCountsRole});
+    Q_EMIT dataChanged(idx, idx, {ReactionCountsRole, AccessibleNameRole});
+    if (!rose.isEmpty())
+        Q_EMIT reactionsRose(row, rose);
 }
 
 void FeedModel::onCommentCreated(const af::PostedComment &posted)
@@ -470,7 +497,7 @@ void FeedModel::onCommentCreated(const af::PostedComment &posted)
         return;
     m_rows[row]->event.commentCount = posted.commentCount;
     const QModelIndex idx = index(row);
-    Q_EMIT dataChanged(idx, idx, {CommentCountRole});
+    Q_EMIT dataChanged(idx, idx, {CommentCountRole, AccessibleNameRole});
 }
 
 void FeedModel::toggleReaction(int row, const QString &type)
@@ -555,4 +582,82 @@ void FeedModel::refreshRelativeTimes()
     if (m_rows.isEmpty())
         return;
     Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {RelativeTimeRole});
+}
+
+qint64 FeedModel::maxSeq(int first, int last) const
+{
+    qint64 best = 0;
+    for (int i = std::max(0, first); i <= last && i < m_rows.size(); ++i)
+        best = std::max(best, m_rows.at(i)->event.seq);
+    return best;
+}
+
+void FeedModel::setFilter(const FeedFilter &filter)
+{
+    if (m_filter == filter)
+        return;
+    m_filter = filter;
+    Q_EMIT filterChanged();
+    // Another slice of the feed: rows of the old one must not stay, nor old answers land.
+    m_newCount = 0;
+    Q_EMIT newCountChanged();
+    m_dividerId.clear();
+    restart(true);
+}
+
+void FeedModel::setTypeFilter(const QStringList &types)
+{
+    FeedFilter next = m_filter;
+    next.eventTypes = types;
+    next.eventTypes.sort(); // one order, so the same set never reloads
+    setFilter(next);
+}
+
+void FeedModel::setTenantFilter(int tenantId)
+{
+    FeedFilter next = m_filter;
+    next.tenantId = tenantId > 0 ? tenantId : -1;
+    setFilter(next);
+}
+
+bool FeedModel::isUnread(const af::Event &event) const
+{
+    const int me = source() ? source()->actingTenantId() : -1;
+    // The tenant's own events are never unread, as the server counts them.
+    return m_readUpTo >= 0 && event.seq > m_readUpTo && event.tenantId != me;
+}
+
+void FeedModel::setReadUpToSeq(qint64 seq)
+{
+    if (m_readUpTo == seq)
+        return;
+    m_readUpTo = seq;
+    Q_EMIT readUpToSeqChanged();
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {UnreadRole, AccessibleNameRole});
+    refreshDivider();
+}
+
+void FeedModel::refreshDivider()
+{
+    // Above the first read row, when some unread row is above it: the reader's place.
+    QString next;
+    bool unreadAbove = false;
+    for (int i = 0; m_readUpTo >= 0 && i < m_rows.size(); ++i) {
+        const af::Event &event = m_rows.at(i)->event;
+        if (isUnread(event)) {
+            unreadAbove = true;
+        } else if (event.seq <= m_readUpTo) {
+            if (unreadAbove)
+                next = event.id;
+            break;
+        }
+    }
+    if (next == m_dividerId)
+        return;
+    const QString old = std::exchange(m_dividerId, next);
+    for (const QString &id : {old, next}) {
+        if (const int row = id.isEmpty() ? -1 : rowOf(id); row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), {DividerAboveRole});
+    }
 }

@@ -21,6 +21,13 @@ class FeedModel : public TimelineModel
     QML_ELEMENT
     Q_PROPERTY(int newCount READ newCount NOTIFY newCountChanged)
     Q_PROPERTY(int pageSize READ pageSize WRITE setPageSize NOTIFY pageSizeChanged)
+    /// Only these event types (empty: every type); a change reloads the feed.
+    Q_PROPERTY(QStringList typeFilter READ typeFilter WRITE setTypeFilter NOTIFY filterChanged)
+    /// Only this tenant's events (-1: every tenant); a change reloads the feed.
+    Q_PROPERTY(int tenantFilter READ tenantFilter WRITE setTenantFilter NOTIFY filterChanged)
+    /// Where the "New since you last read" divider goes: events with a larger seq are
+    /// unread. -1: no marker known, nothing is unread.
+    Q_PROPERTY(qint64 readUpToSeq READ readUpToSeq WRITE setReadUpToSeq NOTIFY readUpToSeqChanged)
 
 public:
     enum Roles {
@@ -42,6 +49,9 @@ public:
         SamplesRole,               ///< QStringList: one short line per sample payload
         RelativeTimeRole,          ///< "5 min ago", kept current
         IsMineRole,                ///< owned by the acting tenant (cannot react)
+        UnreadRole,                ///< another tenant's event after readUpToSeq
+        DividerAboveRole,          ///< the first read row below unread ones: the divider goes above it
+        AccessibleNameRole,        ///< what a screen reader says for the card
     };
     Q_ENUM(Roles)
 
@@ -66,11 +76,25 @@ public:
     [[nodiscard]] Q_INVOKABLE int rowOf(const QString &eventId) const;
     /// @brief Emits dataChanged for the relative time of every row.
     void refreshRelativeTimes();
+    /// @brief The largest seq among rows @p first to @p last (0 when none): what a
+    /// viewer who saw those rows has read up to.
+    [[nodiscard]] Q_INVOKABLE qint64 maxSeq(int first, int last) const;
+
+    [[nodiscard]] QStringList typeFilter() const { return m_filter.eventTypes; }
+    void setTypeFilter(const QStringList &types);
+    [[nodiscard]] int tenantFilter() const { return m_filter.tenantId; }
+    void setTenantFilter(int tenantId);
+    [[nodiscard]] qint64 readUpToSeq() const { return m_readUpTo; }
+    void setReadUpToSeq(qint64 seq);
 
 Q_SIGNALS:
     void newCountChanged();
     void pageSizeChanged();
     void sourcesLoaded(const QString &eventId, const QVariantList &sources, const QString &error);
+    void filterChanged();
+    void readUpToSeqChanged();
+    /// @brief Someone reacted to row @p row: the counts of @p types went up.
+    void reactionsRose(int row, const QStringList &types);
 
 protected:
     void requestPage(const QString &cursor, int generation) override;
@@ -117,12 +141,19 @@ private:
     void shiftKeys(int first, int last, qint64 delta);
     void onReactionUpdated(const af::ReactionChange &change);
     void onCommentCreated(const af::PostedComment &comment);
+    void setFilter(const FeedFilter &filter);
+    [[nodiscard]] bool isUnread(const af::Event &event) const;
+    /// Finds the divider's row again and tells the view about the rows it left and reached.
+    void refreshDivider();
 
     QList<RowPtr> m_rows;
     /// id → its row (owned by m_rows), whose position key gives row = key − m_topKey: rowOf()
     /// is a hash lookup instead of a scan, an insert at the top only moves m_topKey, and a
     /// shift walks the rows' keys without hashing an id per row.
     QHash<QString, Row *> m_keys;
+    FeedFilter m_filter;
+    qint64 m_readUpTo = -1;
+    QString m_dividerId; ///< the event the divider sits above; empty: none
     qint64 m_topKey = 0;
     /// Singles folded into tiles since the last reload: a later page must not bring them
     /// back (it may have been read before the fold).

@@ -40,6 +40,26 @@ Q_DECLARE_METATYPE(af::Event)
 Q_DECLARE_METATYPE(af::ReactionChange)
 Q_DECLARE_METATYPE(af::PostedComment)
 Q_DECLARE_METATYPE(af::EventRemoved)
+Q_DECLARE_METATYPE(af::Marker)
+
+/// @brief Which events a feed page holds: both parts combine, and an empty filter is the
+/// whole feed. The server applies it (`eventType`, `tenantId`), so paging stays exact.
+struct FeedFilter {
+    QStringList eventTypes; ///< only these types; empty: every type
+    int tenantId = -1;      ///< only this tenant's events; -1: every tenant
+
+    [[nodiscard]] bool isEmpty() const { return eventTypes.isEmpty() && tenantId < 0; }
+    /// @brief Whether @p event belongs in a feed filtered like this (live events).
+    [[nodiscard]] bool matches(const af::Event &event) const
+    {
+        return (eventTypes.isEmpty() || eventTypes.contains(event.eventType)) &&
+               (tenantId < 0 || event.tenantId == tenantId);
+    }
+    bool operator==(const FeedFilter &o) const
+    {
+        return eventTypes == o.eventTypes && tenantId == o.tenantId;
+    }
+};
 
 /// @brief Everything the models need from the backend, asynchronous only, in domain types.
 ///
@@ -68,6 +88,14 @@ public:
     /// @brief One page of the feed; an empty cursor is the newest page.
     virtual void loadEvents(const QString &cursor, int limit, QObject *context,
                             Callback<af::FeedPage> done) = 0;
+    /// @brief One page of the feed limited by @p filter. Sources that cannot filter answer
+    /// the unfiltered page for an empty filter and BadInput otherwise.
+    virtual void loadEvents(const QString &cursor, int limit, const FeedFilter &filter,
+                            QObject *context, Callback<af::FeedPage> done);
+    /// @brief The acting tenant's read marker and its unread count.
+    virtual void loadMarker(QObject *context, Callback<af::Marker> done);
+    /// @brief Moves the acting tenant's marker forward to @p lastReadSeq (never back).
+    virtual void advanceMarker(qint64 lastReadSeq, QObject *context, Callback<af::Marker> done);
     /// @brief The queue rows a tile was made of.
     virtual void loadEventSources(const QString &eventId, QObject *context,
                                   Callback<std::vector<af::SourceRow>> done) = 0;
@@ -101,6 +129,8 @@ Q_SIGNALS:
     void eventRemoved(const af::EventRemoved &removed);
     void reactionUpdated(const af::ReactionChange &change);
     void commentCreated(const af::PostedComment &comment);
+    /// @brief The acting tenant's marker moved (here or on another device).
+    void markerUpdated(const af::Marker &marker);
     /// @brief The stream lost more than it can replay, or the viewer changed: reload.
     void resync();
     void connectionStateChanged();

@@ -128,11 +128,36 @@ void RemoteFeedSource::send(QNetworkReply *reply, QObject *context,
 void RemoteFeedSource::loadEvents(const QString &cursor, int limit, QObject *context,
                                   Callback<af::FeedPage> done)
 {
+    loadEvents(cursor, limit, FeedFilter{}, context, std::move(done));
+}
+
+void RemoteFeedSource::loadEvents(const QString &cursor, int limit, const FeedFilter &filter,
+                                  QObject *context, Callback<af::FeedPage> done)
+{
     QList<std::pair<QString, QString>> query{{QStringLiteral("limit"), QString::number(limit)}};
     if (!cursor.isEmpty())
         query.append({QStringLiteral("cursor"), cursor});
+    if (!filter.eventTypes.isEmpty())
+        query.append({QStringLiteral("eventType"), filter.eventTypes.join(QLatin1Char(','))});
+    if (filter.tenantId > 0)
+        query.append({QStringLiteral("tenantId"), QString::number(filter.tenantId)});
     send<af::FeedPage>(m_network.get(request(QStringLiteral("/api/activity/events"), query)),
                        context, af::EventJson::readFeedPage, std::move(done));
+}
+
+void RemoteFeedSource::loadMarker(QObject *context, Callback<af::Marker> done)
+{
+    send<af::Marker>(m_network.get(request(QStringLiteral("/api/activity/markers"))), context,
+                     af::EventJson::readMarker, std::move(done));
+}
+
+void RemoteFeedSource::advanceMarker(qint64 lastReadSeq, QObject *context,
+                                     Callback<af::Marker> done)
+{
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{QStringLiteral("lastReadSeq"), lastReadSeq}}).toJson(QJsonDocument::Compact);
+    send<af::Marker>(m_network.post(request(QStringLiteral("/api/activity/markers")), body),
+                     context, af::EventJson::readMarker, std::move(done));
 }
 
 void RemoteFeedSource::loadEventSources(const QString &eventId, QObject *context,
@@ -204,6 +229,9 @@ void RemoteFeedSource::dispatchStreamEvent(const QString &name, const QByteArray
         Q_EMIT reactionUpdated(af::ReactionChange{
             o.value(QLatin1String("eventId")).toString(),
             af::EventJson::readCounts(o.value(QLatin1String("counts")).toObject())});
+    } else if (name == QLatin1String("activity.marker.updated")) {
+        if (auto m = af::EventJson::readMarker(o))
+            Q_EMIT markerUpdated(*m);
     } else if (name == QLatin1String("activity.comment.created")) {
         if (auto c = af::EventJson::readComment(o))
             Q_EMIT commentCreated(af::PostedComment{*c, o.value(QLatin1String("commentCount")).toInt(-1)});

@@ -24,6 +24,10 @@ public:
 
     void loadEvents(const QString &cursor, int limit, QObject *context,
                     Callback<af::FeedPage> done) override;
+    void loadEvents(const QString &cursor, int limit, const FeedFilter &filter,
+                    QObject *context, Callback<af::FeedPage> done) override;
+    void loadMarker(QObject *context, Callback<af::Marker> done) override;
+    void advanceMarker(qint64 lastReadSeq, QObject *context, Callback<af::Marker> done) override;
     void loadEventSources(const QString &eventId, QObject *context,
                           Callback<std::vector<af::SourceRow>> done) override;
     void setReaction(const QString &eventId, const QString &type, bool add, QObject *context,

@@ -15,8 +15,8 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   # The browser test drives Debian's Chromium; the fuzz test needs clang; the metrics
   # test checks /metrics with promtool; the package test runs lintian, systemd-analyze
-  # and dpkg-deb on the built .deb.
-  packages+=(chromium clang prometheus lintian systemd dpkg-dev fakeroot bash-completion)
+  # and dpkg-deb on the built .deb; the notification test starts its own dbus-daemon.
+  packages+=(chromium clang prometheus lintian systemd dpkg-dev fakeroot bash-completion dbus)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -3,8 +3,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import ActivityFeed.Models
 
-// One feed event or grouped tile.
-Rectangle {
+// One feed event or grouped tile, with the "New since you last read" divider above it
+// when it is the first card the reader has seen before.
+Item {
     id: card
     required property int index
     required property string eventId
@@ -21,24 +22,73 @@ Rectangle {
     required property var myReactions
     required property int commentCount
     required property bool isMine
+    required property bool unread
+    required property bool dividerAbove
+    required property string accessibleName
     property bool selected: false
+    // The keyboard's card: drawn with a focus ring while the list has the focus.
+    property bool current: false
 
     signal reactionClicked(string type)
     signal openRequested()
 
     objectName: "eventCard_" + index
-    implicitHeight: content.implicitHeight + 32
-    radius: Theme.radius
-    color: Theme.surface
-    border.width: selected ? 2 : 1
-    border.color: selected ? Theme.accent : (hover.hovered ? Qt.rgba(Theme.text.r, Theme.text.g, Theme.text.b, 0.22) : Theme.border)
+    implicitHeight: content.implicitHeight + 32 + frame.y
+    Accessible.role: Accessible.ListItem
+    Accessible.name: card.unread ? qsTr("New: %1").arg(card.accessibleName) : card.accessibleName
+    Accessible.focusable: true
+    Accessible.focused: card.current
+
+    RowLayout {
+        id: divider
+        objectName: "unreadDivider"
+        visible: card.dividerAbove
+        anchors.left: parent.left
+        anchors.right: parent.right
+        height: visible ? 22 : 0
+        spacing: 10
+        Accessible.role: Accessible.Separator
+        Accessible.name: dividerLabel.text
+        Rectangle { Layout.fillWidth: true; height: 2; radius: 1; color: Theme.accent }
+        Label {
+            id: dividerLabel
+            textFormat: Text.PlainText
+            text: qsTr("New since you last read")
+            color: Theme.accent
+            font.pixelSize: Theme.small
+            font.weight: Font.DemiBold
+        }
+        Rectangle { Layout.fillWidth: true; height: 2; radius: 1; color: Theme.accent }
+    }
+
+    // The focus ring sits outside the card, so it never hides the selection border.
+    Rectangle {
+        anchors.fill: frame
+        anchors.margins: -4
+        radius: Theme.radius + 4
+        color: "transparent"
+        border.width: 2
+        border.color: Theme.focus
+        visible: card.current
+    }
+
+    Rectangle {
+        id: frame
+        y: card.dividerAbove ? divider.height + 14 : 0
+        width: parent.width
+        height: parent.height - y
+        radius: Theme.radius
+        color: Theme.surface
+        border.width: card.selected ? 2 : 1
+        border.color: card.selected ? Theme.accent : (hover.hovered ? Qt.rgba(Theme.text.r, Theme.text.g, Theme.text.b, 0.22) : Theme.border)
+    }
 
     HoverHandler { id: hover }
     TapHandler { onTapped: card.openRequested() }
 
     RowLayout {
         id: content
-        anchors.fill: parent
+        anchors.fill: frame
         anchors.margins: 16
         spacing: 14
 
@@ -86,6 +136,14 @@ Rectangle {
             RowLayout {
                 Layout.fillWidth: true
                 spacing: 8
+                Rectangle {
+                    objectName: "unreadDot"
+                    visible: card.unread
+                    implicitWidth: 8
+                    implicitHeight: 8
+                    radius: 4
+                    color: Theme.accent
+                }
                 PlainLabel {
                     text: card.displayName
                     font.pixelSize: Theme.title
@@ -191,12 +249,15 @@ Rectangle {
                     id: commentsButton
                     objectName: "commentsButton"
                     hoverEnabled: true
+                    Accessible.name: commentsText.text
                     implicitHeight: 32
                     implicitWidth: commentsRow.implicitWidth + 18
                     onClicked: card.openRequested()
                     background: Rectangle {
                         radius: 16
                         color: commentsButton.hovered ? Theme.surfaceAlt : "transparent"
+                        border.width: commentsButton.visualFocus ? 2 : 0
+                        border.color: Theme.focus
                     }
                     contentItem: Item {
                         Row {
@@ -205,6 +266,7 @@ Rectangle {
                             spacing: 6
                             Text { textFormat: Text.PlainText; text: "💬"; font.pixelSize: 14; anchors.verticalCenter: parent.verticalCenter }
                             Text {
+                                id: commentsText
                                 textFormat: Text.PlainText
                                 text: card.commentCount === 0 ? qsTr("Comment")
                                       : ((card.commentCount) === 1 ? qsTr("%n comment", "", card.commentCount) : qsTr("%n comments", "", card.commentCount))

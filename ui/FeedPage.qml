@@ -3,13 +3,20 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import ActivityFeed.Models
 
-// The feed: cards with infinite scroll, the "N new" pill and the side panel.
+// The feed: the filter bar, cards with infinite scroll, the "N new" pill, the side panel,
+// and the reading: which cards the person has seen while the window is active.
 Item {
     id: page
     required property FeedSource source
     required property FeedModel feedModel
+    property ReadMarker readMarker: null
+    property var tenants: []            // [{id, name}] for the tenant picker
+    // The window is active and this page is the one shown: only then are cards "seen".
+    property bool reading: false
     readonly property bool panelOpen: detail.event !== null
     readonly property bool docked: width >= 980
+
+    signal shortcutsRequested()
 
     function openEvent(row) {
         const m = feedModel
@@ -25,7 +32,62 @@ Item {
             snapshot[r] = m.data(idx, names[r])
         detail.event = snapshot
     }
-    function closeEvent() { detail.event = null }
+    function closeEvent() {
+        detail.event = null
+        list.forceActiveFocus()
+    }
+    // Opens the keyboard's card: a tile shows its events, any card its comments.
+    function openCurrent() {
+        if (list.currentIndex < 0)
+            return
+        openEvent(list.currentIndex)
+        detail.focusComposer()
+    }
+    function moveCurrent(step) {
+        if (list.count === 0)
+            return
+        list.currentIndex = Math.max(0, Math.min(list.count - 1, list.currentIndex + step))
+        list.positionViewAtIndex(list.currentIndex, ListView.Contain)
+    }
+    // 1, 2, 3: the reactions in the catalogue's order.
+    function reactCurrent(i) {
+        const reactions = Catalogue.reactions
+        if (list.currentIndex >= 0 && i < reactions.length)
+            feedModel.toggleReaction(list.currentIndex, reactions[i].name)
+    }
+    // A notification was clicked: that card becomes the current one, in view.
+    function showEvent(eventId) {
+        const row = feedModel.rowOf(eventId)
+        if (row < 0)
+            return
+        list.currentIndex = row
+        list.positionViewAtIndex(row, ListView.Center)
+        list.forceActiveFocus()
+    }
+    function focusList() { list.forceActiveFocus() }
+    // Tells the marker which cards are on screen (at least half of each).
+    function reportViewed() {
+        if (!readMarker)
+            return
+        let first = -1, last = -1
+        const top = list.contentY, bottom = list.contentY + list.height
+        const items = list.contentItem.children
+        for (let i = 0; i < items.length; ++i) {
+            const item = items[i]
+            if (!item.visible || item.index === undefined || item.eventId === undefined)
+                continue
+            const middle = item.y + item.height / 2
+            if (middle < top || middle > bottom)
+                continue
+            first = first < 0 ? item.index : Math.min(first, item.index)
+            last = Math.max(last, item.index)
+        }
+        readMarker.viewed(first < 0 ? 0 : feedModel.maxSeq(first, last), page.reading && page.visible)
+    }
+    // A short dwell: cards that fly past while scrolling are not "seen".
+    Timer { id: readTimer; interval: 400; onTriggered: page.reportViewed() }
+    onReadingChanged: readTimer.restart()
+    onVisibleChanged: readTimer.restart()
     // The panel shows a snapshot of the card: when that card changes in place (a tile
     // grew) or arrives, the snapshot is taken again.
     function refreshOpenEvent(first, last) {
@@ -59,6 +121,7 @@ Item {
             detail.focusComposer()
     }
     function scrollToTop() {
+        list.currentIndex = list.count > 0 ? 0 : -1
         list.positionViewAtBeginning()
         // That stops at the first card's edge, under the list's top margin: the reader
         // would see the first card cut by the header and the view not at its beginning.
@@ -66,10 +129,19 @@ Item {
         feedModel.markSeen()
     }
 
+    FilterBar {
+        id: filterBar
+        anchors.top: parent.top
+        anchors.left: parent.left
+        width: list.width
+        feedModel: page.feedModel
+        tenants: page.tenants
+    }
+
     ListView {
         id: list
         objectName: "feedList"
-        anchors.top: parent.top
+        anchors.top: filterBar.bottom
         anchors.bottom: parent.bottom
         anchors.left: parent.left
         width: page.panelOpen && page.docked ? parent.width - detail.width : parent.width
@@ -81,8 +153,35 @@ Item {
         reuseItems: true
         boundsBehavior: Flickable.StopAtBounds
         ScrollBar.vertical: ScrollBar {}
+        focus: true
+        activeFocusOnTab: true
+        keyNavigationEnabled: false // the keys below move the current card
+        highlightFollowsCurrentItem: false
+        Accessible.role: Accessible.List
+        Accessible.name: qsTr("Activity feed")
+
+        Keys.onPressed: (event) => {
+            if (event.modifiers & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier))
+                return
+            if (event.key === Qt.Key_J || event.key === Qt.Key_Down) {
+                page.moveCurrent(1)
+            } else if (event.key === Qt.Key_K || event.key === Qt.Key_Up) {
+                page.moveCurrent(-1)
+            } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                page.openCurrent()
+            } else if (event.key >= Qt.Key_1 && event.key <= Qt.Key_9) {
+                page.reactCurrent(event.key - Qt.Key_1)
+            } else if (event.text === "?") {
+                page.shortcutsRequested()
+            } else {
+                return
+            }
+            event.accepted = true
+        }
+        onCountChanged: readTimer.restart()
 
         onContentYChanged: {
+            readTimer.restart()
             if (contentY + height > contentHeight - 900)
                 page.feedModel.loadMore()
             if (atYBeginning)
@@ -93,8 +192,12 @@ Item {
             width: Math.min(list.width - 40, 760)
             x: (list.width - width) / 2
             selected: page.panelOpen && detail.eventId === eventId
+            current: ListView.isCurrentItem && list.activeFocus
             onReactionClicked: (type) => page.feedModel.toggleReaction(index, type)
-            onOpenRequested: page.openEvent(index)
+            onOpenRequested: {
+                list.currentIndex = index
+                page.openEvent(index)
+            }
         }
 
         footer: Item {
@@ -145,7 +248,7 @@ Item {
         id: pill
         objectName: "newPill"
         anchors.horizontalCenter: list.horizontalCenter
-        anchors.top: parent.top
+        anchors.top: list.top
         anchors.topMargin: 14
         visible: page.feedModel.newCount > 0 && !list.atYBeginning
         highlighted: true

@@ -16,7 +16,10 @@ ApplicationWindow {
     minimumWidth: 640
     minimumHeight: 480
     visible: true
-    title: qsTr("Activity Feed")
+    // "(3) Activity Feed": what is new since the person last read, as task bars show it.
+    readonly property string unreadText: readMarker.unreadCount >= 1000 ? qsTr("1000+")
+                                       : String(readMarker.unreadCount)
+    title: readMarker.unreadCount > 0 ? qsTr("(%1) Activity Feed").arg(unreadText) : qsTr("Activity Feed")
     color: Theme.window
 
     AppSettings { id: settings }
@@ -25,6 +28,37 @@ ApplicationWindow {
         id: feedModel
         objectName: "feedModel"
         source: root.source
+        readUpToSeq: readMarker.dividerSeq
+    }
+
+    ReadMarker {
+        id: readMarker
+        objectName: "readMarker"
+        source: root.source
+    }
+
+    Notifier {
+        id: notifier
+        objectName: "notifier"
+        source: root.source
+        feedModel: feedModel
+        windowActive: root.active
+        onActivated: (eventId) => {
+            if (root.visibility === Window.Minimized || root.visibility === Window.Hidden)
+                root.showNormal()
+            root.raise()
+            root.requestActivate()
+            root.currentTab = 0
+            feedPage.showEvent(eventId)
+        }
+    }
+
+    // Leaving the window is when the divider catches up with what was read.
+    onActiveChanged: if (!active) readMarker.settleDivider()
+
+    ShortcutsSheet {
+        id: shortcutsSheet
+        onClosed: feedPage.focusList()
     }
 
     AdminModel {
@@ -51,6 +85,7 @@ ApplicationWindow {
         currentTab = (tab === 1 && adminAvailable) ? 1 : 0
         adminModel.autoDrainSeconds = Number(settings.value("admin/autoDrainSeconds", 0))
         source.start()
+        feedPage.focusList()
     }
     onClosing: {
         settings.setValue("window/maximized", visibility === Window.Maximized)
@@ -59,8 +94,11 @@ ApplicationWindow {
         settings.setValue("window/tab", currentTab)
     }
 
+    onCurrentTabChanged: if (currentTab === 0) feedPage.focusList()
+
     function refresh() {
         feedModel.reload()
+        readMarker.reload()
         if (adminAvailable)
             adminModel.refresh()
     }
@@ -71,7 +109,8 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+1"; onActivated: root.currentTab = 0 }
     Shortcut { sequence: "Ctrl+2"; enabled: root.adminAvailable; onActivated: root.currentTab = 1 }
     Shortcut { sequence: "Ctrl+Home"; onActivated: feedPage.scrollToTop() }
-    Shortcut { sequence: "Esc"; enabled: feedPage.panelOpen; onActivated: feedPage.closeEvent() }
+    Shortcut { sequence: "Esc"; enabled: feedPage.panelOpen && !shortcutsSheet.opened; onActivated: feedPage.closeEvent() }
+    Shortcut { sequence: "F1"; onActivated: shortcutsSheet.open() }
 
     header: ToolBar {
         objectName: "toolbar"
@@ -103,8 +142,8 @@ ApplicationWindow {
                 Layout.leftMargin: 6
                 Repeater {
                     model: [
-                        { label: qsTr("Feed"), tab: 0, shown: true },
-                        { label: qsTr("Admin"), tab: 1, shown: root.adminAvailable }
+                        { label: qsTr("Feed"), tab: 0, shown: true, badge: readMarker.unreadCount > 0 ? root.unreadText : "" },
+                        { label: qsTr("Admin"), tab: 1, shown: root.adminAvailable, badge: "" }
                     ]
                     delegate: AbstractButton {
                         id: navButton
@@ -112,23 +151,55 @@ ApplicationWindow {
                         objectName: "tab_" + modelData.tab
                         visible: modelData.shown
                         readonly property bool current: root.currentTab === modelData.tab
-                        implicitWidth: navLabel.implicitWidth + 28
+                        implicitWidth: navRow.implicitWidth + 28
                         implicitHeight: 34
                         hoverEnabled: true
+                        focusPolicy: Qt.TabFocus
+                        Accessible.name: modelData.badge !== ""
+                                         ? qsTr("%1, %2 unread").arg(modelData.label).arg(modelData.badge)
+                                         : modelData.label
                         onClicked: root.currentTab = modelData.tab
                         background: Rectangle {
                             radius: 8
                             color: navButton.current ? Theme.accentSoft
                                  : navButton.hovered ? Theme.surfaceAlt : "transparent"
+                            border.width: navButton.visualFocus ? 2 : 0
+                            border.color: Theme.focus
                         }
-                        contentItem: Label {
-                            id: navLabel
-                            text: navButton.modelData.label
-                            horizontalAlignment: Text.AlignHCenter
-                            verticalAlignment: Text.AlignVCenter
-                            color: navButton.current ? Theme.accent : Theme.text
-                            font.weight: navButton.current ? Font.DemiBold : Font.Normal
-                            font.pixelSize: Theme.body
+                        contentItem: Item {
+                            Row {
+                                id: navRow
+                                anchors.centerIn: parent
+                                spacing: 6
+                                Label {
+                                    id: navLabel
+                                    textFormat: Text.PlainText
+                                    text: navButton.modelData.label
+                                    anchors.verticalCenter: parent.verticalCenter
+                                    color: navButton.current ? Theme.accent : Theme.text
+                                    font.weight: navButton.current ? Font.DemiBold : Font.Normal
+                                    font.pixelSize: Theme.body
+                                }
+                                Rectangle {
+                                    objectName: "unreadBadge"
+                                    visible: navButton.modelData.badge !== ""
+                                    anchors.verticalCenter: parent.verticalCenter
+                                    implicitWidth: Math.max(20, badgeLabel.implicitWidth + 10)
+                                    implicitHeight: 18
+                                    radius: 9
+                                    color: Theme.accent
+                                    Text {
+                                        id: badgeLabel
+                                        objectName: "unreadBadgeText"
+                                        anchors.centerIn: parent
+                                        textFormat: Text.PlainText
+                                        text: navButton.modelData.badge
+                                        color: "white"
+                                        font.pixelSize: 11
+                                        font.weight: Font.Bold
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -156,6 +227,17 @@ ApplicationWindow {
             }
 
             ConnectionChip { source: root.source }
+
+            ToolButton {
+                objectName: "shortcutsButton"
+                text: "?"
+                font.pixelSize: 16
+                font.weight: Font.DemiBold
+                onClicked: shortcutsSheet.open()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Keyboard shortcuts (?)")
+                Accessible.name: qsTr("Keyboard shortcuts")
+            }
 
             ToolButton {
                 text: "⟳"
@@ -196,6 +278,10 @@ ApplicationWindow {
                 objectName: "feedPage"
                 source: root.source
                 feedModel: feedModel
+                readMarker: readMarker
+                tenants: root.source.embedded ? adminModel.tenants : []
+                reading: root.active && root.currentTab === 0
+                onShortcutsRequested: shortcutsSheet.open()
             }
             Loader {
                 active: root.adminAvailable

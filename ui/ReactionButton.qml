@@ -13,7 +13,9 @@ AbstractButton {
     implicitHeight: 32
     implicitWidth: row.implicitWidth + 22
     hoverEnabled: true
-    Accessible.name: label + " " + count
+    Accessible.name: mine ? qsTr("%1, %2, given by you").arg(label).arg(count) : qsTr("%1, %2").arg(label).arg(count)
+    Accessible.role: Accessible.Button
+    focusPolicy: Qt.TabFocus
 
     ToolTip.visible: hovered
     ToolTip.delay: 500
@@ -25,8 +27,8 @@ AbstractButton {
         radius: height / 2
         color: control.mine ? Theme.accentSoft
                             : (control.hovered && control.enabled ? Theme.surfaceAlt : "transparent")
-        border.width: 1
-        border.color: control.mine ? Theme.accent : Theme.border
+        border.width: control.visualFocus ? 2 : 1
+        border.color: control.visualFocus ? Theme.focus : (control.mine ? Theme.accent : Theme.border)
     }
     contentItem: Item {
         Row {

@@ -18,6 +18,8 @@ QtObject {
     readonly property color danger: dark ? "#ff8a80" : "#b3261e"
     readonly property color dangerSoft: dark ? "#4a2323" : "#fdecea"
     readonly property color success: dark ? "#81c995" : "#1e8e3e"
+    // The keyboard focus ring: strong enough to see on every surface, light or dark.
+    readonly property color focus: dark ? "#8ab4f8" : "#1a56c4"
     readonly property color warning: dark ? "#fdd663" : "#b06000"
 
     readonly property string emojiFont: "Noto Color Emoji"

@@ -270,7 +270,8 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
         EXPECT_EQ(args.at(0).toModelIndex().row(), 0);
         EXPECT_EQ(args.at(1).toModelIndex().row(), 0);
         EXPECT_FALSE(roles.isEmpty()) << "dataChanged must name its roles";
-        if (roles == QList<int>{FeedModel::ReactionCountsRole})
+        // The counts, and the card's spoken words that carry them.
+        if (roles.contains(FeedModel::ReactionCountsRole))
             countSignal = true;
     }
     EXPECT_TRUE(countSignal);
@@ -308,7 +309,7 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
         [&] { return model.index(0).data(FeedModel::CommentCountRole).toInt() == 2; }, 15000));
     bool commentCountSignal = false;
     for (const QList<QVariant> &args : std::as_const(feedChanged))
-        if (args.at(2).value<QList<int>>() == QList<int>{FeedModel::CommentCountRole})
+        if (args.at(2).value<QList<int>>().contains(FeedModel::CommentCountRole))
             commentCountSignal = true;
     EXPECT_TRUE(commentCountSignal);
     // Positive marker: the feed's count came from the stream's copies of both comments,

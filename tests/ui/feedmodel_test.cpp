@@ -342,14 +342,17 @@ TEST_F(FeedModelTest, CountUpdatesNameTheirRole)
     ASSERT_EQ(changed.size(), 1);
     EXPECT_EQ(changed[0][0].toModelIndex().row(), 1);
     EXPECT_EQ(changed[0][1].toModelIndex().row(), 1);
-    EXPECT_EQ(changed[0][2].value<QList<int>>(), QList<int>{FeedModel::ReactionCountsRole});
+    // The counts, and the card's spoken words that carry them.
+    EXPECT_EQ(changed[0][2].value<QList<int>>(),
+              (QList<int>{FeedModel::ReactionCountsRole, FeedModel::AccessibleNameRole}));
     EXPECT_EQ(reactionCount(model->index(1), "respect"), 3);
 
     source.pushStreamEvent("activity.comment.created",
                            R"({"id":"c1","eventId":"ev-45","body":"nice","commentCount":7})");
     ASSERT_EQ(changed.size(), 2);
     EXPECT_EQ(changed[1][0].toModelIndex().row(), 0);
-    EXPECT_EQ(changed[1][2].value<QList<int>>(), QList<int>{FeedModel::CommentCountRole});
+    EXPECT_EQ(changed[1][2].value<QList<int>>(),
+              (QList<int>{FeedModel::CommentCountRole, FeedModel::AccessibleNameRole}));
     EXPECT_EQ(model->index(0).data(FeedModel::CommentCountRole).toInt(), 7);
 
     changed.clear();
