@@ -58,6 +58,11 @@ public:
         name(key).append(QByteArray::number(v));
         return *this;
     }
+    ObjectWriter &null(const char *key)
+    {
+        name(key).append("null");
+        return *this;
+    }
     ObjectWriter &flag(const char *key, bool v)
     {
         name(key).append(v ? "true" : "false");
@@ -293,17 +298,13 @@ QByteArray EventJson::drain(const DrainResult &r)
 
 QByteArray EventJson::marker(const Marker &m)
 {
-    QByteArray out("{\"lastReadSeq\":");
-    number(out, m.lastReadSeq);
-    out.append(",\"unreadCount\":");
-    number(out, m.unreadCount);
-    out.append(",\"updatedAt\":");
+    ObjectWriter w;
+    w.number("lastReadSeq", m.lastReadSeq).number("unreadCount", m.unreadCount);
     if (m.updatedAtMicros == 0)
-        out.append("null");
+        w.null("updatedAt");
     else
-        timestamp(out, m.updatedAtMicros);
-    out.append('}');
-    return out;
+        w.time("updatedAt", m.updatedAtMicros);
+    return w.done();
 }
 
 std::optional<Marker> EventJson::readMarker(const QJsonObject &o)

@@ -36,9 +36,9 @@ public:
     {
         std::vector<af::PreviewRow> tiles;
         if (queueDepth) {
-            tiles.push_back({2, "Northwind Traders", "badge_earned", "🏅", "12 badges earned", 12, {}, {}});
-            tiles.push_back({1, "Acme Robotics", "tasks_burst", "⚡", "Completed 14 tasks in 24 hours", 1, {}, {}});
-            tiles.push_back({3, "Globex", "xp_rank_up", "⬆️", "3 rank ups", 3, {}, {}});
+            tiles.push_back({2, "Northwind Traders", "badge_earned", "🏅", "12 badges earned", 12, 12, false, 0, {}, {}});
+            tiles.push_back({1, "Acme Robotics", "tasks_burst", "⚡", "Completed 14 tasks in 24 hours", 1, 1, false, 0, {}, {}});
+            tiles.push_back({3, "Globex", "xp_rank_up", "⬆️", "3 rank ups", 3, 3, false, 0, {}, {}});
         }
         answer(c, d, tiles);
     }

@@ -180,11 +180,6 @@ QQuickItem *findItem(QQuickItem *root, const QString &name)
     return nullptr;
 }
 
-int tenantId(const QByteArray &json)
-{
-    return QJsonDocument::fromJson(json).object().value(QStringLiteral("id")).toInt();
-}
-
 /// Runs one admin command of the real binary against @p cs, as a person at a shell would.
 void cli(const std::string &cs, QStringList args)
 {
@@ -237,8 +232,8 @@ public:
         c.listenPort = 0;
         runtime = std::make_unique<af::BackendRuntime>(c);
         runtime->start();
-        acme = tenantId(runtime->admin().createTenant(QStringLiteral("Acme")));
-        globex = tenantId(runtime->admin().createTenant(QStringLiteral("Globex")));
+        acme = runtime->admin().createTenant(QStringLiteral("Acme")).tenantId;
+        globex = runtime->admin().createTenant(QStringLiteral("Globex")).tenantId;
         QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeedTest"));
         QCoreApplication::setApplicationName(QStringLiteral("reading_test"));
         QSettings().clear();

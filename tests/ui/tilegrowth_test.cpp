@@ -45,11 +45,6 @@ Q_IMPORT_QML_PLUGIN(ActivityFeed_ModelsPlugin)
 namespace
 {
 
-QJsonObject json(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object();
-}
-
 QQuickItem *findItem(QQuickItem *root, const QString &name)
 {
     if (!root)
@@ -121,9 +116,8 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     c.listenPort = 0;
     af::BackendRuntime runtime(c);
     runtime.start();
-    const int acme = json(runtime.admin().createTenant(QStringLiteral("Acme"))).value("id").toInt();
-    const int globex =
-        json(runtime.admin().createTenant(QStringLiteral("Globex"))).value("id").toInt();
+    const int acme = runtime.admin().createTenant(QStringLiteral("Acme")).tenantId;
+    const int globex = runtime.admin().createTenant(QStringLiteral("Globex")).tenantId;
     ASSERT_GT(acme, 0);
     ASSERT_GT(globex, 0);
     // Older history below the new activity, an hour back and 10 minutes apart (one event
@@ -133,7 +127,7 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
                         "jsonb_build_object('days', i), "
                         "now() - interval '1 hour' - i * interval '10 minutes' "
                         "FROM generate_series(1, 10) AS i");
-    ASSERT_EQ(json(runtime.admin().drain()).value("inserted").toInt(), 10);
+    ASSERT_EQ(runtime.admin().drain().inserted, 10);
     ASSERT_TRUE(QTest::qWaitFor([&] { return runtime.listener().connected(); }, 15000));
 
     QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeedTest"));
