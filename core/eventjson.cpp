@@ -69,6 +69,11 @@ public:
         return *this;
     }
     /// Compact JSON text that is already an object; empty means `{}`.
+    ObjectWriter &null(const char *key)
+    {
+        name(key).append("null");
+        return *this;
+    }
     ObjectWriter &json(const char *key, const QByteArray &object)
     {
         name(key).append(object.isEmpty() ? QByteArrayLiteral("{}") : object);
@@ -293,17 +298,13 @@ QByteArray EventJson::drain(const DrainResult &r)
 
 QByteArray EventJson::marker(const Marker &m)
 {
-    QByteArray out("{\"lastReadSeq\":");
-    number(out, m.lastReadSeq);
-    out.append(",\"unreadCount\":");
-    number(out, m.unreadCount);
-    out.append(",\"updatedAt\":");
+    ObjectWriter w;
+    w.number("lastReadSeq", m.lastReadSeq).number("unreadCount", m.unreadCount);
     if (m.updatedAtMicros == 0)
-        out.append("null");
+        w.null("updatedAt"); // a marker never moved has no time
     else
-        timestamp(out, m.updatedAtMicros);
-    out.append('}');
-    return out;
+        w.time("updatedAt", m.updatedAtMicros);
+    return w.done();
 }
 
 std::optional<Marker> EventJson::readMarker(const QJsonObject &o)
