@@ -3,6 +3,7 @@
 
 #include "embeddedadminbackend.h"
 
+#include "http/httpserver.h"
 #include "runtime/backendruntime.h"
 #include "runtime/serverpanel.h"
 
