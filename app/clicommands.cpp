@@ -11,6 +11,7 @@
 #include "feed/eventqueue.h"
 #include "feed/tenants.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -198,37 +199,26 @@ int drainCommand(pqxx::connection &conn, const AppOptions &o)
 
 int runCliCommand(const AppOptions &o)
 {
-    static const QStringList known{QStringLiteral("migrate"), QStringLiteral("tenant"),
-                                   QStringLiteral("token"), QStringLiteral("emit"),
-                                   QStringLiteral("drain"), QStringLiteral("demo-data"),
-                                   QStringLiteral("arena")};
-    if (!known.contains(o.command))
+    // One entry a command: the name that selects it is written here only. `migrate` has
+    // none: opening the database migrates it, and the command reports the version.
+    using Command = int (*)(pqxx::connection &, const AppOptions &);
+    static const QHash<QString, Command> commands{
+        {QStringLiteral("tenant"), tenantCommand},   {QStringLiteral("token"), tokenCommand},
+        {QStringLiteral("emit"), emitCommand},       {QStringLiteral("drain"), drainCommand},
+        {QStringLiteral("demo-data"), runDemoData}, {QStringLiteral("arena"), runArenaCommand}};
+    const Command command = commands.value(o.command);
+    if (!command && o.command != QLatin1String("migrate"))
         return fail(QStringLiteral("unknown command '%1' (see --help)").arg(o.command));
     try {
         af::DatabaseLocation location(o.databaseUrl, o.dataDir);
         pqxx::connection conn(location.open());
         af::Migrator::migrate(conn);
-        int rc = 0;
-        if (o.command == QLatin1String("migrate")) {
-            out(QStringLiteral("database is at schema version %1 (%2)")
-                    .arg(af::Migrator::currentVersion(conn))
-                    .arg(location.describe()));
-        } else if (o.command == QLatin1String("tenant")) {
-            rc = tenantCommand(conn, o);
-        } else if (o.command == QLatin1String("token")) {
-            rc = tokenCommand(conn, o);
-        } else if (o.command == QLatin1String("emit")) {
-            rc = emitCommand(conn, o);
-        } else if (o.command == QLatin1String("drain")) {
-            rc = drainCommand(conn, o);
-        } else if (o.command == QLatin1String("demo-data")) {
-            rc = runDemoData(conn, o);
-        } else if (o.command == QLatin1String("arena")) {
-            rc = runArenaCommand(conn, o);
-        } else {
-            rc = fail(QStringLiteral("unknown command '%1' (see --help)").arg(o.command));
-        }
-        return rc;
+        if (command)
+            return command(conn, o);
+        out(QStringLiteral("database is at schema version %1 (%2)")
+                .arg(af::Migrator::currentVersion(conn))
+                .arg(location.describe()));
+        return 0;
     } catch (const af::Error &e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const pqxx::broken_connection &e) {

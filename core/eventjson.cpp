@@ -58,11 +58,6 @@ public:
         name(key).append(QByteArray::number(v));
         return *this;
     }
-    ObjectWriter &null(const char *key)
-    {
-        name(key).append("null");
-        return *this;
-    }
     ObjectWriter &flag(const char *key, bool v)
     {
         name(key).append(v ? "true" : "false");
@@ -74,6 +69,11 @@ public:
         return *this;
     }
     /// Compact JSON text that is already an object; empty means `{}`.
+    ObjectWriter &null(const char *key)
+    {
+        name(key).append("null");
+        return *this;
+    }
     ObjectWriter &json(const char *key, const QByteArray &object)
     {
         name(key).append(object.isEmpty() ? QByteArrayLiteral("{}") : object);
@@ -301,7 +301,7 @@ QByteArray EventJson::marker(const Marker &m)
     ObjectWriter w;
     w.number("lastReadSeq", m.lastReadSeq).number("unreadCount", m.unreadCount);
     if (m.updatedAtMicros == 0)
-        w.null("updatedAt");
+        w.null("updatedAt"); // a marker never moved has no time
     else
         w.time("updatedAt", m.updatedAtMicros);
     return w.done();

@@ -1,6 +1,7 @@
 #include "notifier.h"
 #include "appsettings.h"
 #include "feedmodel.h"
+#include "rebind.h"
 
 #include "core/catalogue.h"
 #include "core/logcategories.h"
@@ -27,11 +28,8 @@ Notifier::Notifier(QObject *parent) : QObject(parent) {}
 
 void Notifier::setSource(FeedSource *source)
 {
-    if (m_source == source)
+    if (!rebind(this, m_source, source))
         return;
-    if (m_source)
-        m_source->disconnect(this);
-    m_source = source;
     if (m_source) {
         connect(m_source, &FeedSource::eventCreated, this, &Notifier::onEventCreated);
         connect(m_source, &FeedSource::commentCreated, this, &Notifier::onCommentCreated);
@@ -41,11 +39,8 @@ void Notifier::setSource(FeedSource *source)
 
 void Notifier::setFeedModel(FeedModel *model)
 {
-    if (m_model == model)
+    if (!rebind(this, m_model, model))
         return;
-    if (m_model)
-        m_model->disconnect(this);
-    m_model = model;
     if (m_model)
         connect(m_model, &FeedModel::reactionsRose, this, &Notifier::onReactionsRose);
     Q_EMIT feedModelChanged();

@@ -1,4 +1,5 @@
 #include "readmarker.h"
+#include "rebind.h"
 
 #include <algorithm>
 
@@ -11,11 +12,8 @@ ReadMarker::ReadMarker(QObject *parent) : QObject(parent) {}
 
 void ReadMarker::setSource(FeedSource *source)
 {
-    if (m_source == source)
+    if (!rebind(this, m_source, source))
         return;
-    if (m_source)
-        m_source->disconnect(this);
-    m_source = source;
     if (m_source) {
         connect(m_source, &FeedSource::eventCreated, this, &ReadMarker::onEventCreated);
         connect(m_source, &FeedSource::markerUpdated, this,

@@ -1,4 +1,5 @@
 #include "timelinemodel.h"
+#include "rebind.h"
 
 TimelineModel::TimelineModel(QObject *parent)
     : QAbstractListModel(parent), m_now([] { return QDateTime::currentDateTimeUtc(); })
@@ -25,11 +26,8 @@ void TimelineModel::componentComplete()
 
 void TimelineModel::setSource(FeedSource *source)
 {
-    if (m_source == source)
+    if (!rebind(this, m_source, source))
         return;
-    if (m_source)
-        m_source->disconnect(this);
-    m_source = source;
     if (m_source)
         attach(m_source);
     restart(true);

@@ -53,17 +53,14 @@ std::vector<PreviewRow> AdminService::previewDrain(std::optional<int> tenantId)
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        const auto tiles = Drainer::previewDrain(*lease, tenantId);
+        auto out = Drainer::previewDrain(*lease, tenantId);
         QHash<int, QString> names;
         for (const Tenant &t : Tenants::list(*lease))
             names.insert(t.id, t.name);
-        std::vector<PreviewRow> out;
-        out.reserve(tiles.size());
-        for (const PreviewTile &t : tiles) {
-            const EventTypeInfo *info = Catalogue::type(t.eventType);
-            out.push_back(PreviewRow{t.tenantId, names.value(t.tenantId), t.eventType,
-                                     info ? info->icon : QString(), t.description, t.rows, t.newRows,
-                                     t.joins, t.folds, t.firstAt, t.lastAt});
+        for (PreviewRow &row : out) {
+            const EventTypeInfo *info = Catalogue::type(row.eventType);
+            row.tenantName = names.value(row.tenantId);
+            row.icon = info ? info->icon : QString();
         }
         return out;
     });

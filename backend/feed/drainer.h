@@ -1,5 +1,5 @@
 #pragma once
-#include "core/admin.h" // DrainResult
+#include "core/admin.h" // DrainResult, PreviewRow
 
 #include <QByteArray>
 #include <QString>
@@ -11,16 +11,9 @@
 
 namespace af {
 
-struct PreviewTile {
-    int tenantId = 0;
-    QString eventType;
-    QString description;
-    int rows = 0;          ///< queue rows that would make this event, published ones included
-    int newRows = 0;       ///< of those, rows not yet drained
-    bool joins = false;    ///< grows an event already in the feed instead of adding one
-    int folds = 0;         ///< published singles it folds into itself
-    QString firstAt, lastAt;
-};
+/// A drain's preview is the admin's PreviewRow; the drainer fills what the queue says,
+/// AdminService adds the tenant's name and the type's icon.
+using PreviewTile = PreviewRow;
 
 /// @brief Queue → events: one global advisory transaction lock, batches of at most 5 000
 /// rows, each batch one transaction that inserts, grows and folds events (TilePlan) with

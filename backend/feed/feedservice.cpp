@@ -302,6 +302,21 @@ pqxx::result execFeed(pqxx::transaction_base &tx, const PageArgs &a, const FeedQ
     return tx.exec_prepared(name, ts, tie, a.limit, viewer);
 }
 
+/// The event @p eventId names, or the tile it was folded into: its tenant and its id.
+/// Reactions and comments both go to the live event, and both answer 404 for none.
+struct EventOwner {
+    int tenantId = 0;
+    std::string id;
+};
+
+EventOwner eventOwner(pqxx::transaction_base &tx, const QString &eventId)
+{
+    const pqxx::result owner = tx.exec_prepared("api_owner", s(eventId));
+    if (owner.empty())
+        throw NotFound("event not found");
+    return {owner[0][0].as<int>(), owner[0][1].as<std::string>()};
+}
+
 } // namespace
 
 FeedService::FeedService(ConnectionPool &pool, int reactionLimitPerHour)
@@ -433,11 +448,9 @@ ReactionChange FeedService::react(int tenantId, const QString &eventId, const QS
         auto lease = m_pool.acquire();
         prepare(*lease);
         pqxx::work tx(*lease);
-        const pqxx::result owner = tx.exec_prepared("api_owner", s(eventId));
-        if (owner.empty())
-            throw NotFound("event not found");
-        const int ownerId = owner[0][0].as<int>();
-        const std::string id = owner[0][1].as<std::string>();
+        const EventOwner owner = eventOwner(tx, eventId);
+        const int ownerId = owner.tenantId;
+        const std::string &id = owner.id;
         const QString resolvedId = QString::fromStdString(id);
         if (ownerId == tenantId)
             throw Forbidden("you cannot react to your own event");
@@ -522,10 +535,7 @@ PostedComment FeedService::addComment(int tenantId, const QString &eventId, cons
         auto lease = m_pool.acquire();
         prepare(*lease);
         pqxx::work tx(*lease);
-        const pqxx::result owner = tx.exec_prepared("api_owner", s(eventId));
-        if (owner.empty())
-            throw NotFound("event not found");
-        const std::string id = owner[0][1].as<std::string>();
+        const std::string id = eventOwner(tx, eventId).id;
         const int perMinute = Catalogue::limits().commentsPerMinute;
         tx.exec_prepared("api_comment_rate_lock", tenantId);
         const pqxx::result w = tx.exec_prepared("api_comment_rate_check", tenantId);

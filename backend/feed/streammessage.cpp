@@ -5,48 +5,45 @@
 
 namespace af {
 
+namespace {
+
+/// The typed value and its frame, made together so that the two always agree.
+template <typename T>
+StreamMessage message(const QString &name, qint64 id, const T &value, const QByteArray &data)
+{
+    return StreamMessage{name, id, value, Broadcaster::frame(name, data, id)};
+}
+
+} // namespace
+
 StreamMessage StreamMessage::of(const Event &e, const QString &name)
 {
-    StreamMessage m{name, e.seq, e, {}};
-    m.frame = Broadcaster::frame(name, EventJson::event(e), e.seq);
-    return m;
+    return message(name, e.seq, e, EventJson::event(e));
 }
 
 StreamMessage StreamMessage::of(const ReactionChange &r)
 {
-    const QString name = QStringLiteral("activity.reaction.updated");
-    StreamMessage m{name, -1, r, {}};
-    m.frame = Broadcaster::frame(name, EventJson::reactionChange(r));
-    return m;
+    return message(QStringLiteral("activity.reaction.updated"), -1, r, EventJson::reactionChange(r));
 }
 
 StreamMessage StreamMessage::of(const PostedComment &c)
 {
-    const QString name = QStringLiteral("activity.comment.created");
-    StreamMessage m{name, -1, c, {}};
-    m.frame = Broadcaster::frame(name, EventJson::posted(c));
-    return m;
+    return message(QStringLiteral("activity.comment.created"), -1, c, EventJson::posted(c));
 }
 
 StreamMessage StreamMessage::of(const EventRemoved &r)
 {
-    const QString name = QStringLiteral("activity.event.removed");
-    StreamMessage m{name, r.seq, r, {}};
-    m.frame = Broadcaster::frame(name, EventJson::removed(r), r.seq);
-    return m;
+    return message(QStringLiteral("activity.event.removed"), r.seq, r, EventJson::removed(r));
 }
 
 StreamMessage StreamMessage::of(const Marker &mk)
 {
-    const QString name = QStringLiteral("activity.marker.updated");
-    StreamMessage m{name, -1, mk, {}};
-    m.frame = Broadcaster::frame(name, EventJson::marker(mk));
-    return m;
+    return message(QStringLiteral("activity.marker.updated"), -1, mk, EventJson::marker(mk));
 }
 
 StreamMessage StreamMessage::plain(const QString &name, const QByteArray &data, qint64 id)
 {
-    return StreamMessage{name, id, std::monostate{}, Broadcaster::frame(name, data, id)};
+    return message(name, id, std::monostate{}, data);
 }
 
 } // namespace af

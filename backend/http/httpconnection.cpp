@@ -22,6 +22,16 @@ namespace af {
 namespace {
 constexpr qint64 kReadChunk = 64 * 1024;
 constexpr qint64 kWriteBacklogPause = 1 << 20;
+
+/// Queued runs on a worker; Parked runs once the caller's earlier requests are done (the
+/// connection reads no further meanwhile); only a full server is answered busy, now.
+bool admitted(bool &parked, ServerContext::Admission admission)
+{
+    if (admission == ServerContext::Admission::Parked)
+        parked = true;
+    return admission != ServerContext::Admission::ServerFull;
+}
+
 } // namespace
 
 HttpConnection::HttpConnection(qintptr descriptor, ServerContext *context, QObject *parent)
@@ -172,7 +182,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        switch (m_context->tryStartRequest(
+        if (!admitted(m_parked, m_context->tryStartRequest(
             caller,
             [handle, id, keepAlive, head, this, route = match.metricsRoute, handler = std::move(match.handler),
              params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait)] {
@@ -185,22 +195,14 @@ void HttpConnection::dispatch(HttpRequest &&request)
                 const QByteArray bytes = response.serialize(keepAlive, head);
                 handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
             },
-            resumer())) {
-        case ServerContext::Admission::Queued:
-            break;
-        case ServerContext::Admission::Parked:
-            m_parked = true;
-            break;
-        case ServerContext::Admission::ServerFull:
+            resumer())))
             finish(id, saturated().serialize(keepAlive, head), !keepAlive);
-            break;
-        }
         return;
     case Router::Match::Kind::Stream:
         // Nothing after a stream request is read: the connection becomes the stream.
         m_stopParsing = true;
         m_streamPending = true;
-        switch (m_context->tryStartRequest(
+        if (!admitted(m_parked, m_context->tryStartRequest(
             caller,
             [handle, id, keepAlive, this, route = match.metricsRoute, stream = std::move(match.stream),
              params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait)] {
@@ -209,16 +211,8 @@ void HttpConnection::dispatch(HttpRequest &&request)
                 Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
                 handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
             },
-            resumer())) {
-        case ServerContext::Admission::Queued:
-            break;
-        case ServerContext::Admission::Parked:
-            m_parked = true;
-            break;
-        case ServerContext::Admission::ServerFull:
+            resumer())))
             finishStream(id, StreamResult::reject(saturated()), keepAlive);
-            break;
-        }
         return;
     }
 }

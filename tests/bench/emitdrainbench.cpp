@@ -45,11 +45,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double copyQueueRows(const std::string &cs, const std::vector<QueueTuple> &rows)
+/// @p rows into activity_queue in one COPY, one transaction.
+void copyIntoQueue(pqxx::connection &conn, const std::vector<QueueTuple> &rows)
 {
-    pqxx::connection conn(cs);
-    pqxx::nontransaction(conn).exec("TRUNCATE activity_queue CASCADE");
-    const std::int64_t t0 = nowNs();
     pqxx::work tx(conn);
     pqxx::stream_to copy(tx, "activity_queue",
                          std::vector<std::string>{"tenant_id", "event_type", "payload_json", "created_at"});
@@ -57,6 +55,14 @@ double copyQueueRows(const std::string &cs, const std::vector<QueueTuple> &rows)
         copy << r;
     copy.complete();
     tx.commit();
+}
+
+double copyQueueRows(const std::string &cs, const std::vector<QueueTuple> &rows)
+{
+    pqxx::connection conn(cs);
+    pqxx::nontransaction(conn).exec("TRUNCATE activity_queue CASCADE");
+    const std::int64_t t0 = nowNs();
+    copyIntoQueue(conn, rows);
     return double(nowNs() - t0) / 1e9;
 }
 
@@ -156,15 +162,7 @@ DrainRun drainOnce(int rows)
     const std::string cs = databaseWithTenants("drain");
     const std::vector<QueueTuple> mix = drainMix(rows);
     pqxx::connection conn(cs);
-    {
-        pqxx::work tx(conn);
-        pqxx::stream_to copy(tx, "activity_queue",
-                             std::vector<std::string>{"tenant_id", "event_type", "payload_json", "created_at"});
-        for (const QueueTuple &r : mix)
-            copy << r;
-        copy.complete();
-        tx.commit();
-    }
+    copyIntoQueue(conn, mix);
     pqxx::nontransaction(conn).exec("VACUUM ANALYZE activity_queue");
     DrainRun out;
     const std::int64_t t0 = nowNs();

@@ -89,12 +89,7 @@ public:
             const long long seq = f.id.toLongLong();
             m_notAscending += seq <= m_last ? 1 : 0;
             m_last = std::max(m_last, seq);
-            const std::string id =
-                QJsonDocument::fromJson(f.data).object().value(QStringLiteral("id")).toString().toStdString();
-            if (f.event == "activity.event.removed")
-                m_view.erase(id);
-            else
-                m_view[id] = seq;
+            applyToView(m_view, f, seq);
             ++m_frames[f.event];
         }
     }

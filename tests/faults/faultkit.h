@@ -469,6 +469,18 @@ inline std::vector<SseFrame> parseSseFrames(QByteArray &buf)
     }
 }
 
+/// @brief Event frame @p f, of seq @p seq, on a page's cards @p view (event id → seq):
+/// created and updated insert or replace, removed drops.
+inline void applyToView(std::map<std::string, long long> &view, const SseFrame &f, long long seq)
+{
+    const std::string id =
+        QJsonDocument::fromJson(f.data).object().value(QStringLiteral("id")).toString().toStdString();
+    if (f.event == "activity.event.removed")
+        view.erase(id);
+    else
+        view[id] = seq;
+}
+
 class SseReader
 {
 public:
@@ -624,12 +636,7 @@ private:
                 ++m_notAscending;
             if (id > m_lastId)
                 m_lastId = id;
-            const std::string eventId =
-                QJsonDocument::fromJson(f.data).object().value(QStringLiteral("id")).toString().toStdString();
-            if (f.event == "activity.event.removed")
-                m_view.erase(eventId);
-            else
-                m_view[eventId] = id;
+            applyToView(m_view, f, id);
         } else if (f.event == "activity.resync") {
             // The client reloads its feed: it then has every event up to the resync's id.
             ++m_resyncs;

@@ -26,6 +26,8 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <string>
+#include <utility>
 
 namespace {
 
@@ -36,6 +38,29 @@ using Clock = std::chrono::steady_clock;
 
 constexpr af::Micros kMinute = 60LL * 1000000;
 constexpr af::Micros kSecond = 1000000;
+
+/// Tenant 1's queue rows of one type, made one at a time at the times asked for, each
+/// with a payload of its own; reproducible from the seed.
+class RowsOf
+{
+public:
+    RowsOf(std::string type, unsigned seed) : m_type(std::move(type)), m_rng(seed) {}
+    Row operator()(af::Micros at)
+    {
+        Row q;
+        q.id = aftest::uuidFrom(m_rng);
+        q.tenant = 1;
+        q.type = m_type;
+        q.payload = aftest::payloadFor(m_type, m_n++);
+        q.at = at;
+        return q;
+    }
+
+private:
+    std::string m_type;
+    std::mt19937_64 m_rng;
+    int m_n = 0;
+};
 
 long long scalar(pqxx::connection &c, const std::string &sql)
 {
@@ -178,17 +203,7 @@ TEST(AcrossDrains, LateRowLandsInItsOwnWindowOldOrNew)
     aftest::seedTenants(cs, 1);
     aftest::seedTenants(ref, 1);
     pqxx::connection c(cs), r(ref);
-    std::mt19937_64 rng(12);
-    int n = 0;
-    const auto row = [&](af::Micros at) {
-        Row q;
-        q.id = aftest::uuidFrom(rng);
-        q.tenant = 1;
-        q.type = "badge_earned";
-        q.payload = aftest::payloadFor(q.type, n++);
-        q.at = at;
-        return q;
-    };
+    RowsOf row("badge_earned", 12);
     const auto T = [](af::Micros minutes) { return aftest::kQueueT0 + minutes * kMinute; };
     // Drains @p rows here (one drain), and everything so far once in the reference.
     std::vector<Row> all;
@@ -254,17 +269,7 @@ TEST(AcrossDrains, FoldedSinglesTakeTheirReactionsAndCommentsToTheTile)
     af::ConnectionPool pool(cs, 2);
     af::FeedService feed(pool, 0);
     pqxx::connection c(cs);
-    std::mt19937_64 rng(5);
-    int n = 0;
-    const auto row = [&](af::Micros at) {
-        Row q;
-        q.id = aftest::uuidFrom(rng);
-        q.tenant = 1;
-        q.type = "challenge_completed";
-        q.payload = aftest::payloadFor(q.type, n++);
-        q.at = at;
-        return q;
-    };
+    RowsOf row("challenge_completed", 5);
     aftest::writeQueue(cs, {row(aftest::kQueueT0), row(aftest::kQueueT0 + kMinute)});
     ASSERT_EQ(af::Drainer::drainQueue(c, {}, QStringLiteral("test")).inserted, 2);
     const af::FeedPage before = feed.eventsPage(2, {});
@@ -279,15 +284,7 @@ TEST(AcrossDrains, FoldedSinglesTakeTheirReactionsAndCommentsToTheTile)
     const QString c1 = feed.addComment(2, older, QStringLiteral("first on the older")).comment.id;
     const QString c2 = feed.addComment(3, newer, QStringLiteral("first on the newer")).comment.id;
     const QString c3 = feed.addComment(3, older, QStringLiteral("second on the older")).comment.id;
-    const aftest::PersonWritten written = [&] {
-        aftest::PersonWritten w;
-        pqxx::nontransaction tx(c);
-        for (const auto &r : tx.exec("SELECT event_id::text, from_tenant_id::text, reaction_type FROM activity_reactions"))
-            w.reactions.push_back({r[0].c_str(), r[1].c_str(), r[2].c_str()});
-        for (const auto &r : tx.exec("SELECT id::text, event_id::text FROM activity_comments"))
-            w.comments.push_back({r[0].c_str(), r[1].c_str()});
-        return w;
-    }();
+    const aftest::PersonWritten written = aftest::personWritten(cs);
 
     // The third row of the window arrives: the two singles fold into one tile.
     aftest::writeQueue(cs, {row(aftest::kQueueT0 + 2 * kMinute)});

@@ -143,16 +143,11 @@ TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
 {
     constexpr int kRows = 12000;
     const std::vector<Row> rows = makeQueue(kRows, 5, 24LL * 3600 * 1000000, 1);
-    const std::string cs = aftest::freshDatabase("crash");
-    const std::string refCs = aftest::freshDatabase("crashref");
-    seedTenants(cs, 5);
-    seedTenants(refCs, 5);
-    writeQueue(refCs, rows);
     // A third of the rows were drained as they came and people reacted and commented on
     // what that made: the killed drains join rows into those tiles and fold those singles.
-    const std::vector<Row> rest = aftest::publishPart(cs, rows, 11);
-    const aftest::PersonWritten written = aftest::reactAndComment(cs, 5);
-    writeQueue(cs, rest);
+    const aftest::HalfPublished db = aftest::halfPublished("crash", rows, 5, 11);
+    const std::string &cs = db.cs, &refCs = db.refCs;
+    const aftest::PersonWritten &written = db.written;
 
     pqxx::connection monitor(cs);
     struct Kill {
@@ -238,16 +233,11 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
 {
     constexpr int kRows = 20000;
     const std::vector<Row> rows = makeQueue(kRows, 7, 3LL * 24 * 3600 * 1000000, 2);
-    const std::string cs = aftest::freshDatabase("conc");
-    const std::string refCs = aftest::freshDatabase("concref");
-    seedTenants(cs, 7);
-    seedTenants(refCs, 7);
-    writeQueue(refCs, rows);
     // Part of the feed is already published, with reactions and comments: the concurrent
     // drains grow its tiles and fold its singles.
-    const std::vector<Row> rest = aftest::publishPart(cs, rows, 12);
-    const aftest::PersonWritten written = aftest::reactAndComment(cs, 7);
-    writeQueue(cs, rest);
+    const aftest::HalfPublished db = aftest::halfPublished("conc", rows, 7, 12);
+    const std::string &cs = db.cs, &refCs = db.refCs;
+    const aftest::PersonWritten &written = db.written;
     pqxx::connection c(cs);
     const long long published = scalar(c, "SELECT count(*) FROM activity_events");
     const long long runsBefore = scalar(c, "SELECT count(*) FROM drain_runs");
@@ -281,10 +271,10 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
     const qint64 singleMs = msSince(t1);
     std::printf("[ drain    ] %zu rows over %lld published events: 4 concurrent processes %lld ms "
                 "(%lld singles folded), one in-process drain of all %d rows %lld ms\n",
-                rest.size(), published, static_cast<long long>(concurrentMs), removed, kRows,
+                db.queued, published, static_cast<long long>(concurrentMs), removed, kRows,
                 static_cast<long long>(singleMs));
 
-    EXPECT_EQ(processed, long(rest.size())) << "the processes' reports must add up to the queue";
+    EXPECT_EQ(processed, long(db.queued)) << "the processes' reports must add up to the queue";
     EXPECT_EQ(published + inserted - removed, scalar(c, "SELECT count(*) FROM activity_events"));
     EXPECT_EQ(tombstonesBefore + removed, scalar(c, "SELECT count(*) FROM activity_event_tombstones"));
     EXPECT_GT(removed, 20) << "the drains fold published singles";

@@ -206,6 +206,14 @@ TEST_P(HooksHttpBadInput, IsRefusedWithoutEffect)
 const QByteArray kLong = "{\"title\":\"" + QByteArray(201, 'x') + "\"}";
 const QByteArray kLongEmoji = "{\"title\":\"" + QString(201, QChar(0x2603)).toUtf8() + "\"}";
 
+/// A challenge whose xpReward is the JSON text @p xp: not a whole number from 1 to
+/// 100 000, so a 400 that names xpReward.
+BadCase badXp(const char *name, const char *xp)
+{
+    return BadCase{name, "POST", "/api/gamification/challenges",
+                   "{\"title\":\"c\",\"xpReward\":" + QByteArray(xp) + "}", 400, "xpReward"};
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Routes, HooksHttpBadInput,
     ::testing::Values(
@@ -235,18 +243,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "status"},
         BadCase{"ChallengeTitleMissing", "POST", "/api/gamification/challenges", "{\"xpReward\":5}",
                 400, "title"},
-        BadCase{"XpZero", "POST", "/api/gamification/challenges",
-                "{\"title\":\"c\",\"xpReward\":0}", 400, "xpReward"},
-        BadCase{"XpNegative", "POST", "/api/gamification/challenges",
-                "{\"title\":\"c\",\"xpReward\":-3}", 400, "xpReward"},
-        BadCase{"XpFraction", "POST", "/api/gamification/challenges",
-                "{\"title\":\"c\",\"xpReward\":1.5}", 400, "xpReward"},
-        BadCase{"XpString", "POST", "/api/gamification/challenges",
-                "{\"title\":\"c\",\"xpReward\":\"50\"}", 400, "xpReward"},
-        BadCase{"XpTooBig", "POST", "/api/gamification/challenges",
-                "{\"title\":\"c\",\"xpReward\":100001}", 400, "xpReward"},
-        BadCase{"XpHuge", "POST", "/api/gamification/challenges",
-                "{\"title\":\"c\",\"xpReward\":1e300}", 400, "xpReward"},
+        badXp("XpZero", "0"),
+        badXp("XpNegative", "-3"),
+        badXp("XpFraction", "1.5"),
+        badXp("XpString", "\"50\""),
+        badXp("XpTooBig", "100001"),
+        badXp("XpHuge", "1e300"),
         BadCase{"ChallengeIdNotInteger", "POST", "/api/gamification/challenges/x/complete", "", 400,
                 "challenge id"},
         BadCase{"ArenaIdMissing", "POST", "/api/arena/claim", "{}", 400, "challengeId"},
@@ -329,20 +331,14 @@ TEST_F(HooksHttpTest, ArenaClaimTwiceIs409)
     r = call("POST", "/api/arena/claim", 0, body);
     EXPECT_EQ(r.status, 409);
     EXPECT_FALSE(r.error().isEmpty());
-    EXPECT_TRUE(call("GET", "/api/arena/challenges", 0)
-                    .json()
-                    .value("challenges")
-                    .toArray()[0]
-                    .toObject()
-                    .value("claimed")
-                    .toBool());
-    EXPECT_FALSE(call("GET", "/api/arena/challenges", 1)
-                     .json()
-                     .value("challenges")
-                     .toArray()[0]
-                     .toObject()
-                     .value("claimed")
-                     .toBool());
+    // Claimed is per tenant: the claim of one leaves the challenge open for the other.
+    const auto claimedBy = [&](int tenant) {
+        const QJsonArray list =
+            call("GET", "/api/arena/challenges", tenant).json().value("challenges").toArray();
+        return list[0].toObject().value("claimed").toBool();
+    };
+    EXPECT_TRUE(claimedBy(0));
+    EXPECT_FALSE(claimedBy(1));
     EXPECT_EQ(call("POST", "/api/arena/claim", 1, body).status, 200);
     EXPECT_EQ(call("GET", "/api/gamification/profile", 0).json().value("totalXp").toInt(),
               a.value("xp_reward").toInt());

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 
 namespace aftest {
 
@@ -213,28 +214,31 @@ std::vector<af::QueueRow> asQueueRows(const std::vector<QueueFixtureRow> &rows)
 
 void expectConsistent(const std::string &cs, const char *when)
 {
+    // Each query counts the rows that break one rule; every count must be 0.
+    static const std::pair<const char *, const char *> kRules[] = {
+        {"SELECT count(*) FROM activity_queue q WHERE q.processed AND NOT EXISTS "
+         "(SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)",
+         "processed rows without an event"},
+        {"SELECT count(*) FROM activity_event_sources s JOIN activity_queue q "
+         "ON q.id = s.queue_id WHERE NOT q.processed",
+         "unprocessed rows already in an event"},
+        {"SELECT count(*) FROM (SELECT queue_id FROM activity_event_sources "
+         "GROUP BY queue_id HAVING count(*) > 1) d",
+         "a queue row in two events"},
+        {"SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
+         "(SELECT 1 FROM activity_event_sources s WHERE s.event_id = e.id)",
+         "an event without source rows"},
+        {"SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
+         "(SELECT 1 FROM activity_event_windows w WHERE w.event_id = e.id)",
+         "an event without its window"},
+        {"SELECT count(*) FROM activity_event_tombstones t JOIN activity_events e ON e.id = t.event_id",
+         "a removed event still in the feed"},
+        {"SELECT count(*) FROM activity_event_tombstones t JOIN activity_events e ON e.seq = t.seq",
+         "a tombstone sharing a seq with an event"},
+    };
     pqxx::connection c(cs);
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_queue q WHERE q.processed AND NOT EXISTS "
-                           "(SELECT 1 FROM activity_event_sources s WHERE s.queue_id = q.id)"))
-        << when << ": processed rows without an event";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_event_sources s JOIN activity_queue q "
-                           "ON q.id = s.queue_id WHERE NOT q.processed"))
-        << when << ": unprocessed rows already in an event";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM (SELECT queue_id FROM activity_event_sources "
-                           "GROUP BY queue_id HAVING count(*) > 1) d"))
-        << when << ": a queue row in two events";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
-                           "(SELECT 1 FROM activity_event_sources s WHERE s.event_id = e.id)"))
-        << when << ": an event without source rows";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_events e WHERE NOT EXISTS "
-                           "(SELECT 1 FROM activity_event_windows w WHERE w.event_id = e.id)"))
-        << when << ": an event without its window";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_event_tombstones t "
-                           "JOIN activity_events e ON e.id = t.event_id"))
-        << when << ": a removed event still in the feed";
-    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_event_tombstones t "
-                           "JOIN activity_events e ON e.seq = t.seq"))
-        << when << ": a tombstone sharing a seq with an event";
+    for (const auto &[sql, broken] : kRules)
+        EXPECT_EQ(0, scalar(c, sql)) << when << ": " << broken;
 }
 
 std::vector<QueueFixtureRow> publishPart(const std::string &cs, const std::vector<QueueFixtureRow> &rows,
@@ -266,6 +270,11 @@ PersonWritten reactAndComment(const std::string &cs, int tenants)
                 "SELECT id, tenant_id % " + n + " + 1, 'hype' FROM activity_events;"
                 "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type) "
                 "SELECT id, tenant_id % " + n + " + 1, 'respect' FROM activity_events WHERE seq % 2 = 0");
+    return personWritten(cs);
+}
+
+PersonWritten personWritten(const std::string &cs)
+{
     PersonWritten w;
     pqxx::connection c(cs);
     pqxx::read_transaction tx(c);
@@ -274,6 +283,22 @@ PersonWritten reactAndComment(const std::string &cs, int tenants)
     for (const auto &row : tx.exec("SELECT id::text, event_id::text FROM activity_comments"))
         w.comments.push_back({row[0].c_str(), row[1].c_str()});
     return w;
+}
+
+HalfPublished halfPublished(const std::string &prefix, const std::vector<QueueFixtureRow> &rows,
+                            int tenants, unsigned seed)
+{
+    HalfPublished db;
+    db.cs = freshDatabase(prefix);
+    db.refCs = freshDatabase(prefix + "ref");
+    seedTenants(db.cs, tenants);
+    seedTenants(db.refCs, tenants);
+    writeQueue(db.refCs, rows);
+    const std::vector<QueueFixtureRow> rest = publishPart(db.cs, rows, seed);
+    db.written = reactAndComment(db.cs, tenants);
+    writeQueue(db.cs, rest);
+    db.queued = rest.size();
+    return db;
 }
 
 void expectNothingLost(const std::string &cs, const PersonWritten &before)

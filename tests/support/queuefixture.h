@@ -74,9 +74,23 @@ std::vector<QueueFixtureRow> publishPart(const std::string &cs, const std::vecto
 /// "hype" from the next tenant (of @p tenants) and, on every other event, a "respect" too.
 /// Singles of one window thus carry the same reaction twice, which a fold must keep once.
 PersonWritten reactAndComment(const std::string &cs, int tenants);
+/// @brief Every reaction and comment in the database @p cs now.
+PersonWritten personWritten(const std::string &cs);
 /// @brief Nothing of @p before is lost: every comment is still there, on its event or on
 /// the tile its event was folded into (following tombstones), and so is every reaction;
 /// no reaction is doubled (the unique constraint) and every comment count is right.
 void expectNothingLost(const std::string &cs, const PersonWritten &before);
+
+/// @brief The two databases of a "these drains equal one drain" test, each with tenants
+/// 1..n: refCs holds all of the rows queued; cs had part of them published (publishPart)
+/// and reacted and commented on (reactAndComment: written), and holds the rest queued.
+struct HalfPublished {
+    std::string cs, refCs;
+    PersonWritten written;
+    size_t queued = 0; ///< rows queued in cs, not yet drained
+};
+/// @brief HalfPublished databases "<prefix>…" and "<prefix>ref…" for @p rows.
+HalfPublished halfPublished(const std::string &prefix, const std::vector<QueueFixtureRow> &rows,
+                            int tenants, unsigned seed);
 
 } // namespace aftest

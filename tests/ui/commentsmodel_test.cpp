@@ -1,5 +1,5 @@
-#include "cannedfeedsource.h"
 #include "commentsmodel.h"
+#include "modelfixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -11,7 +11,7 @@
 
 namespace {
 
-class CommentsModelTest : public ::testing::Test
+class CommentsModelTest : public ModelFixture<CommentsModel>
 {
 protected:
     void SetUp() override
@@ -21,16 +21,10 @@ protected:
         for (int i = 0; i < 7; ++i)
             source.comments["ev-1"].append(source.makeComment(
                 "ev-1", 2, "Northwind", QStringLiteral("comment %1").arg(i), 600 - i));
-        model = std::make_unique<CommentsModel>();
-        tester = std::make_unique<QAbstractItemModelTester>(
-            model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-        tester->setUseFetchMore(true);
-        model->setPageSize(3);
-        inserted = std::make_unique<QSignalSpy>(model.get(), &QAbstractItemModel::rowsInserted);
+        makeModel(3);
         model->setSource(&source);
         model->setEventId("ev-1");
     }
-    bool waitIdle() { return QTest::qWaitFor([this] { return !model->isLoading(); }, 3000); }
     QString bodyAt(int row) const { return model->index(row).data(CommentsModel::BodyRole).toString(); }
     void loadAll()
     {
@@ -41,10 +35,6 @@ protected:
         }
     }
 
-    CannedFeedSource source;
-    std::unique_ptr<CommentsModel> model;
-    std::unique_ptr<QAbstractItemModelTester> tester;
-    std::unique_ptr<QSignalSpy> inserted;
 };
 
 TEST_F(CommentsModelTest, PagesOldestFirstInOrder)

@@ -9,6 +9,8 @@
 //    the gap in order, without duplicates; more than 1 000 missed events is a resync.
 //  - GuiThread: a table lock held by another connection stalls a page load and a drain
 //    for 2 s while the GUI event loop keeps turning.
+#include "desktopbackend.h"
+#include "mainscene.h"
 #include "pgharness.h"
 #include "qtwarnings.h"
 #include "testprocess.h"
@@ -131,43 +133,15 @@ struct AdminAnswer {
 };
 
 /// The embedded backend on a fresh database, as app/desktoplaunch.cpp wires it.
-class EmbeddedBackend
+class EmbeddedBackend : public aftest::DesktopBackend
 {
 public:
-    EmbeddedBackend()
-    {
-        cs = aftest::freshDatabase("desk");
-        af::BackendRuntime::Config c;
-        c.databaseUrl = QString::fromStdString(cs);
-        c.listenHost = QStringLiteral("127.0.0.1");
-        c.listenPort = 0; // a free port
-        runtime = std::make_unique<af::BackendRuntime>(c);
-        runtime->start();
-        acme = runtime->admin().createTenant(QStringLiteral("Acme")).tenantId;
-        globex = runtime->admin().createTenant(QStringLiteral("Globex")).tenantId;
-        panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(),
-                                                  runtime->server().serverPort());
-        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(),
-                                                       EmbeddedAdminBackend::ServerHooks::of(*panel));
-    }
-    ~EmbeddedBackend()
-    {
-        admin.reset();
-        panel.reset();
-        runtime->stop();
-    }
+    EmbeddedBackend() : DesktopBackend("desk") {}
     /// A drain only reaches the window through LISTEN: it must be up first.
     [[nodiscard]] bool listening() const
     {
         return QTest::qWaitFor([this] { return runtime->listener().connected(); }, 15000);
     }
-
-    std::string cs;
-    std::unique_ptr<af::BackendRuntime> runtime;
-    std::unique_ptr<af::ServerPanel> panel;
-    std::unique_ptr<EmbeddedAdminBackend> admin;
-    int acme = 0;
-    int globex = 0;
 };
 
 // ---------------------------------------------------------------- 1. embedded models
@@ -337,14 +311,7 @@ QQuickItem *findItem(QQuickItem *root, const QString &name)
     return aftest::findItem(root, name, /*visibleOnly=*/true);
 }
 
-bool click(QQuickWindow *window, QQuickItem *item)
-{
-    if (!item)
-        return false;
-    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-    QTest::mouseClick(window, Qt::LeftButton, {}, centre.toPoint());
-    return true;
-}
+using aftest::click;
 
 TEST(EmbeddedWindow, DrainNowInTheAdminPageShowsTheEventInTheFeed)
 {
@@ -363,17 +330,8 @@ TEST(EmbeddedWindow, DrainNowInTheAdminPageShowsTheEventInTheFeed)
         // As runDesktop() builds it for embedded mode.
         EmbeddedFeedSource source(be.runtime->feed(), be.runtime->broadcaster(), be.globex);
         QQmlApplicationEngine engine;
-        engine.setInitialProperties({
-            {QStringLiteral("source"), QVariant::fromValue<FeedSource *>(&source)},
-            {QStringLiteral("adminBackend"), QVariant::fromValue<AdminBackend *>(be.admin.get())},
-        });
-        engine.load(QUrl(QStringLiteral("qrc:/ActivityFeed/Main.qml")));
-        ASSERT_EQ(engine.rootObjects().size(), 1);
-        auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().first());
+        QQuickWindow *window = aftest::showMainWindow(engine, &source, be.admin.get());
         ASSERT_TRUE(window);
-        window->resize(1280, 800);
-        window->show();
-        ASSERT_TRUE(QTest::qWaitForWindowExposed(window));
         auto *feedModel = window->findChild<FeedModel *>(QStringLiteral("feedModel"));
         auto *adminModel = window->findChild<AdminModel *>(QStringLiteral("adminModel"));
         ASSERT_TRUE(feedModel);

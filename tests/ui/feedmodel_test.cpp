@@ -1,5 +1,5 @@
-#include "cannedfeedsource.h"
 #include "feedmodel.h"
+#include "modelfixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -18,19 +18,14 @@ QJsonObject badge(int n, qint64 secondsAgo, int tenant = 2)
                                    {{"badgeName", QStringLiteral("Badge %1").arg(n)}}, secondsAgo, n);
 }
 
-class FeedModelTest : public ::testing::Test
+class FeedModelTest : public ModelFixture<FeedModel>
 {
 protected:
     void SetUp() override
     {
         for (int i = 45; i >= 1; --i)
             source.events.append(badge(i, 1000 - i)); // newest (45) first
-        model = std::make_unique<FeedModel>();
-        tester = std::make_unique<QAbstractItemModelTester>(
-            model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-        tester->setUseFetchMore(true);
-        model->setPageSize(20);
-        inserted = std::make_unique<QSignalSpy>(model.get(), &QAbstractItemModel::rowsInserted);
+        makeModel(20);
         reset = std::make_unique<QSignalSpy>(model.get(), &QAbstractItemModel::modelReset);
     }
     /// The tester fetches more on every insert (setUseFetchMore), so one start loads all.
@@ -39,7 +34,6 @@ protected:
         model->setSource(&source);
         return QTest::qWaitFor([this] { return model->atEnd() && !model->isLoading(); }, 3000);
     }
-    bool waitIdle() { return QTest::qWaitFor([this] { return !model->isLoading(); }, 3000); }
     QString idAt(int row) const { return model->index(row).data(FeedModel::IdRole).toString(); }
     /// Every row's id maps back to its row, and the rows are newest first.
     void expectIndexAndOrder() const
@@ -71,10 +65,6 @@ protected:
             .toString(Qt::ISODateWithMs);
     }
 
-    CannedFeedSource source;
-    std::unique_ptr<FeedModel> model;
-    std::unique_ptr<QAbstractItemModelTester> tester;
-    std::unique_ptr<QSignalSpy> inserted;
     std::unique_ptr<QSignalSpy> reset;
 };
 

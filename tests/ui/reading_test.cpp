@@ -11,7 +11,10 @@
 //  - ReadingWindow: the divider sits at the marker and the title carries the count;
 //    background arrivals leave the marker, viewing the rows moves it; another device's
 //    marker clears the count; a keyboard-only path; screenshots in light and dark.
+#include "desktopbackend.h"
+#include "mainscene.h"
 #include "pgharness.h"
+#include "qtwarnings.h"
 
 #include "appsettings.h"
 #include "embeddedadminbackend.h"
@@ -169,15 +172,7 @@ namespace {
 
 QQuickItem *findItem(QQuickItem *root, const QString &name)
 {
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name && root->isVisible())
-        return root;
-    const auto children = root->childItems();
-    for (QQuickItem *child : children)
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    return nullptr;
+    return aftest::findItem(root, name, /*visibleOnly=*/true);
 }
 
 /// Runs one admin command of the real binary against @p cs, as a person at a shell would.
@@ -221,42 +216,22 @@ int logLines(const QString &text)
 
 /// The embedded backend with Acme (who acts) and Globex (who reads), and Main.qml on it
 /// as runDesktop() builds it; the window starts inactive (another window has the focus).
-class App
+class App : public aftest::DesktopBackend
 {
 public:
-    App()
+    App() : DesktopBackend("reading")
     {
-        cs = aftest::freshDatabase("reading");
-        af::BackendRuntime::Config c;
-        c.databaseUrl = QString::fromStdString(cs);
-        c.listenPort = 0;
-        runtime = std::make_unique<af::BackendRuntime>(c);
-        runtime->start();
-        acme = runtime->admin().createTenant(QStringLiteral("Acme")).tenantId;
-        globex = runtime->admin().createTenant(QStringLiteral("Globex")).tenantId;
         QCoreApplication::setOrganizationName(QStringLiteral("ActivityFeedTest"));
         QCoreApplication::setApplicationName(QStringLiteral("reading_test"));
         QSettings().clear();
         // As runDesktop does; Qt takes it only before the first QML that uses Controls.
         static const bool styled = (QQuickStyle::setStyle(QStringLiteral("Fusion")), true);
         Q_UNUSED(styled)
-        // The local admin, as app/desktoplaunch.cpp wires it: it lists the tenants.
-        panel = std::make_unique<af::ServerPanel>(runtime->server(), runtime->pool(),
-                                                  runtime->server().serverPort());
-        af::ServerPanel *p = panel.get();
-        EmbeddedAdminBackend::ServerHooks hooks;
-        hooks.status = [p] { return p->status(); };
-        hooks.setLanOpen = [p](bool open) { return p->setLanOpen(open); };
-        hooks.disconnectClient = [p](const QString &id) { return p->disconnectClient(id); };
-        admin = std::make_unique<EmbeddedAdminBackend>(runtime->admin(), hooks);
     }
     ~App()
     {
         engine.reset();
         source.reset();
-        admin.reset();
-        panel.reset();
-        runtime->stop();
     }
     /// Loads the window; false (with a gtest failure) when it does not come up.
     bool open()
@@ -266,17 +241,8 @@ public:
         source = std::make_unique<EmbeddedFeedSource>(runtime->feed(), runtime->broadcaster(),
                                                       globex, nullptr, &runtime->markers());
         engine = std::make_unique<QQmlApplicationEngine>();
-        engine->setInitialProperties({
-            {QStringLiteral("source"), QVariant::fromValue<FeedSource *>(source.get())},
-            {QStringLiteral("adminBackend"), QVariant::fromValue<AdminBackend *>(admin.get())},
-        });
-        engine->load(QUrl(QStringLiteral("qrc:/ActivityFeed/Main.qml")));
-        if (engine->rootObjects().size() != 1)
-            return false;
-        window = qobject_cast<QQuickWindow *>(engine->rootObjects().first());
-        window->resize(1280, 800);
-        window->show();
-        if (!QTest::qWaitForWindowExposed(window))
+        window = aftest::showMainWindow(*engine, source.get(), admin.get());
+        if (!window)
             return false;
         other.resize(100, 100);
         other.show();
@@ -299,10 +265,6 @@ public:
     }
     [[nodiscard]] qint64 serverMarker() const { return runtime->markers().marker(globex).lastReadSeq; }
 
-    std::string cs;
-    std::unique_ptr<af::BackendRuntime> runtime;
-    std::unique_ptr<af::ServerPanel> panel;
-    std::unique_ptr<EmbeddedAdminBackend> admin;
     std::unique_ptr<EmbeddedFeedSource> source;
     std::unique_ptr<QQmlApplicationEngine> engine;
     QWindow other;
@@ -311,8 +273,6 @@ public:
     ReadMarker *marker = nullptr;
     Notifier *notifier = nullptr;
     QQuickItem *list = nullptr;
-    int acme = 0;
-    int globex = 0;
 };
 
 // ---------------------------------------------------------------- notifications
@@ -435,15 +395,7 @@ TEST(Notifications, NoServiceOnTheBusTheAppWorksAndLogsOnce)
     qInstallMessageHandler(g_previous);
 }
 
-
-bool click(QQuickWindow *window, QQuickItem *item)
-{
-    if (!item)
-        return false;
-    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-    QTest::mouseClick(window, Qt::LeftButton, {}, centre.toPoint());
-    return true;
-}
+using aftest::click;
 
 QSet<QString> typesShown(FeedModel *m)
 {

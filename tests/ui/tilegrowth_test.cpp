@@ -8,7 +8,10 @@
 // temporary directory) for a person to look at.
 //
 // About 60 s: each emitted row waits for the next 10-s auto-drain tick.
+#include "mainscene.h"
 #include "pgharness.h"
+#include "qtwarnings.h"
+#include "testruntime.h"
 
 #include "adminmodel.h"
 #include "commentsmodel.h"
@@ -47,25 +50,10 @@ namespace
 
 QQuickItem *findItem(QQuickItem *root, const QString &name)
 {
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name && root->isVisible())
-        return root;
-    const auto children = root->childItems();
-    for (QQuickItem *child : children)
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    return nullptr;
+    return aftest::findItem(root, name, /*visibleOnly=*/true);
 }
 
-bool click(QQuickWindow *window, QQuickItem *item)
-{
-    if (!item)
-        return false;
-    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-    QTest::mouseClick(window, Qt::LeftButton, {}, centre.toPoint());
-    return true;
-}
+using aftest::click;
 
 /// The delegates the list shows now (visible cards inside the viewport), top to bottom.
 QList<QQuickItem *> shownCards(QQuickItem *list)
@@ -109,15 +97,11 @@ QString screenshotDir()
 
 TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
 {
-    const std::string cs = aftest::freshDatabase("tiles");
-    af::BackendRuntime::Config c;
-    c.databaseUrl = QString::fromStdString(cs);
-    c.listenHost = QStringLiteral("127.0.0.1");
-    c.listenPort = 0;
-    af::BackendRuntime runtime(c);
-    runtime.start();
-    const int acme = runtime.admin().createTenant(QStringLiteral("Acme")).tenantId;
-    const int globex = runtime.admin().createTenant(QStringLiteral("Globex")).tenantId;
+    aftest::TestRuntime backend("tiles", {QStringLiteral("Acme"), QStringLiteral("Globex")});
+    const std::string &cs = backend.cs;
+    af::BackendRuntime &runtime = *backend.runtime;
+    const int acme = backend.tenants.ids.value(0);
+    const int globex = backend.tenants.ids.value(1);
     ASSERT_GT(acme, 0);
     ASSERT_GT(globex, 0);
     // Older history below the new activity, an hour back and 10 minutes apart (one event
@@ -139,17 +123,8 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     // The viewer is Globex; the growing tile is Acme's.
     EmbeddedFeedSource source(runtime.feed(), runtime.broadcaster(), globex);
     QQmlApplicationEngine engine;
-    engine.setInitialProperties({
-        {QStringLiteral("source"), QVariant::fromValue<FeedSource *>(&source)},
-        {QStringLiteral("adminBackend"), QVariant::fromValue<AdminBackend *>(&admin)},
-    });
-    engine.load(QUrl(QStringLiteral("qrc:/ActivityFeed/Main.qml")));
-    ASSERT_EQ(engine.rootObjects().size(), 1);
-    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().first());
+    QQuickWindow *window = aftest::showMainWindow(engine, &source, &admin);
     ASSERT_TRUE(window);
-    window->resize(1280, 800);
-    window->show();
-    ASSERT_TRUE(QTest::qWaitForWindowExposed(window));
     auto *feed = window->findChild<FeedModel *>(QStringLiteral("feedModel"));
     auto *adminModel = window->findChild<AdminModel *>(QStringLiteral("adminModel"));
     ASSERT_TRUE(feed);
