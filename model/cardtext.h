@@ -5,7 +5,7 @@
 
 /// @brief The words of an event card, built once from the catalogue's texts: the title,
 /// the tenant and the description the card shows, then its reactions and comments, as a
-/// screen reader says them ("Badge earned, Acme, 3 badges earned, 2 hype").
+/// screen reader says them (the type's display name, then "Acme, 3 badges earned, 2 hype").
 class CardText
 {
 public:
