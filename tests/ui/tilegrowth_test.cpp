@@ -34,6 +34,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTest>
+#include <QtQuickTest/quicktest.h>
 #include <QtQml/qqmlextensionplugin.h>
 
 #include <gtest/gtest.h>
@@ -281,7 +282,9 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     std::printf("tile of 4 on screen after %lld ms\n", static_cast<long long>(clock.elapsed()));
     EXPECT_EQ(int(moves.count()) - movesBefore, 1);
     EXPECT_EQ(feed->index(0).data(FeedModel::IdRole).toString(), singleA);
-    QTest::qWait(100); // a frame for the view to lay out the move; the check below is exact
+    // The move reached the model; the view lays it out at its next polish. Wait for that
+    // (not for a time), or the check below would look at the layout from before the move.
+    ASSERT_TRUE(QQuickTest::qWaitForPolish(window, 5000));
     {
         const QList<QQuickItem *> shown = shownCards(list);
         ASSERT_FALSE(shown.isEmpty());
