@@ -212,14 +212,15 @@ void ManagedPostgres::prepareDirectories() const
                 " (a parent directory is private); choose a --data-dir it can reach, "
                 "e.g. /var/lib/activityfeed");
     }
-    const QByteArray run = socketDir().toLocal8Bit();
-    if (::mkdir(run.constData(), 0700) == 0)
-        handToServer(socketDir());
-    checkSocketDirectory();
 }
 
 void ManagedPostgres::checkSocketDirectory() const
 {
+    // Called under the start lock: as root the directory is made by us and handed to the
+    // server's user a moment later, and another instance must not judge it in between.
+    const QByteArray run = socketDir().toLocal8Bit();
+    if (::mkdir(run.constData(), 0700) == 0)
+        handToServer(socketDir());
     // Whoever owns or can write the socket directory can put their own socket there and
     // collect our password, or reach our server: it must be the server's alone.
     struct stat st {};
@@ -253,6 +254,7 @@ void ManagedPostgres::ensureRunning()
     // One process at a time creates, starts, secures or stops the cluster.
     FileLock startLock(m_options.dataDir + QStringLiteral("/.start.lock"));
     startLock.lock(true, std::chrono::minutes(3));
+    checkSocketDirectory();
     bool secure = false;
     if (!QFileInfo::exists(pgdata() + QStringLiteral("/PG_VERSION")))
         initCluster();

@@ -58,6 +58,7 @@ private:
     int run(const QString &program, const QStringList &args, QString *output = nullptr,
             int timeoutMs = 120000) const;
     void prepareDirectories() const;
+    /// Makes the socket directory if missing and refuses one the server does not own alone.
     void checkSocketDirectory() const;
     void initCluster();
     void secureTrustCluster();
