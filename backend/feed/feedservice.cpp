@@ -2,6 +2,8 @@
 #include "eventrows.h"
 #include "tenants.h"
 
+#include "core/eventjson.h"
+
 #include "core/catalogue.h"
 #include "core/errors.h"
 #include "core/text.h"
@@ -23,15 +25,15 @@ const std::string kCols = EventRows::eventColumns("p");
 // keyset scan reads a constant kPageScan rows (a few more index tuples than needed):
 // with `LIMIT $3 + 1` a generic plan must assume 10 % of the table, costs far more than
 // any custom plan, and PostgreSQL would then plan the whole statement again on every
-// execution. With @p byToken the viewer is the holder of the active token whose SHA-256
-// is $4 (no row at all when there is none); otherwise the tenant id $4. The one row of
-// `viewer` is always there for an active viewer, so an empty page is one row of NULLs.
+// execution. The last column is the feed version the page was read at (the same
+// snapshot), under which FeedService keeps the rendered page. The viewer is the tenant
+// id $4; its one row of `viewer` is always there, so an empty page is one row of NULLs.
 // With @p byTypes the next parameter is a comma-separated list of known types: each type
 // is read as its own ordered range of the (event_type, created_at, seq) index, at most a
 // page each, and the ranges are merged in feed order, so the page is exact over ties and
 // never scans other types' rows (PostgreSQL 15 keeps an index's order over `= ANY` of
 // several values only for one value at a time).
-std::string feedSql(bool byTenant, bool byToken, bool byTypes)
+std::string feedSql(bool byTenant, bool byTypes)
 {
     const std::string scan = std::to_string(Catalogue::limits().feedPageMax + 1);
     const std::string keyset = "(e.created_at, e.seq) < ($1::timestamptz, $2::bigint)"
@@ -51,18 +53,13 @@ std::string feedSql(bool byTenant, bool byToken, bool byTypes)
             + "::text, ',')) t(type) CROSS JOIN LATERAL (SELECT e.* FROM activity_events e"
               " WHERE e.event_type = ANY (ARRAY[t.type]) AND " + keyset + typeOrder + ") e" + order
         : "SELECT e.* FROM activity_events e WHERE " + keyset + order;
-    return std::string(byToken ? R"SQL(
-WITH viewer AS (
-    SELECT k.tenant_id FROM api_tokens k
-     WHERE k.token_sha256 = $4::bytea AND k.revoked_at IS NULL
-), )SQL"
-                               : R"SQL(
+    return std::string(R"SQL(
 WITH viewer AS (SELECT $4::int AS tenant_id), )SQL")
         + "page AS (\n    " + source + R"SQL(
 ), shown AS (
     SELECT * FROM page ORDER BY created_at DESC, seq DESC LIMIT $3::int
 )
-SELECT v.tenant_id, (SELECT count(*) FROM page) > $3::int, x.*
+SELECT v.tenant_id, (SELECT count(*) FROM page) > $3::int, x.*, (SELECT f.v FROM feed_version f)
   FROM viewer v
   LEFT JOIN LATERAL (
       SELECT )SQL" + kCols + R"SQL(
@@ -73,11 +70,17 @@ SELECT v.tenant_id, (SELECT count(*) FROM page) > $3::int, x.*
 }
 
 /// The prepared name of the feed statement for these choices (feedSql's).
-std::string feedStatement(bool byTenant, bool byToken, bool byTypes)
+std::string feedStatement(bool byTenant, bool byTypes)
 {
-    return std::string("api_feed") + (byToken ? "_token" : "") + (byTenant ? "_tenant" : "")
+    return std::string("api_feed") + (byTenant ? "_tenant" : "")
         + (byTypes ? "_types" : "");
 }
+
+// The hot path of an HTTP feed read: the token's holder and the feed version, in one
+// cheap statement. No row when the token is not active, so a revocation applies at once.
+const char *const kFeedVersionSql =
+    "SELECT k.tenant_id, (SELECT f.v FROM feed_version f) FROM api_tokens k "
+    "WHERE k.token_sha256 = $1::bytea AND k.revoked_at IS NULL";
 
 const std::string kReplaySql = "SELECT " + kCols
     + ", coalesce(w.created_seq < p.seq, false) FROM activity_events p "
@@ -284,14 +287,24 @@ PageArgs pageArgs(const FeedQuery &q)
     return a;
 }
 
-/// Runs the feed statement that fits @p q; @p viewer is the tenant id, or with @p byToken
-/// the token's SHA-256 as a bytea literal.
-template<typename Viewer>
-pqxx::result execFeed(pqxx::transaction_base &tx, const PageArgs &a, const FeedQuery &q,
-                      bool byToken, const Viewer &viewer)
+/// What a kept page is found by: the viewer and the checked query (the decoded cursor
+/// position, the page size, the tenant filter, the known types), never the raw text, so
+/// two spellings of one query share a page and no input can name another viewer's.
+std::string pageKey(int viewer, const PageArgs &a, const FeedQuery &q)
+{
+    std::string key = std::to_string(viewer);
+    for (const std::string &part : {s(a.pos.timestamp), s(a.pos.tieBreaker), std::to_string(a.limit),
+                                    q.tenantId ? std::to_string(*q.tenantId) : std::string(),
+                                    a.types})
+        key += '\n' + part;
+    return key;
+}
+
+/// Runs the feed statement that fits @p q as the tenant @p viewer sees it.
+pqxx::result execFeed(pqxx::transaction_base &tx, const PageArgs &a, const FeedQuery &q, int viewer)
 {
     const bool byTypes = !a.types.empty();
-    const std::string name = feedStatement(q.tenantId.has_value(), byToken, byTypes);
+    const std::string name = feedStatement(q.tenantId.has_value(), byTypes);
     const std::string ts = s(a.pos.timestamp), tie = s(a.pos.tieBreaker);
     if (q.tenantId && byTypes)
         return tx.exec_prepared(name, ts, tie, a.limit, viewer, *q.tenantId, a.types);
@@ -331,15 +344,14 @@ void FeedService::prepare(pqxx::connection_base &conn)
     static const std::vector<std::pair<std::string, std::string>> feedStatements = [] {
         std::vector<std::pair<std::string, std::string>> out;
         for (const bool byTenant : {false, true})
-            for (const bool byToken : {false, true})
-                for (const bool byTypes : {false, true})
-                    out.emplace_back(feedStatement(byTenant, byToken, byTypes),
-                                     feedSql(byTenant, byToken, byTypes));
+            for (const bool byTypes : {false, true})
+                out.emplace_back(feedStatement(byTenant, byTypes), feedSql(byTenant, byTypes));
         return out;
     }();
     for (const auto &[name, sql] : feedStatements)
         conn.prepare(name, sql);
     static const std::pair<const char *, std::string> statements[] = {
+        {"api_feed_version", kFeedVersionSql},
         {"api_replay", kReplaySql},
         {"api_tombstones", kTombstonesSql},
         {"api_comments", kCommentsSql},
@@ -370,24 +382,32 @@ FeedPage FeedService::eventsPage(int viewerTenantId, const FeedQuery &q)
         prepare(*lease);
         // One read-only statement: no BEGIN/COMMIT round trips around it.
         pqxx::nontransaction tx(*lease);
-        return readPage(execFeed(tx, args, q, false, viewerTenantId));
+        return readPage(execFeed(tx, args, q, viewerTenantId));
     });
 }
 
-std::optional<FeedPage> FeedService::eventsPageForToken(const QString &token, const FeedQuery &q)
+std::optional<QByteArray> FeedService::eventsPageJsonForToken(const QString &token, const FeedQuery &q)
 {
     const PageArgs args = pageArgs(q);
     if (token.isEmpty() || token.size() > 256) // as Tenants::tenantForToken
         return std::nullopt;
     const std::string sha = "\\x" + Tenants::sha256(token).toHex().toStdString();
-    return PgErrors::guard([&]() -> std::optional<FeedPage> {
+    return PgErrors::guard([&]() -> std::optional<QByteArray> {
         auto lease = m_pool.acquire();
         prepare(*lease);
         pqxx::nontransaction tx(*lease);
-        const pqxx::result r = execFeed(tx, args, q, true, sha);
-        if (r.empty())
+        const pqxx::result who = tx.exec_prepared("api_feed_version", sha);
+        if (who.empty())
             return std::nullopt;
-        return readPage(r);
+        const int viewer = who[0][0].as<int>();
+        const std::string key = pageKey(viewer, args, q);
+        if (auto kept = m_pages.find(key, who[0][1].as<qint64>()))
+            return kept;
+        // Read by the viewer's id: the token was active when this request was checked.
+        const pqxx::result r = execFeed(tx, args, q, viewer);
+        const QByteArray body = EventJson::page(readPage(r));
+        m_pages.store(key, r[0][r.columns() - 1].as<qint64>(), body);
+        return body;
     });
 }
 

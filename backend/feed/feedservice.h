@@ -1,6 +1,7 @@
 #pragma once
 #include "core/cursor.h"
 #include "core/event.h"
+#include "feedpagecache.h"
 
 #include <QString>
 #include <QStringList>
@@ -63,10 +64,12 @@ public:
 
     /// @brief One page, newest first, as @p viewerTenantId sees it (myReactions).
     FeedPage eventsPage(int viewerTenantId, const FeedQuery &query);
-    /// @brief eventsPage for the holder of the active API token @p token, checked in the
-    /// same statement as the page is read (one round trip; a revocation applies at once);
-    /// nothing when the token is not active. Throws BadInput for a bad cursor first.
-    std::optional<FeedPage> eventsPageForToken(const QString &token, const FeedQuery &query);
+    /// @brief eventsPage as its JSON (EventJson::page) for the holder of the active API
+    /// token @p token; nothing when the token is not active (a revocation applies at once).
+    /// One cheap statement checks the token and reads the feed version; a page rendered
+    /// at that version is answered as kept, else it is read and kept. Exact on every
+    /// instance: the version lives in the database. Throws BadInput for a bad cursor first.
+    std::optional<QByteArray> eventsPageJsonForToken(const QString &token, const FeedQuery &query);
     /// @brief Changes with seq > @p afterSeq in seq order, at most @p limit: the replay and
     /// the live path read the same.
     std::vector<FeedChange> changesAfter(qint64 afterSeq, int limit);
@@ -89,6 +92,7 @@ public:
 private:
     ConnectionPool &m_pool;
     int m_reactionLimit;
+    FeedPageCache m_pages;
 };
 
 } // namespace af

@@ -93,6 +93,45 @@ void exec(pqxx::connection &c, const std::string &sql)
     tx.commit();
 }
 
+TEST(Migrator, FeedVersionUpgradesADatabaseWithDataAndMovesOnceAtEachWritingCommit)
+{
+    pqxx::connection c(aftest::PgCluster::instance().createDatabase("feedversion"));
+    af::Migrator::migrate(c, 11);
+    exec(c, "INSERT INTO tenants (name) VALUES ('A'), ('B')");
+    exec(c, "INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon)"
+            " SELECT 1, 'badge_earned', 'Badge earned', 'x' || g, 'x' FROM generate_series(1, 50) g");
+    exec(c, "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type)"
+            " SELECT id, 2, 'hype' FROM activity_events");
+    af::Migrator::migrate(c);
+    const std::string version = "SELECT v::int FROM feed_version";
+    EXPECT_EQ(count(c, version), 1);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM feed_version_touches"), 0);
+
+    // One transaction of several writes to several tables: one step, at its commit.
+    {
+        pqxx::work tx(c);
+        tx.exec0("DELETE FROM activity_reactions WHERE event_id IN "
+                 "(SELECT id FROM activity_events ORDER BY id LIMIT 5)");
+        tx.exec0("INSERT INTO activity_comments (event_id, tenant_id, body)"
+                 " SELECT id, 2, 'hi' FROM activity_events LIMIT 3");
+        tx.exec0("UPDATE activity_events SET description = 'y' WHERE description = 'x1'");
+        EXPECT_EQ(tx.exec1(version)[0].as<int>(), 1) << "moved before the commit";
+        tx.commit();
+    }
+    EXPECT_EQ(count(c, version), 2);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM feed_version_touches"), 0);
+    // A rolled-back write and a read leave it; a tenant's new name (pages show it) moves it.
+    {
+        pqxx::work tx(c);
+        tx.exec0("DELETE FROM activity_reactions");
+        tx.abort();
+    }
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_reactions"), 45);
+    EXPECT_EQ(count(c, version), 2);
+    exec(c, "UPDATE tenants SET name = 'A2' WHERE id = 1");
+    EXPECT_EQ(count(c, version), 3);
+}
+
 TEST(Migrator, SchemaMatchesTheReference)
 {
     pqxx::connection c(aftest::freshDatabase("schema"));

@@ -10,17 +10,28 @@
 
 namespace aftest {
 
-TestApiServer::TestApiServer(const std::string &prefix, const QStringList &tenantNames, int poolSize)
+TestApiServer::TestApiServer(const std::string &prefix, const QStringList &tenantNames, int poolSize,
+                             int reactionLimit)
     : cs(freshDatabase(prefix))
 {
     pool = std::make_unique<af::ConnectionPool>(cs, poolSize);
-    feed = std::make_unique<af::FeedService>(*pool, 10);
+    feed = std::make_unique<af::FeedService>(*pool, reactionLimit);
     ctx = std::make_unique<af::ApiContext>(af::ApiContext{*pool, *feed, QByteArray("s3cret")});
     server = std::make_unique<af::HttpServer>();
     af::registerApiRoutes(server->router(), *ctx);
     const TestTenants made = addTenants(cs, tenantNames);
     tenant = made.ids;
     token = made.tokens;
+}
+
+TestApiServer::TestApiServer(const TestApiServer &sameDatabase, int poolSize)
+    : cs(sameDatabase.cs), tenant(sameDatabase.tenant), token(sameDatabase.token)
+{
+    pool = std::make_unique<af::ConnectionPool>(cs, poolSize);
+    feed = std::make_unique<af::FeedService>(*pool, sameDatabase.feed->reactionLimitPerHour());
+    ctx = std::make_unique<af::ApiContext>(af::ApiContext{*pool, *feed, QByteArray("s3cret")});
+    server = std::make_unique<af::HttpServer>();
+    af::registerApiRoutes(server->router(), *ctx);
 }
 
 TestApiServer::~TestApiServer()

@@ -23,7 +23,12 @@ namespace aftest {
 class TestApiServer
 {
 public:
-    TestApiServer(const std::string &prefix, const QStringList &tenantNames, int poolSize);
+    /// @param reactionLimit reactions per tenant per hour (FeedService's; <= 0: none).
+    TestApiServer(const std::string &prefix, const QStringList &tenantNames, int poolSize,
+                  int reactionLimit = 10);
+    /// @brief A second instance on @p sameDatabase's database: its own pool, FeedService
+    /// (and so its own kept pages) and server, the same tenants and tokens.
+    TestApiServer(const TestApiServer &sameDatabase, int poolSize);
     ~TestApiServer();
 
     /// @brief Listens on 127.0.0.1, a free port; false when it cannot.
