@@ -190,6 +190,16 @@ SELECT w.event_id::text, e.payload_json::text, e.description, )SQL"
         q.createdAt = row[9].as<qint64>();
         out.back().rows.push_back(std::move(q));
     }
+    // A window that closed before the key's oldest new row takes none of them and nothing
+    // of it changes: left out, a backlog's batches (which each find the window the last
+    // batch closed) keep the plan of their own grouping instead of grouping everything again.
+    const Micros window = Grouping::window();
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const PublishedEvent &p) {
+                                 const QueueRow &first = p.rows.front();
+                                 return p.windowStart + window <= oldest.at({first.tenantId, first.eventType});
+                             }),
+              out.end());
     return out;
 }
 
