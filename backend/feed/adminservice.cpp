@@ -164,16 +164,12 @@ int AdminService::purgeProcessed(int days)
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
         pqxx::work tx(*lease);
-        // Processed rows are each the source of one event: their source rows go first,
-        // so referential integrity holds; the events themselves stay in the feed.
+        // A processed row carries the event it made: the row goes, the event (with its
+        // count and samples in its payload) stays in the feed.
         const auto r = tx.exec_params1(R"SQL(
-WITH old AS (
-    SELECT id FROM activity_queue
-     WHERE processed AND created_at < now() - make_interval(days => $1::int)
-), src AS (
-    DELETE FROM activity_event_sources s USING old WHERE s.queue_id = old.id
-), gone AS (
-    DELETE FROM activity_queue q USING old WHERE q.id = old.id RETURNING 1
+WITH gone AS (
+    DELETE FROM activity_queue
+     WHERE processed AND created_at < now() - make_interval(days => $1::int) RETURNING 1
 )
 SELECT count(*) FROM gone
 )SQL", days);

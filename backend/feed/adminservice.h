@@ -35,8 +35,8 @@ public:
     void revokeToken(int tokenId);
     /// @brief Queues one event through EventQueue, committed on return; the new row's id.
     QString emitEvent(int tenantId, const QString &type, const QJsonObject &payload);
-    /// @brief Deletes processed queue rows older than @p days together with their
-    /// activity_event_sources rows (the events stay); how many rows went.
+    /// @brief Deletes processed queue rows older than @p days (the events they made
+    /// stay); how many rows went.
     int purgeProcessed(int days);
 
 private:

@@ -53,6 +53,18 @@ const char *kSelectBatch =
     " WHERE NOT processed AND ($1::int IS NULL OR tenant_id = $1::int) "
     " ORDER BY created_at, id LIMIT $2";
 
+/// Every statement of a batch touches a few thousand rows by key (queue ids, event ids, a
+/// window's key), so a full scan is never the right plan. Yet the tables grow during a
+/// drain, faster than anything analyzes them, and EXPLAIN showed the planner choosing
+/// sequential scans with hash joins over every published window, every event and every
+/// queue row in each batch: a drain's time grew with the square of its backlog (a
+/// 100 000-row drain spent ~100 s of its ~110 s there). For this transaction only.
+void keyedPlansOnly(pqxx::transaction_base &tx)
+{
+    tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
+            "SET LOCAL enable_mergejoin = off");
+}
+
 std::vector<QueueRow> readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
 {
     const auto r = tenantId ? tx.exec_params(kSelectBatch, *tenantId, Drainer::kBatchSize)
@@ -150,8 +162,7 @@ SELECT w.event_id::text, e.payload_json::text, e.description, )SQL"
   JOIN activity_event_windows w
     ON w.tenant_id = s.t AND w.event_type = s.ty AND w.window_start >= s.start
   JOIN activity_events e ON e.id = w.event_id
-  JOIN activity_event_sources src ON src.event_id = w.event_id
-  JOIN activity_queue q ON q.id = src.queue_id
+  JOIN activity_queue q ON q.event_id = w.event_id
  ORDER BY w.event_id, q.created_at, q.id
 )SQL";
     std::vector<PublishedEvent> out;
@@ -179,6 +190,16 @@ SELECT w.event_id::text, e.payload_json::text, e.description, )SQL"
         q.createdAt = row[9].as<qint64>();
         out.back().rows.push_back(std::move(q));
     }
+    // A window that closed before the key's oldest new row takes none of them and nothing
+    // of it changes: left out, a backlog's batches (which each find the window the last
+    // batch closed) keep the plan of their own grouping instead of grouping everything again.
+    const Micros window = Grouping::window();
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const PublishedEvent &p) {
+                                 const QueueRow &first = p.rows.front();
+                                 return p.windowStart + window <= oldest.at({first.tenantId, first.eventType});
+                             }),
+              out.end());
     return out;
 }
 
@@ -223,6 +244,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     BatchOutcome out;
     pqxx::work tx(conn);
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", kDrainLockKey);
+    keyedPlansOnly(tx);
     std::vector<QueueRow> rows = readBatch(tx, tenantId);
     if (rows.empty())
         return out;
@@ -253,16 +275,13 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         }
         evs.complete();
     }
-    {
-        pqxx::stream_to src(tx, "activity_event_sources",
-                            std::vector<std::string>{"event_id", "queue_id"});
-        for (size_t i = 0; i < plan.items.size(); ++i) {
-            for (const QString &q : plan.items[i].newRows) {
-                src << std::make_tuple(ids[i].toStdString(), q.toStdString());
-                freshIds.push_back(q);
-            }
+    // Each new row names its event on itself, in the UPDATE that marks it processed.
+    std::vector<QString> freshTo;
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        for (const QString &q : plan.items[i].newRows) {
+            freshIds.push_back(q);
+            freshTo.push_back(ids[i]);
         }
-        src.complete();
     }
     if (!plan.folds.empty()) {
         // A comment or reaction written on a single while it folds must not be lost: take
@@ -319,8 +338,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         out.updated = int(grownIds.size());
     }
     if (!movedRows.empty())
-        tx.exec_params("UPDATE activity_event_sources s SET event_id = u.ev "
-                       "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE s.queue_id = u.q",
+        tx.exec_params("UPDATE activity_queue q SET event_id = u.ev "
+                       "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE q.id = u.q",
                        uuidArray(movedRows), uuidArray(movedTo));
     if (!plan.folds.empty()) {
         // Nothing a person wrote is lost: reactions (the unique constraint drops doubles)
@@ -356,8 +375,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
                        "  FROM unnest($1::uuid[], $2::timestamptz[]) AS w(id, start) "
                        "  JOIN activity_events e ON e.id = w.id",
                        uuidArray(insertedIds), textArray(windowStarts));
-    tx.exec_params("UPDATE activity_queue SET processed = true WHERE id = ANY($1::uuid[])",
-                   uuidArray(freshIds));
+    tx.exec_params("UPDATE activity_queue q SET processed = true, event_id = u.ev "
+                   "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE q.id = u.q",
+                   uuidArray(freshIds), uuidArray(freshTo));
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
@@ -441,6 +461,7 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
 std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::optional<int> tenantId)
 {
     pqxx::read_transaction tx(conn);
+    keyedPlansOnly(tx);
     const TilePlan plan = planBatch(tx, readBatch(tx, tenantId));
     std::vector<int> folds(plan.items.size(), 0);
     for (const TilePlan::Fold &f : plan.folds)

@@ -111,8 +111,7 @@ SELECT EXISTS (SELECT 1 FROM activity_events WHERE id = $1::uuid), x.*
   LEFT JOIN LATERAL (
       SELECT q.id::text, q.tenant_id, q.event_type, q.payload_json::text, )SQL"
     + EventRows::micros("q.created_at") + R"SQL( AS us
-        FROM activity_event_sources s JOIN activity_queue q ON q.id = s.queue_id
-       WHERE s.event_id = $1::uuid) x ON true
+        FROM activity_queue q WHERE q.event_id = $1::uuid) x ON true
  ORDER BY x.us, x.id
 )SQL";
 

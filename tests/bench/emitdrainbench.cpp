@@ -12,6 +12,7 @@
 #include "feed/tenants.h"
 #include "pgharness.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,8 +20,13 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace afbench {
@@ -154,7 +160,7 @@ namespace {
 
 struct DrainRun {
     double drainSecs = 0, copySecs = 0;
-    int processed = 0, inserted = 0;
+    int processed = 0, inserted = 0, updated = 0, removed = 0;
 };
 
 DrainRun drainOnce(int rows)
@@ -170,8 +176,11 @@ DrainRun drainOnce(int rows)
     out.drainSecs = double(nowNs() - t0) / 1e9;
     out.processed = r.processed;
     out.inserted = r.inserted;
+    out.updated = r.updated;
+    out.removed = r.removed;
 
-    // The physical limit: the rows this drain wrote, COPYed into tables of the same shape.
+    // The physical limit: the rows this drain made (events, and one pair per source row),
+    // COPYed into tables of the same shape.
     using EventTuple = std::tuple<std::string, int, std::string, std::string, std::string,
                                   std::string, std::string, std::string>;
     std::vector<EventTuple> events;
@@ -187,7 +196,10 @@ DrainRun drainOnce(int rows)
         for (const auto &row : tx.exec("SELECT event_id::text, queue_id::text FROM activity_event_sources"))
             sources.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
         tx.exec("CREATE TABLE bench_events (LIKE activity_events INCLUDING ALL)");
-        tx.exec("CREATE TABLE bench_sources (LIKE activity_event_sources INCLUDING ALL)");
+        // One (event, queue row) pair per source row, shaped as 0001 stored them (without
+        // foreign keys, like LIKE): the same limit before and after 0012 moved them.
+        tx.exec("CREATE TABLE bench_sources (event_id uuid NOT NULL, queue_id uuid NOT NULL UNIQUE)");
+        tx.exec("CREATE INDEX ON bench_sources (event_id)");
         tx.commit();
     }
     const std::int64_t c0 = nowNs();
@@ -211,12 +223,109 @@ DrainRun drainOnce(int rows)
 
 } // namespace
 
+namespace {
+
+/// Collects what the server sends as notices: auto_explain's plans, raised to NOTICE.
+class PlanCollector : public pqxx::errorhandler
+{
+public:
+    explicit PlanCollector(pqxx::connection_base &conn) : pqxx::errorhandler(conn) {}
+    bool operator()(const char msg[]) noexcept override
+    {
+        try {
+            plans.emplace_back(msg);
+        } catch (...) {
+        }
+        return false;
+    }
+    std::vector<std::string> plans;
+};
+
+/// One more drain of @p rows, untimed, with auto_explain (ANALYZE, BUFFERS) on every
+/// statement it runs: the plans of its second and last batches and the time each kind of
+/// statement took over the whole drain go to explain-drain-<rows>.txt.
+void explainDrain(BenchEnv &env, int rows)
+{
+    const std::string cs = databaseWithTenants("drainplan");
+    pqxx::connection conn(cs);
+    copyIntoQueue(conn, drainMix(rows));
+    pqxx::nontransaction(conn).exec("VACUUM ANALYZE activity_queue");
+    {
+        pqxx::nontransaction tx(conn);
+        tx.exec("LOAD 'auto_explain'");
+        tx.exec("SET auto_explain.log_min_duration = 0");
+        tx.exec("SET auto_explain.log_analyze = on");
+        tx.exec("SET auto_explain.log_buffers = on");
+        tx.exec("SET auto_explain.log_level = notice");
+        tx.exec("SET client_min_messages = notice");
+    }
+    PlanCollector plans(conn);
+    af::Drainer::drainQueue(conn, {}, QStringLiteral("bench-explain"));
+    // Split into batches at each batch's first statement (its drain lock).
+    std::vector<std::vector<const std::string *>> batches;
+    std::map<std::string, std::pair<int, double>> cost; // statement → calls, total ms
+    for (const std::string &p : plans.plans) {
+        const size_t q = p.find("Query Text: ");
+        std::string text = q == std::string::npos ? p : p.substr(q + 12);
+        text = text.substr(text.find_first_not_of("\n "));
+        text = text.substr(0, text.find('\n'));
+        if (text.find("pg_advisory_xact_lock($1)") != std::string::npos)
+            batches.emplace_back();
+        if (!batches.empty())
+            batches.back().push_back(&p);
+        const size_t d = p.find("duration: ");
+        auto &c = cost[text.substr(0, 110)];
+        ++c.first;
+        if (d != std::string::npos)
+            c.second += std::atof(p.c_str() + d + 10);
+    }
+    std::ostringstream out;
+    out << "Drain of " << rows << " queued rows (bench mix), auto_explain ANALYZE BUFFERS.\n\n"
+        << "Time per statement over the whole drain (" << batches.size() << " batches):\n";
+    std::vector<std::pair<double, std::string>> byCost;
+    for (const auto &[text, c] : cost) {
+        char line[64];
+        std::snprintf(line, sizeof line, "%10.1f ms %6d calls  ", c.second, c.first);
+        byCost.emplace_back(c.second, line + text);
+    }
+    std::sort(byCost.rbegin(), byCost.rend());
+    for (const auto &[ms, line] : byCost)
+        out << line << "\n";
+    for (const size_t b : {size_t(1), batches.size() - 1}) {
+        if (b >= batches.size())
+            continue;
+        out << "\n===== batch " << b + 1 << " of " << batches.size() << " =====\n";
+        std::set<std::string> seen;
+        for (const std::string *p : batches[b]) {
+            // The per-row foreign-key checks are counted above; one plan of each is enough.
+            const size_t q = p->find("Query Text: ");
+            if (p->find("FOR KEY SHARE OF x") != std::string::npos
+                && !seen.insert(p->substr(q, p->find('\n', q) - q)).second)
+                continue;
+            // Arrays of 5 000 ids say nothing: the first 300 characters of each line.
+            std::istringstream lines(*p);
+            for (std::string line; std::getline(lines, line);)
+                out << (line.size() > 300 ? line.substr(0, 300) + "…" : line) << "\n";
+        }
+    }
+    QFile f(env.outDir + QStringLiteral("/explain-drain-%1.txt").arg(rows));
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        f.write(QByteArray::fromStdString(out.str()));
+    std::printf("  EXPLAIN of every drain statement: %s\n", qPrintable(f.fileName()));
+}
+
+} // namespace
+
 void benchDrain(BenchEnv &env)
 {
     QJsonObject section;
-    const std::vector<std::pair<int, int>> plan = env.smoke
+    std::vector<std::pair<int, int>> plan = env.smoke
         ? std::vector<std::pair<int, int>>{{20'000, 1}}
         : std::vector<std::pair<int, int>>{{100'000, 3}, {1'000'000, 1}};
+    // AF_BENCH_DRAIN_ROWS=100000: only that backlog (3 runs), e.g. for a before/after pair.
+    if (const char *only = std::getenv("AF_BENCH_DRAIN_ROWS"); only && std::atoi(only) > 0)
+        plan = {{std::atoi(only), 3}};
+    explainDrain(env, plan.front().first);
     for (const auto &[rows, runs] : plan) {
         std::printf("drain: %d queued rows, %d run(s)\n", rows, runs);
         std::vector<double> rates, copyRates, ratios;
@@ -226,18 +335,22 @@ void benchDrain(BenchEnv &env)
             rates.push_back(last.processed / last.drainSecs);
             copyRates.push_back(last.processed / last.copySecs);
             ratios.push_back(last.copySecs / last.drainSecs);
-            std::printf("  run %d: %d rows -> %d events in %.2f s (%.0f rows/s); COPY of the written rows %.2f s\n",
-                        run + 1, last.processed, last.inserted, last.drainSecs, rates.back(), last.copySecs);
+            std::printf("  run %d: %d rows -> %d events (%d grown, %d folded) in %.2f s (%.0f rows/s); "
+                        "COPY of the written rows %.2f s (%.1f %%)\n",
+                        run + 1, last.processed, last.inserted, last.updated, last.removed, last.drainSecs,
+                        rates.back(), last.copySecs, 100 * ratios.back());
         }
         const QString what = QStringLiteral("drain %1").arg(rows >= 1'000'000 ? QStringLiteral("1M")
                                                             : QStringLiteral("%1k").arg(rows / 1000));
         env.add(what, "queue rows/s (median)", median(rates), 50'000, kNaN);
-        env.add(what, "% of raw COPY of written rows", 100 * median(ratios), kNaN, kNaN);
+        // Issue 16: a drain at half the speed of writing its output raw, or better.
+        env.add(what, "% of raw COPY of written rows", 100 * median(ratios), 50, kNaN);
         section.insert(QString::number(rows),
                        QJsonObject{{"runs", runs}, {"rows_per_s", median(rates)},
                                    {"copy_equiv_rows_per_s", median(copyRates)},
                                    {"ratio_to_copy", median(ratios)}, {"processed", last.processed},
-                                   {"inserted", last.inserted}});
+                                   {"inserted", last.inserted}, {"updated", last.updated},
+                                   {"removed", last.removed}});
     }
     env.note("drain", section);
 }

@@ -75,7 +75,7 @@ void clearFeed(pqxx::connection &c)
 {
     pqxx::work tx(c);
     tx.exec("DELETE FROM activity_comments; DELETE FROM activity_reactions; "
-            "DELETE FROM activity_event_tombstones; DELETE FROM activity_event_sources; "
+            "DELETE FROM activity_event_tombstones; "
             "DELETE FROM activity_events; DELETE FROM activity_queue; DELETE FROM drain_runs");
     tx.commit();
 }

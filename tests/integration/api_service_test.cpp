@@ -292,11 +292,9 @@ TEST_F(ApiService, WritesNotifyOnCommit)
 TEST_F(ApiService, SourcesOldestFirst)
 {
     const QString ev = addEvent(1);
-    run("WITH q AS (INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at, "
-          "processed) SELECT 1, 'badge_earned', jsonb_build_object('n', g), "
-          "now() - g * interval '1 second', true FROM generate_series(1, 3) g RETURNING id) "
-          "INSERT INTO activity_event_sources (event_id, queue_id) SELECT '"
-          + ev.toStdString() + "', id FROM q RETURNING 1");
+    run("INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at, processed, event_id) "
+        "SELECT 1, 'badge_earned', jsonb_build_object('n', g), now() - g * interval '1 second', true, '"
+        + ev.toStdString() + "' FROM generate_series(1, 3) g RETURNING 1");
     const auto s = obj(m_service->eventSources(ev)).value("sources").toArray();
     ASSERT_EQ(s.size(), 3);
     EXPECT_EQ(s[0].toObject().value("payload_json").toObject().value("n").toInt(), 3);

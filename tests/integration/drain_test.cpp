@@ -155,13 +155,14 @@ TEST(Drain, SigkillMidDrainLosesAndDuplicatesNothing)
         int offset;             // which unprocessed row (0 = oldest)
         const char *statement;  // where the drainer must then be blocked
     };
-    // FOR UPDATE on a queue row also blocks the foreign-key check of the
-    // activity_event_sources insert (KEY SHARE); a lock on the comments blocks a fold
+    // FOR UPDATE on the tenant of the oldest row blocks the foreign-key check (KEY SHARE)
+    // of the first batch's COPY of new events; a lock on the comments blocks a fold
     // halfway, after tiles were rewritten and reactions copied, as it moves the comments;
     // FOR NO KEY UPDATE lets the inserts through and blocks the UPDATE that marks the rows
     // processed — the last statement before the NOTIFY and COMMIT — in the second batch.
     const Kill kills[] = {
-        {"SELECT id FROM activity_queue WHERE id = $1::uuid FOR UPDATE", 0, "COPY"},
+        {"SELECT id FROM tenants WHERE id = (SELECT tenant_id FROM activity_queue WHERE id = $1::uuid) "
+         "FOR UPDATE", 0, "COPY"},
         {"SELECT count(*) FROM (SELECT id FROM activity_comments WHERE $1::uuid IS NOT NULL FOR UPDATE) c", 0,
          "UPDATE activity_comments"},
         {"SELECT id FROM activity_queue WHERE id = $1::uuid FOR NO KEY UPDATE", 6500, "UPDATE"}};

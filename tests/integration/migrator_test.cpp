@@ -158,13 +158,46 @@ TEST(Migrator, SchemaMatchesTheReference)
                        "'activity_queue_unprocessed_idx' AND indexdef LIKE "
                        "'%WHERE (processed = false)%'"),
               1);
-    // A queue row can feed one event only.
-    exec(c, "INSERT INTO activity_queue (tenant_id, event_type) VALUES (1, 'badge_earned')");
-    exec(c, "INSERT INTO activity_event_sources SELECT e.id, q.id FROM activity_events e, "
-            "activity_queue q");
-    EXPECT_TRUE(throwsIn<pqxx::unique_violation>(
+    // A queue row can feed one event only: the event it made is a column of the row, and
+    // a second source row for it cannot be made.
+    exec(c, "INSERT INTO activity_queue (tenant_id, event_type, processed, event_id) "
+            "SELECT 1, 'badge_earned', true, id FROM activity_events");
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_event_sources"), 1);
+    EXPECT_TRUE(throwsIn<pqxx::sql_error>(
         c, "INSERT INTO activity_event_sources SELECT e.id, q.id FROM activity_events e, "
            "activity_queue q"));
+}
+
+// 0012 moves each source row onto its queue row: a database with published tiles, singles,
+// unprocessed rows and a purged tile keeps every event's rows.
+TEST(Migrator, SourcesMoveOntoTheirQueueRows)
+{
+    pqxx::connection c(aftest::PgCluster::instance().createDatabase("srcmove"));
+    af::Migrator::migrate(c, 11);
+    exec(c, "INSERT INTO tenants (name) VALUES ('A'), ('B')");
+    exec(c, "INSERT INTO activity_queue (tenant_id, event_type, created_at, processed) "
+            "SELECT 1 + g % 2, 'badge_earned', now() - g * interval '1 minute', g <= 40 "
+            "  FROM generate_series(1, 50) g");
+    // Ten events of four rows each (tenant by parity of the row number).
+    exec(c, "INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
+            "SELECT 1 + g % 2, 'badge_earned', 'Badge earned', 'e' || g, 'x' FROM generate_series(1, 10) g");
+    exec(c, "INSERT INTO activity_event_sources (event_id, queue_id) "
+            "SELECT e.id, q.id FROM (SELECT id, row_number() OVER (ORDER BY created_at) - 1 AS n "
+            "                          FROM activity_queue WHERE processed) q "
+            "  JOIN (SELECT id, row_number() OVER (ORDER BY seq) - 1 AS n FROM activity_events) e "
+            "    ON e.n = q.n / 4");
+    exec(c, "CREATE TABLE before_sources AS SELECT event_id, queue_id FROM activity_event_sources");
+    ASSERT_EQ(count(c, "SELECT count(*) FROM before_sources"), 40);
+
+    af::Migrator::migrate(c);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_event_sources"), 40);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM (SELECT event_id, queue_id FROM activity_event_sources "
+                       "EXCEPT SELECT event_id, queue_id FROM before_sources) d"),
+              0);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_queue WHERE NOT processed AND event_id IS NULL"), 10);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_queue WHERE processed AND event_id IS NULL"), 0);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'activity_queue_event_idx'"), 1);
+    EXPECT_EQ(count(c, "SELECT count(DISTINCT event_id) FROM activity_queue"), 10);
 }
 
 } // namespace
