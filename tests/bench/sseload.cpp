@@ -4,6 +4,13 @@
 // and collects from every worker the CLOCK_MONOTONIC time at which each client received
 // it. Latency = receipt − trigger, for every client.
 //
+// The clients take the tokens of --tokens-file (one a line) in turn, so that N clients of
+// T tenants' tokens hold at most ceil(N / T) streams per tenant: the server's per-tenant
+// stream cap stays what it is in production. With --floor the server is
+// ../shared/tools/ssefloor.c: a round's trigger is `GET /trigger` (it writes the frame to
+// every client at once) instead of an emit and a drain, and the same clients and the same
+// clock measure it.
+//
 // Protocol with the caller (stdin/stdout, one line each): after connecting it prints
 // "CONNECTED <n>" and waits for "GO"; after the rounds it prints one JSON line and waits
 // for "QUIT" (or EOF) before closing its connections, so the caller can measure the
@@ -41,8 +48,9 @@ struct Options {
     int procs = 4;
     int rounds = 20;
     int inflight = 24;
-    std::string token;
+    std::vector<std::string> tokens;
     std::string secret;
+    bool floor = false;
     int tenant = 1;
     int timeoutMs = 20000;
 };
@@ -95,13 +103,17 @@ int openClient(const Options &o)
 }
 
 // Worker: holds `count` clients; answers the parent's commands on `cmdFd`, replies on `outFd`.
-[[noreturn]] void worker(const Options &o, int count, int cmdFd, int outFd)
+// Its clients are the clients first … first + count − 1 of the whole run.
+[[noreturn]] void worker(const Options &o, int first, int count, int cmdFd, int outFd)
 {
     raiseNofile();
     const int ep = ::epoll_create1(EPOLL_CLOEXEC);
     std::vector<Client> clients(static_cast<size_t>(count));
-    const std::string request = "GET /api/activity/stream?access_token=" + o.token +
-                                " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+    auto requestOf = [&o, first](int i) {
+        const std::string &token = o.tokens.empty() ? std::string() : o.tokens[size_t(first + i) % o.tokens.size()];
+        return "GET /api/activity/stream?access_token=" + token +
+               " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+    };
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = ~0ull;
@@ -192,6 +204,7 @@ int openClient(const Options &o)
                 int err = 0;
                 socklen_t len = sizeof err;
                 ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                const std::string request = requestOf(int(e.data.u64));
                 if (err != 0 || ::send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) {
                     closeClient(c);
                     continue;
@@ -265,6 +278,17 @@ std::string readLine(FILE *f)
     return s;
 }
 
+std::vector<std::string> readTokens(const char *path)
+{
+    std::vector<std::string> out;
+    if (FILE *f = std::fopen(path, "r")) {
+        for (std::string line = readLine(f); !line.empty(); line = readLine(f))
+            out.push_back(line);
+        std::fclose(f);
+    }
+    return out;
+}
+
 std::vector<std::string> ask(std::vector<Worker> &ws, const std::string &cmd)
 {
     for (Worker &w : ws)
@@ -287,12 +311,17 @@ int main(int argc, char **argv)
         else if (k == "--clients") o.clients = std::atoi(v);
         else if (k == "--procs") o.procs = std::atoi(v);
         else if (k == "--rounds") o.rounds = std::atoi(v);
-        else if (k == "--token") o.token = v;
+        else if (k == "--tokens-file") o.tokens = readTokens(v);
+        else if (k == "--floor") o.floor = std::atoi(v) != 0;
         else if (k == "--secret") o.secret = v;
         else if (k == "--tenant") o.tenant = std::atoi(v);
         else if (k == "--inflight") o.inflight = std::atoi(v);
     }
     std::signal(SIGPIPE, SIG_IGN);
+    if (o.tokens.empty() && !o.floor) {
+        std::fprintf(stderr, "af_sse_load: --tokens-file names no tokens\n");
+        return 2;
+    }
     std::vector<Worker> ws;
     const int procs = std::max(1, std::min(o.procs, o.clients));
     for (int p = 0; p < procs; ++p) {
@@ -300,6 +329,7 @@ int main(int argc, char **argv)
         if (::pipe2(toWorker, O_CLOEXEC) != 0 || ::pipe2(fromWorker, O_CLOEXEC) != 0)
             return 2;
         const int share = o.clients / procs + (p < o.clients % procs ? 1 : 0);
+        const int first = p * (o.clients / procs) + std::min(p, o.clients % procs);
         const pid_t pid = ::fork();
         if (pid == 0) {
             ::close(toWorker[1]);
@@ -308,7 +338,7 @@ int main(int argc, char **argv)
                 ::close(w.cmd);
                 std::fclose(w.out);
             }
-            worker(o, share, toWorker[0], fromWorker[1]);
+            worker(o, first, share, toWorker[0], fromWorker[1]);
         }
         ::close(toWorker[0]);
         ::close(fromWorker[1]);
@@ -340,9 +370,16 @@ int main(int argc, char **argv)
         const QByteArray body = QByteArrayLiteral("{\"tenantId\":") + QByteArray::number(o.tenant) +
                                 ",\"eventType\":\"badge_earned\",\"payload\":{\"badgeName\":\"Bench round " +
                                 QByteArray::number(round) + "\",\"xpAwarded\":5}}";
-        const auto e = http.request("POST", "/api/activity/emit", secret, body);
-        const auto d = http.request("POST", "/api/activity/drain", secret, {});
-        if (e.status != 202 || d.status != 200) {
+        if (o.floor) {
+            // ssefloor closes the connection after each answer: a new one per round.
+            const auto t = afbench::HttpClient(o.port).request("GET", "/trigger");
+            if (t.status != 200) {
+                ++httpErrors;
+                std::fprintf(stderr, "round %d: trigger %d\n", round, t.status);
+            }
+        } else if (const auto e = http.request("POST", "/api/activity/emit", secret, body),
+                   d = http.request("POST", "/api/activity/drain", secret, {});
+                   e.status != 202 || d.status != 200) {
             ++httpErrors;
             std::fprintf(stderr, "round %d: emit %d drain %d %s\n", round, e.status, d.status, d.body.constData());
         }
