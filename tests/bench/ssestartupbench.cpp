@@ -111,6 +111,7 @@ void benchSse(BenchEnv &env)
     }
     const QString floorExe = env.binDir + QStringLiteral("/ssefloor");
     QJsonObject section;
+    int emitter = 2; // the tenant of the next round's event (tenant 1 warms the server up)
     for (const int n : levels) {
         QTemporaryFile tokenFile; // the tokens of as many tenants as n clients need
         tokenFile.open();
@@ -147,7 +148,8 @@ void benchSse(BenchEnv &env)
             }
             r = runLoad(env, server, port, n, rounds, QStringLiteral("sse-load-%1").arg(n),
                         {QStringLiteral("--tokens-file"), tokenFile.fileName(), QStringLiteral("--secret"),
-                         QStringLiteral("bench-secret"), QStringLiteral("--tenant"), QStringLiteral("1")});
+                         QStringLiteral("bench-secret"), QStringLiteral("--tenant"), QString::number(emitter)});
+            emitter += rounds;
             stop(server);
         }
         // The floor: the same load generator, the same clients, against ssefloor.
@@ -181,6 +183,13 @@ void benchSse(BenchEnv &env)
         env.add(what, "trigger→receipt p99 ms", p99, kNaN, kNaN);
         env.add(what, "ssefloor p99 ms (same run)", floorP99, kNaN, kNaN);
         env.add(what, "p99 ÷ ssefloor p99", ratio, kNaN, judged ? 1.25 : kNaN);
+        // Where a miss comes from: the first receipt (the trigger's own path) and the
+        // spread after it (the fan-out), each beside the floor's.
+        env.add(what, "first receipt ms", r.value("first_receipt_ms").toDouble(), kNaN, kNaN);
+        env.add(what, "first receipt ms, floor", floor.value("first_receipt_ms").toDouble(kNaN), kNaN, kNaN);
+        const double floorSpread = floor.value("fanout_p99_ms").toDouble(kNaN);
+        env.add(what, "fan-out (p99 − first receipt) ÷ floor's", floorSpread > 0
+                ? r.value("fanout_p99_ms").toDouble() / floorSpread : kNaN, kNaN, kNaN);
         env.add(what, "missed receipts", r.value("missed_receipts").toDouble(), kNaN, 1);
         env.add(what, "server KiB per client", r.value("kib_per_client").toDouble(), kNaN, 2);
     }
