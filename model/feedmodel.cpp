@@ -48,7 +48,7 @@ FeedModel::RowPtr FeedModel::makeRow(af::Event event)
 
 int FeedModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : m_rows.size();
 }
 
 QVariant FeedModel::data(const QModelIndex &index, int role) const
@@ -155,8 +155,7 @@ void FeedModel::clearRows()
 {
     beginResetModel();
     m_rows.clear();
-    m_keys.clear();
-    m_topKey = 0;
+    m_ids.clear();
     m_removed.clear();
     m_dividerId.clear();
     endResetModel();
@@ -196,7 +195,7 @@ void FeedModel::requestPage(const QString &cursor, int generation)
         QSet<QString> seen;
         for (const af::Event &event : reply.value->events) {
             if (event.id.isEmpty() || seen.contains(event.id) || m_removed.contains(event.id) ||
-                (!replace && m_keys.contains(event.id)))
+                (!replace && m_ids.contains(event.id)))
                 continue;
             seen.insert(event.id);
             rows.append(makeRow(event));
@@ -204,20 +203,18 @@ void FeedModel::requestPage(const QString &cursor, int generation)
         if (replace) {
             // A reload after a resync: the whole list is new, which is what a reset is for.
             beginResetModel();
-            m_rows = std::move(rows);
-            m_keys.clear();
-            m_topKey = 0;
-            for (int i = 0; i < m_rows.size(); ++i)
-                fileRow(m_rows.at(i).get(), i);
+            m_rows.clear();
+            m_ids.clear();
+            for (RowPtr &row : rows)
+                insertRow(m_rows.size(), std::move(row));
             endResetModel();
             m_newCount = 0;
             Q_EMIT newCountChanged();
         } else if (!rows.isEmpty()) {
-            const int firstRow = int(m_rows.size());
+            const int firstRow = m_rows.size();
             beginInsertRows({}, firstRow, firstRow + int(rows.size()) - 1);
-            for (int i = 0; i < rows.size(); ++i)
-                fileRow(rows.at(i).get(), m_topKey + firstRow + i);
-            m_rows.append(rows);
+            for (RowPtr &row : rows)
+                insertRow(m_rows.size(), std::move(row));
             endInsertRows();
         }
         Q_EMIT countChanged();
@@ -313,18 +310,14 @@ void FeedModel::flushPending()
             ++added;
     if (top > 0) {
         beginInsertRows({}, 0, top - 1);
-        // Prepending one by one is amortised O(1) in Qt 6's QList (free space at the front).
-        for (int i = top - 1; i >= 0; --i) {
-            fileRow(fresh.at(i).get(), --m_topKey);
-            m_rows.prepend(std::move(fresh[i]));
-        }
+        for (int i = top - 1; i >= 0; --i)
+            insertRow(0, std::move(fresh[i]));
         endInsertRows();
     }
     for (int i = top; i < fresh.size(); ++i) {
         const int row = placeOf(fresh.at(i)->event, -1);
         beginInsertRows({}, row, row);
-        indexInsert(row, fresh.at(i).get());
-        m_rows.insert(row, std::move(fresh[i]));
+        insertRow(row, std::move(fresh[i]));
         endInsertRows();
     }
     Q_EMIT countChanged();
@@ -336,7 +329,7 @@ void FeedModel::flushPending()
 
 int FeedModel::placeOf(const af::Event &event, int skip) const
 {
-    const int n = int(m_rows.size()) - (skip >= 0 ? 1 : 0);
+    const int n = m_rows.size() - (skip >= 0 ? 1 : 0);
     int lo = 0, hi = n;
     while (lo < hi) {
         const int mid = (lo + hi) / 2;
@@ -394,13 +387,10 @@ void FeedModel::update(int row, const af::Event &event)
     if (to != row) {
         // A move, not a remove and insert: the view keeps its delegates and its position.
         beginMoveRows({}, row, row, {}, to > row ? to + 1 : to);
-        indexMove(row, to);
         m_rows.move(row, to);
         endMoveRows();
     }
-    const qint64 key = m_rows.at(to)->key;
-    m_rows[to] = makeRow(std::move(next));
-    fileRow(m_rows.at(to).get(), key);
+    m_rows.at(to) = makeRow(std::move(next)); // same id: its handle stays filed
     const QModelIndex idx = index(to);
     Q_EMIT dataChanged(idx, idx, roles);
 }
@@ -410,14 +400,14 @@ void FeedModel::remove(int row, const QString &mergedInto)
     // The tile now holds the single's reactions: the viewer's own stay marked on it.
     const QStringList mine = m_rows.at(row)->event.myReactions;
     beginRemoveRows({}, row, row);
-    indexRemove(row);
+    m_ids.remove(m_rows.at(row)->event.id);
     m_rows.removeAt(row);
     endRemoveRows();
     Q_EMIT countChanged();
     const int tile = rowOf(mergedInto);
     if (tile < 0)
         return;
-    QStringList &tileMine = m_rows[tile]->event.myReactions;
+    QStringList &tileMine = m_rows.at(tile)->event.myReactions;
     const qsizetype before = tileMine.size();
     for (const QString &type : mine)
         if (!tileMine.contains(type))
@@ -428,49 +418,10 @@ void FeedModel::remove(int row, const QString &mergedInto)
     }
 }
 
-void FeedModel::fileRow(Row *row, qint64 key)
+void FeedModel::insertRow(int pos, RowPtr row)
 {
-    row->key = key;
-    m_keys.insert(row->event.id, row);
-}
-
-void FeedModel::shiftKeys(int first, int last, qint64 delta)
-{
-    for (int i = first; i <= last; ++i)
-        m_rows.at(i)->key += delta;
-}
-
-void FeedModel::indexInsert(int row, Row *inserted)
-{
-    const int n = int(m_rows.size());
-    if (row < n - row) {
-        --m_topKey; // every row moves down one; the rows above keep theirs
-        shiftKeys(0, row - 1, -1);
-    } else {
-        shiftKeys(row, n - 1, +1);
-    }
-    fileRow(inserted, m_topKey + row);
-}
-
-void FeedModel::indexRemove(int row)
-{
-    const int n = int(m_rows.size());
-    m_keys.remove(m_rows.at(row)->event.id);
-    if (row < n - 1 - row) {
-        ++m_topKey; // every row moves up one; the rows above keep theirs
-        shiftKeys(0, row - 1, +1);
-    } else {
-        shiftKeys(row + 1, n - 1, -1);
-    }
-}
-
-void FeedModel::indexMove(int from, int to)
-{
-    if (from > to)
-        shiftKeys(to, from - 1, +1);
-    else
-        shiftKeys(from + 1, to, -1);
-    m_rows.at(from)->key = m_topKey + to;
+    const QString id = row->event.id;
+    m_ids.insert(id, m_rows.insert(pos, std::move(row)));
 }
 
 void FeedModel::onReactionUpdated(const af::ReactionChange &change)
@@ -483,7 +434,7 @@ void FeedModel::onReactionUpdated(const af::ReactionChange &change)
     for (int i = 0; i < names.size(); ++i)
         if (change.counts.of(i) > m_rows.at(row)->event.reactions.of(i))
             rose.append(names.at(i));
-    m_rows[row]->event.reactions = change.counts;
+    m_rows.at(row)->event.reactions = change.counts;
     const QModelIndex idx = index(row);
     Q_EMIT dataChanged(idx, idx, {ReactionCountsRole, AccessibleNameRole});
     if (!rose.isEmpty())
@@ -495,7 +446,7 @@ void FeedModel::onCommentCreated(const af::PostedComment &posted)
     const int row = rowOf(posted.comment.eventId);
     if (row < 0 || posted.commentCount < 0 || m_rows.at(row)->event.commentCount == posted.commentCount)
         return;
-    m_rows[row]->event.commentCount = posted.commentCount;
+    m_rows.at(row)->event.commentCount = posted.commentCount;
     const QModelIndex idx = index(row);
     Q_EMIT dataChanged(idx, idx, {CommentCountRole, AccessibleNameRole});
 }
@@ -524,7 +475,7 @@ void FeedModel::toggleReaction(int row, const QString &type)
         const int current = rowOf(eventId); // rows may have moved while the request ran
         if (current < 0)
             return;
-        QStringList &mine = m_rows[current]->event.myReactions;
+        QStringList &mine = m_rows.at(current)->event.myReactions;
         if (add && !mine.contains(type))
             mine.append(type);
         if (!add)
@@ -565,8 +516,8 @@ void FeedModel::loadSources(const QString &eventId)
 
 int FeedModel::rowOf(const QString &eventId) const
 {
-    const auto it = m_keys.constFind(eventId);
-    return it == m_keys.constEnd() ? -1 : int((*it)->key - m_topKey);
+    const auto it = m_ids.constFind(eventId);
+    return it == m_ids.constEnd() ? -1 : m_rows.positionOf(*it);
 }
 
 void FeedModel::markSeen()
@@ -581,7 +532,7 @@ void FeedModel::refreshRelativeTimes()
 {
     if (m_rows.isEmpty())
         return;
-    Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {RelativeTimeRole});
+    Q_EMIT dataChanged(index(0), index(m_rows.size() - 1), {RelativeTimeRole});
 }
 
 qint64 FeedModel::maxSeq(int first, int last) const
@@ -634,7 +585,7 @@ void FeedModel::setReadUpToSeq(qint64 seq)
     m_readUpTo = seq;
     Q_EMIT readUpToSeqChanged();
     if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {UnreadRole, AccessibleNameRole});
+        Q_EMIT dataChanged(index(0), index(m_rows.size() - 1), {UnreadRole, AccessibleNameRole});
     refreshDivider();
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include "rowindex.h"
 #include "timelinemodel.h"
 
 #include <QAbstractListModel>
@@ -106,10 +107,7 @@ private:
         af::Event event;
         QJsonObject payload; ///< parsed once: the tile roles read it
         QDateTime createdAt;
-        qint64 key = 0; ///< row = key − m_topKey (see m_keys)
     };
-    /// The list holds pointers: a row inserted, moved or removed in the middle of 100 000
-    /// shifts the pointers after it, not the rows' many fields one by one.
     using RowPtr = std::shared_ptr<Row>;
     /// One live change waiting for the next flush, in stream order.
     struct Pending {
@@ -131,14 +129,8 @@ private:
     /// Replaces row @p row by @p event and moves it to its place; no signal when equal.
     void update(int row, const af::Event &event);
     void remove(int row, const QString &mergedInto);
-    // The id index: each keeps rowOf() right, touching only the rows on the shorter side
-    // of the change (or the moved span), so edits near the top of 100 000 rows stay cheap.
-    void indexInsert(int row, Row *inserted);
-    /// Sets @p row's position key and files it under its id.
-    void fileRow(Row *row, qint64 key);
-    void indexRemove(int row);
-    void indexMove(int from, int to);
-    void shiftKeys(int first, int last, qint64 delta);
+    /// Puts @p row at @p pos and files it under its id.
+    void insertRow(int pos, RowPtr row);
     void onReactionUpdated(const af::ReactionChange &change);
     void onCommentCreated(const af::PostedComment &comment);
     void setFilter(const FeedFilter &filter);
@@ -146,15 +138,14 @@ private:
     /// Finds the divider's row again and tells the view about the rows it left and reached.
     void refreshDivider();
 
-    QList<RowPtr> m_rows;
-    /// id → its row (owned by m_rows), whose position key gives row = key − m_topKey: rowOf()
-    /// is a hash lookup instead of a scan, an insert at the top only moves m_topKey, and a
-    /// shift walks the rows' keys without hashing an id per row.
-    QHash<QString, Row *> m_keys;
+    /// The rows in view order: an insert, a removal or a move anywhere in 100 000 rows, and
+    /// the row of a handle, cost O(log n) (a tile moving up from 30 000 rows down included).
+    RowIndex<RowPtr> m_rows;
+    /// id → its row's handle in m_rows: rowOf() is a hash lookup and a position query.
+    QHash<QString, RowIndex<RowPtr>::Handle> m_ids;
     FeedFilter m_filter;
     qint64 m_readUpTo = -1;
     QString m_dividerId; ///< the event the divider sits above; empty: none
-    qint64 m_topKey = 0;
     /// Singles folded into tiles since the last reload: a later page must not bring them
     /// back (it may have been read before the fold).
     QSet<QString> m_removed;

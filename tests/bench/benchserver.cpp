@@ -1,6 +1,7 @@
 // af_bench_server: the backend exactly as `activityfeed serve` runs it (BackendRuntime),
-// with the SSE client cap raised for the fan-out benchmark. The CLI has no flag for the
-// cap on purpose; this benchmark-only binary sets BackendRuntime::Config::maxSseClients.
+// with the SSE client cap raised for the fan-out benchmark (the per-tenant cap is not).
+// The CLI has no flag for the cap on purpose; this benchmark-only binary sets
+// BackendRuntime::Config::maxSseClients.
 //   af_bench_server --database-url URL --port P --max-sse N
 #include "runtime/backendruntime.h"
 
@@ -47,9 +48,8 @@ int main(int argc, char **argv)
             c.maxSseClients = args[i + 1].toInt();
     }
     c.reactionLimit = 0;
-    // The fan-out benchmark holds every client as one tenant: the per-tenant stream cap
-    // (which the streams tests prove) would otherwise stop it at 50.
-    c.streamLimitPerTenant = c.maxSseClients;
+    // The per-tenant stream cap stays as in production: the fan-out benchmark spreads its
+    // clients over enough tenants.
     af::BackendRuntime runtime(c);
     try {
         runtime.start();

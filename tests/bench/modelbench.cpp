@@ -7,7 +7,7 @@
 // deep the grown and folded rows are picked. Per frame it measures the GUI
 // thread's time: delivering that frame's signals, running due timers (the model's
 // once-per-frame insert) and reading the visible rows' roles, as a view does.
-// Prints one JSON line.
+// Prints one JSON line: p50, p99 and whether the p99 is under the 2 ms target.
 #include "benchutil.h"
 #include "feedmodel.h"
 
@@ -27,6 +27,9 @@
 #include <thread>
 
 namespace {
+
+/// The desktop's frame budget for the model's share (issue 16): well inside a 16.7 ms frame.
+constexpr double kTargetP99Ms = 2.0;
 
 QJsonObject makeEvent(qint64 seq, qint64 createdSecs)
 {
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
         frameMs.push_back(double(afbench::nowNs() - t0) / 1e6);
     }
     std::vector<double> sorted = frameMs;
+    const double p99 = afbench::quantile(sorted, 0.99);
     const QJsonObject out{{"rows_start", rows},
                           {"rows_end", model.rowCount()},
                           {"load_s", loadSecs},
@@ -228,8 +232,10 @@ int main(int argc, char **argv)
                           {"folds_removed", folds},
                           {"join_depth", joinDepth},
                           {"frame_p50_ms", afbench::quantile(sorted, 0.50)},
-                          {"frame_p99_ms", afbench::quantile(sorted, 0.99)},
-                          {"frame_max_ms", sorted.empty() ? 0 : sorted.back()}};
+                          {"frame_p99_ms", p99},
+                          {"frame_max_ms", sorted.empty() ? 0 : sorted.back()},
+                          {"target_p99_ms", kTargetP99Ms},
+                          {"pass", p99 < kTargetP99Ms}};
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

@@ -4,6 +4,13 @@
 // and collects from every worker the CLOCK_MONOTONIC time at which each client received
 // it. Latency = receipt − trigger, for every client.
 //
+// The clients take the tokens of --tokens-file (one a line) in turn, so that N clients of
+// T tenants' tokens hold at most ceil(N / T) streams per tenant: the server's per-tenant
+// stream cap stays what it is in production. With --floor the server is
+// ../shared/tools/ssefloor.c: a round's trigger is `GET /trigger` (it writes the frame to
+// every client at once) instead of an emit and a drain, and the same clients and the same
+// clock measure it.
+//
 // Protocol with the caller (stdin/stdout, one line each): after connecting it prints
 // "CONNECTED <n>" and waits for "GO"; after the rounds it prints one JSON line and waits
 // for "QUIT" (or EOF) before closing its connections, so the caller can measure the
@@ -41,9 +48,10 @@ struct Options {
     int procs = 4;
     int rounds = 20;
     int inflight = 24;
-    std::string token;
+    std::vector<std::string> tokens;
     std::string secret;
-    int tenant = 1;
+    bool floor = false;
+    int tenant = 1; ///< round r emits as tenant `tenant + r`
     int timeoutMs = 20000;
 };
 
@@ -95,13 +103,17 @@ int openClient(const Options &o)
 }
 
 // Worker: holds `count` clients; answers the parent's commands on `cmdFd`, replies on `outFd`.
-[[noreturn]] void worker(const Options &o, int count, int cmdFd, int outFd)
+// Its clients are the clients first … first + count − 1 of the whole run.
+[[noreturn]] void worker(const Options &o, int first, int count, int cmdFd, int outFd)
 {
     raiseNofile();
     const int ep = ::epoll_create1(EPOLL_CLOEXEC);
     std::vector<Client> clients(static_cast<size_t>(count));
-    const std::string request = "GET /api/activity/stream?access_token=" + o.token +
-                                " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+    auto requestOf = [&o, first](int i) {
+        const std::string &token = o.tokens.empty() ? std::string() : o.tokens[size_t(first + i) % o.tokens.size()];
+        return "GET /api/activity/stream?access_token=" + token +
+               " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+    };
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = ~0ull;
@@ -192,6 +204,7 @@ int openClient(const Options &o)
                 int err = 0;
                 socklen_t len = sizeof err;
                 ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                const std::string request = requestOf(int(e.data.u64));
                 if (err != 0 || ::send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) {
                     closeClient(c);
                     continue;
@@ -232,9 +245,12 @@ int openClient(const Options &o)
                 if (c.connected) {
                     size_t end;
                     while ((end = c.buf.find("\n\n")) != std::string::npos) {
-                        static const char kCreated[] = "event: activity.event.created\nid: ";
-                        if (c.buf.compare(0, sizeof kCreated - 1, kCreated) == 0) {
-                            const long long id = std::atoll(c.buf.c_str() + sizeof kCreated - 1);
+                        // A created event, or (should a round's event join a tile) the
+                        // tile's update: the first frame after the trigger is its receipt.
+                        static const char kEvent[] = "event: activity.event.";
+                        const size_t idAt = c.buf.find("\nid: ");
+                        if (c.buf.compare(0, sizeof kEvent - 1, kEvent) == 0 && idAt < end) {
+                            const long long id = std::atoll(c.buf.c_str() + idAt + 5);
                             if (id > c.lastId) {
                                 c.lastId = id;
                                 c.lastAt = t;
@@ -265,6 +281,17 @@ std::string readLine(FILE *f)
     return s;
 }
 
+std::vector<std::string> readTokens(const char *path)
+{
+    std::vector<std::string> out;
+    if (FILE *f = std::fopen(path, "r")) {
+        for (std::string line = readLine(f); !line.empty(); line = readLine(f))
+            out.push_back(line);
+        std::fclose(f);
+    }
+    return out;
+}
+
 std::vector<std::string> ask(std::vector<Worker> &ws, const std::string &cmd)
 {
     for (Worker &w : ws)
@@ -287,12 +314,17 @@ int main(int argc, char **argv)
         else if (k == "--clients") o.clients = std::atoi(v);
         else if (k == "--procs") o.procs = std::atoi(v);
         else if (k == "--rounds") o.rounds = std::atoi(v);
-        else if (k == "--token") o.token = v;
+        else if (k == "--tokens-file") o.tokens = readTokens(v);
+        else if (k == "--floor") o.floor = std::atoi(v) != 0;
         else if (k == "--secret") o.secret = v;
         else if (k == "--tenant") o.tenant = std::atoi(v);
         else if (k == "--inflight") o.inflight = std::atoi(v);
     }
     std::signal(SIGPIPE, SIG_IGN);
+    if (o.tokens.empty() && !o.floor) {
+        std::fprintf(stderr, "af_sse_load: --tokens-file names no tokens\n");
+        return 2;
+    }
     std::vector<Worker> ws;
     const int procs = std::max(1, std::min(o.procs, o.clients));
     for (int p = 0; p < procs; ++p) {
@@ -300,6 +332,7 @@ int main(int argc, char **argv)
         if (::pipe2(toWorker, O_CLOEXEC) != 0 || ::pipe2(fromWorker, O_CLOEXEC) != 0)
             return 2;
         const int share = o.clients / procs + (p < o.clients % procs ? 1 : 0);
+        const int first = p * (o.clients / procs) + std::min(p, o.clients % procs);
         const pid_t pid = ::fork();
         if (pid == 0) {
             ::close(toWorker[1]);
@@ -308,7 +341,7 @@ int main(int argc, char **argv)
                 ::close(w.cmd);
                 std::fclose(w.out);
             }
-            worker(o, share, toWorker[0], fromWorker[1]);
+            worker(o, first, share, toWorker[0], fromWorker[1]);
         }
         ::close(toWorker[0]);
         ::close(fromWorker[1]);
@@ -330,19 +363,28 @@ int main(int argc, char **argv)
 
     afbench::HttpClient http(o.port);
     const QList<QPair<QByteArray, QByteArray>> secret{{"x-drain-secret", QByteArray::fromStdString(o.secret)}};
-    std::vector<double> p50s, p99s, maxs, all;
+    std::vector<double> p50s, p99s, maxs, all, firsts, spreads;
     int missedTotal = 0, httpErrors = 0;
     for (int round = 0; round < o.rounds; ++round) {
         long long base = -1;
         for (const std::string &s : ask(ws, "S 0"))
             base = std::max(base, std::atoll(s.c_str() + 2));
         const std::int64_t t0 = nowNs();
-        const QByteArray body = QByteArrayLiteral("{\"tenantId\":") + QByteArray::number(o.tenant) +
+        // Each round's event comes from the next tenant, so that it is a new single (three
+        // of one tenant and type within the tile window would make a tile).
+        const QByteArray body = QByteArrayLiteral("{\"tenantId\":") + QByteArray::number(o.tenant + round) +
                                 ",\"eventType\":\"badge_earned\",\"payload\":{\"badgeName\":\"Bench round " +
                                 QByteArray::number(round) + "\",\"xpAwarded\":5}}";
-        const auto e = http.request("POST", "/api/activity/emit", secret, body);
-        const auto d = http.request("POST", "/api/activity/drain", secret, {});
-        if (e.status != 202 || d.status != 200) {
+        if (o.floor) {
+            // ssefloor closes the connection after each answer: a new one per round.
+            const auto t = afbench::HttpClient(o.port).request("GET", "/trigger");
+            if (t.status != 200) {
+                ++httpErrors;
+                std::fprintf(stderr, "round %d: trigger %d\n", round, t.status);
+            }
+        } else if (const auto e = http.request("POST", "/api/activity/emit", secret, body),
+                   d = http.request("POST", "/api/activity/drain", secret, {});
+                   e.status != 202 || d.status != 200) {
             ++httpErrors;
             std::fprintf(stderr, "round %d: emit %d drain %d %s\n", round, e.status, d.status, d.body.constData());
         }
@@ -379,6 +421,10 @@ int main(int argc, char **argv)
         p50s.push_back(afbench::quantile(l, 0.50));
         p99s.push_back(afbench::quantile(l, 0.99));
         maxs.push_back(l.empty() ? 0 : l.back());
+        // The first receipt is the trigger's own path (for our server: emit, drain, NOTIFY,
+        // the listener's read); what follows it is the fan-out.
+        firsts.push_back(l.empty() ? 0 : l.front());
+        spreads.push_back(l.empty() ? 0 : afbench::quantile(l, 0.99) - l.front());
         ::usleep(200000); // pacing between measured rounds (bench, asserts nothing)
     }
     QJsonObject r{{"clients", o.clients},
@@ -389,6 +435,8 @@ int main(int argc, char **argv)
                   {"p99_ms", afbench::median(p99s)},
                   {"max_ms", afbench::median(maxs)},
                   {"pooled_p99_ms", afbench::quantile(all, 0.99)},
+                  {"first_receipt_ms", afbench::median(firsts)},
+                  {"fanout_p99_ms", afbench::median(spreads)},
                   {"missed_receipts", missedTotal},
                   {"http_errors", httpErrors}};
     std::printf("%s\n", QJsonDocument(r).toJson(QJsonDocument::Compact).constData());
