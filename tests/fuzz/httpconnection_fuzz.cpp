@@ -15,9 +15,12 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,6 +76,13 @@ World &world()
     return w;
 }
 
+/// The loopback pair itself failed: not a finding in HttpConnection, so say which call.
+[[noreturn]] void harnessFailure(const char *call, int error)
+{
+    std::fprintf(stderr, "httpconnection_fuzz: %s on the loopback pair failed: %s\n", call, std::strerror(error));
+    abort();
+}
+
 bool answersLookRight(const QByteArray &out)
 {
     // Every answer starts a status line; a stream's frames follow its 200 head.
@@ -101,13 +111,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 16384)
         return 0;
     World &w = world();
-    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (::connect(client, reinterpret_cast<sockaddr *>(&w.address), sizeof w.address) != 0)
-        abort();
-    const int server = ::accept4(w.listener, nullptr, nullptr, SOCK_CLOEXEC);
+    // Non-blocking from the start: a blocking connect() can be cut short by libFuzzer's
+    // own timer signal (EINTR), which once failed a clean-clone run with no finding.
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (::connect(client, reinterpret_cast<sockaddr *>(&w.address), sizeof w.address) != 0) {
+        if (errno != EINPROGRESS && errno != EINTR)
+            harnessFailure("connect", errno);
+        pollfd p{client, POLLOUT, 0};
+        int r;
+        while ((r = ::poll(&p, 1, 5000)) < 0 && errno == EINTR) {
+        }
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (r != 1 || ::getsockopt(client, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
+            harnessFailure("connect", r == 1 ? err : ETIMEDOUT);
+    }
+    int server;
+    while ((server = ::accept4(w.listener, nullptr, nullptr, SOCK_CLOEXEC)) < 0 && errno == EINTR) {
+    }
     if (server < 0)
-        abort();
-    ::fcntl(client, F_SETFL, O_NONBLOCK);
+        harnessFailure("accept", errno);
     auto *home = new QObject;
     new af::HttpConnection(server, w.context, home);
 
