@@ -60,7 +60,7 @@ public:
     void delivered(qint64 bytes) { m_queuedBytes.fetch_sub(bytes, std::memory_order_relaxed); }
     /// @brief Socket thread: bytes already accepted for the socket but not yet sent.
     void setSocketBacklog(qint64 bytes) { m_socketBacklog.store(bytes, std::memory_order_relaxed); }
-    void setLastEventId(qint64 id) { m_lastEventId.store(id, std::memory_order_relaxed); }
+    void setLastEventId(qint64 id) { m_lastEventId.store(id, std::memory_order_release); }
     /// @brief Stops queueing; later pushes are dropped.
     void close() { m_closed.store(true); }
     /// @brief Any thread: asks the socket's thread to disconnect this client.

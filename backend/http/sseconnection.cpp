@@ -280,6 +280,10 @@ void SseHub::write(Conn &c, const QByteArray &frame, qint64 id)
 {
     if (c.closed)
         return;
+    // Recorded before the bytes leave: a client that has read the frame must never find
+    // the admin view still showing the id before it.
+    if (id >= 0)
+        c.client->setLastEventId(id);
     if (c.out.isEmpty()) {
         // Straight to the kernel; only the remainder (usually nothing) is kept.
         qsizetype sent = 0;
@@ -307,8 +311,6 @@ void SseHub::write(Conn &c, const QByteArray &frame, qint64 id)
         c.out.append(frame);
         c.outBytes += frame.size();
     }
-    if (id >= 0)
-        c.client->setLastEventId(id);
     checkBacklog(c);
 }
 
