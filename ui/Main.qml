@@ -218,7 +218,17 @@ ApplicationWindow {
                     model: adminModel.tenants
                     textRole: "name"
                     valueRole: "id"
-                    currentIndex: indexOfValue(root.source.actingTenantId)
+                    // Computed from the list itself: indexOfValue() would not be asked again
+                    // when the tenants arrive after the acting id, and the box would show the
+                    // first tenant while the app acts as another.
+                    currentIndex: {
+                        const list = adminModel.tenants
+                        for (let i = 0; i < list.length; ++i) {
+                            if (list[i].id === root.source.actingTenantId)
+                                return i
+                        }
+                        return -1
+                    }
                     onActivated: {
                         root.source.actingTenantId = currentValue
                         settings.setValue("feed/actingTenantId", currentValue)

@@ -133,6 +133,12 @@ TEST(TileGrowth, AutoDrainEvery10sGrowsOneTileInTheWindow)
     QQuickItem *list = findItem(window->contentItem(), QStringLiteral("feedList"));
     ASSERT_TRUE(list);
     ASSERT_TRUE(QTest::qWaitFor([&] { return list->property("count").toInt() == 10; }, 30000));
+    // The header says who the desktop acts as: Globex, not the first tenant of the list.
+    QQuickItem *acting = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] { return (acting = findItem(window->contentItem(), QStringLiteral("actingTenant"))) != nullptr; }, 15000))
+        << "no acting-tenant box once the tenants are loaded";
+    ASSERT_TRUE(QTest::qWaitFor([&] { return acting->property("displayText").toString() == QLatin1String("Globex"); }, 15000))
+        << "the acting-tenant box shows " << acting->property("displayText").toString().toStdString();
 
     // What the admin page's "Auto-drain: every 10 s" does.
     adminModel->setAutoDrainSeconds(10);
