@@ -46,12 +46,14 @@ const char *kMarkAbandoned =
     "                      AND l.classid = $1::int::oid "
     "                      AND l.objid = (r.id & 2147483647)::oid)";
 
+// The order is on the uuid column (qualified: a bare "id" would name the id::text output
+// column, and PostgreSQL sorted every batch again by text instead of reading the index's order).
 const char *kSelectBatch =
     "SELECT id::text, tenant_id, event_type, payload_json::text, "
     "       (extract(epoch FROM created_at) * 1000000)::bigint "
     "  FROM activity_queue "
     " WHERE NOT processed AND ($1::int IS NULL OR tenant_id = $1::int) "
-    " ORDER BY created_at, id LIMIT $2";
+    " ORDER BY created_at, activity_queue.id LIMIT $2";
 
 /// Every statement of a batch touches a few thousand rows by key (queue ids, event ids, a
 /// window's key), so a full scan is never the right plan. Yet the tables grow during a
@@ -59,10 +61,14 @@ const char *kSelectBatch =
 /// sequential scans with hash joins over every published window, every event and every
 /// queue row in each batch: a drain's time grew with the square of its backlog (a
 /// 100 000-row drain spent ~100 s of its ~110 s there). For this transaction only.
+/// A scan that has no index to use (the one-row feed_version bump at commit) still costs
+/// what "disabled" adds to it, far above the point where PostgreSQL compiles a plan to
+/// machine code: ~100 ms of JIT per batch for a one-row update. No drain statement runs
+/// long enough to gain from JIT, so it is off as well.
 void keyedPlansOnly(pqxx::transaction_base &tx)
 {
     tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
-            "SET LOCAL enable_mergejoin = off");
+            "SET LOCAL enable_mergejoin = off; SET LOCAL jit = off");
 }
 
 std::vector<QueueRow> readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
@@ -130,7 +136,10 @@ std::string textArray(const std::vector<std::string> &items)
 }
 
 /// The published events of the windows that rows of @p fresh may fall into: per key, from
-/// the last window opening at or before the key's oldest new row onwards.
+/// the last window opening at or before the key's oldest new row onwards. A window that
+/// closed before the key's oldest new row takes none of them and nothing of it changes:
+/// the query leaves it out, so a backlog's batches (which each find the window the last
+/// batch closed) neither read its rows nor group everything again.
 std::vector<PublishedEvent> loadPublished(pqxx::transaction_base &tx, const std::vector<QueueRow> &fresh)
 {
     std::map<std::pair<int, QString>, Micros> oldest;
@@ -149,28 +158,29 @@ std::vector<PublishedEvent> loadPublished(pqxx::transaction_base &tx, const std:
 WITH k(t, ty, tmin) AS (SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[])),
 s AS (
     SELECT k.t, k.ty,
-           coalesce((SELECT max(w.window_start) FROM activity_event_windows w
-                      WHERE w.tenant_id = k.t AND w.event_type = k.ty
-                        AND w.window_start <= k.tmin), k.tmin) AS start
+           greatest(coalesce((SELECT max(w.window_start) FROM activity_events w
+                               WHERE w.tenant_id = k.t AND w.event_type = k.ty
+                                 AND w.window_start <= k.tmin), k.tmin),
+                    k.tmin - $4::bigint * interval '1 microsecond' + interval '1 microsecond') AS start
       FROM k
 )
-SELECT w.event_id::text, e.payload_json::text, e.description, )SQL"
-        + EventRows::micros("e.created_at") + ", " + EventRows::micros("w.window_start") + R"SQL(,
+SELECT e.id::text, e.payload_json::text, e.description, )SQL"
+        + EventRows::micros("e.created_at") + ", " + EventRows::micros("e.window_start") + R"SQL(,
        q.id::text, q.tenant_id, q.event_type, q.payload_json::text, )SQL"
         + EventRows::micros("q.created_at") + R"SQL(
   FROM s
-  JOIN activity_event_windows w
-    ON w.tenant_id = s.t AND w.event_type = s.ty AND w.window_start >= s.start
-  JOIN activity_events e ON e.id = w.event_id
-  JOIN activity_queue q ON q.event_id = w.event_id
- ORDER BY w.event_id, q.created_at, q.id
+  JOIN activity_events e
+    ON e.tenant_id = s.t AND e.event_type = s.ty AND e.window_start >= s.start
+  JOIN activity_queue q ON q.event_id = e.id
+ ORDER BY e.id, q.created_at, q.id
 )SQL";
     std::vector<PublishedEvent> out;
     std::string tenantList = "{";
     for (size_t i = 0; i < tenants.size(); ++i)
         tenantList += (i ? "," : "") + tenants[i];
     tenantList += '}';
-    const pqxx::result r = tx.exec_params(sql, tenantList, textArray(types), textArray(times));
+    const pqxx::result r = tx.exec_params(sql, tenantList, textArray(types), textArray(times),
+                                          static_cast<long long>(Grouping::window()));
     for (const auto &row : r) {
         const QString id = EventRows::text(row[0]);
         if (out.empty() || out.back().id != id) {
@@ -190,16 +200,6 @@ SELECT w.event_id::text, e.payload_json::text, e.description, )SQL"
         q.createdAt = row[9].as<qint64>();
         out.back().rows.push_back(std::move(q));
     }
-    // A window that closed before the key's oldest new row takes none of them and nothing
-    // of it changes: left out, a backlog's batches (which each find the window the last
-    // batch closed) keep the plan of their own grouping instead of grouping everything again.
-    const Micros window = Grouping::window();
-    out.erase(std::remove_if(out.begin(), out.end(),
-                             [&](const PublishedEvent &p) {
-                                 const QueueRow &first = p.rows.front();
-                                 return p.windowStart + window <= oldest.at({first.tenantId, first.eventType});
-                             }),
-              out.end());
     return out;
 }
 
@@ -253,12 +253,11 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
 
     std::vector<QString> ids(plan.items.size());
     std::vector<QString> freshIds, insertedIds;
-    std::vector<std::string> windowStarts;
     {
         pqxx::stream_to evs(tx, "activity_events",
                             std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
                                                      "description", "icon", "payload_json",
-                                                     "created_at"});
+                                                     "created_at", "window_start"});
         for (size_t i = 0; i < plan.items.size(); ++i) {
             const TilePlan::Item &item = plan.items[i];
             const GroupedEvent &e = item.event;
@@ -267,11 +266,12 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
                 continue;
             ids[i] = QUuid::createUuid().toString(QUuid::WithoutBraces);
             insertedIds.push_back(ids[i]);
-            windowStarts.push_back(isoMicros(e.windowStart).toStdString());
+            // The window is written with the event: no second row, key or check per event.
             evs << std::make_tuple(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
                                    e.displayName.toStdString(), e.description.toStdString(),
                                    e.icon.toStdString(), json(e.payload),
-                                   isoMicros(e.createdAt).toStdString());
+                                   isoMicros(e.createdAt).toStdString(),
+                                   isoMicros(e.windowStart).toStdString());
         }
         evs.complete();
     }
@@ -326,15 +326,17 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         grownStart.push_back(isoMicros(e.windowStart).toStdString());
     }
     if (!grownIds.empty()) {
-        // A new seq: the grown tile is "after" every client's Last-Event-ID again.
+        // A new seq: the grown tile is "after" every client's Last-Event-ID again. The
+        // first new seq keeps the one it was published with (right-hand sides read the
+        // row as it was), so a reader can tell an update from a new event.
         tx.exec_params("UPDATE activity_events e SET description = u.d, payload_json = u.p::jsonb, "
-                       "       created_at = u.created, seq = DEFAULT "
-                       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, d, p, created) "
+                       "       created_at = u.created, window_start = u.start, "
+                       "       created_seq = coalesce(e.created_seq, e.seq), seq = DEFAULT "
+                       "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], "
+                       "              $5::timestamptz[]) AS u(id, d, p, created, start) "
                        " WHERE e.id = u.id",
-                       uuidArray(grownIds), textArray(grownText), textArray(grownPayload), textArray(grownAt));
-        tx.exec_params("UPDATE activity_event_windows w SET window_start = u.start "
-                       "  FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, start) WHERE w.event_id = u.id",
-                       uuidArray(grownIds), textArray(grownStart));
+                       uuidArray(grownIds), textArray(grownText), textArray(grownPayload), textArray(grownAt),
+                       textArray(grownStart));
         out.updated = int(grownIds.size());
     }
     if (!movedRows.empty())
@@ -368,13 +370,6 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         tx.exec_params("DELETE FROM activity_events WHERE id = ANY($1::uuid[])", g);
         out.removed = int(gone.size());
     }
-    if (!insertedIds.empty())
-        tx.exec_params("INSERT INTO activity_event_windows (event_id, tenant_id, event_type, "
-                       "window_start, created_seq) "
-                       "SELECT e.id, e.tenant_id, e.event_type, w.start, e.seq "
-                       "  FROM unnest($1::uuid[], $2::timestamptz[]) AS w(id, start) "
-                       "  JOIN activity_events e ON e.id = w.id",
-                       uuidArray(insertedIds), textArray(windowStarts));
     tx.exec_params("UPDATE activity_queue q SET processed = true, event_id = u.ev "
                    "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE q.id = u.q",
                    uuidArray(freshIds), uuidArray(freshTo));

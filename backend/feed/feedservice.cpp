@@ -83,8 +83,7 @@ const char *const kFeedVersionSql =
     "WHERE k.token_sha256 = $1::bytea AND k.revoked_at IS NULL";
 
 const std::string kReplaySql = "SELECT " + kCols
-    + ", coalesce(w.created_seq < p.seq, false) FROM activity_events p "
-      "LEFT JOIN activity_event_windows w ON w.event_id = p.id CROSS JOIN LATERAL "
+    + ", coalesce(p.created_seq < p.seq, false) FROM activity_events p CROSS JOIN LATERAL "
     + EventRows::reactionsLateral("p", "NULL") + " rx WHERE p.seq > $1::bigint ORDER BY p.seq LIMIT $2::int";
 
 const char *const kTombstonesSql =

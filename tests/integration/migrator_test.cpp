@@ -200,4 +200,44 @@ TEST(Migrator, SourcesMoveOntoTheirQueueRows)
     EXPECT_EQ(count(c, "SELECT count(DISTINCT event_id) FROM activity_queue"), 10);
 }
 
+// 0014 moves each event's window onto the event row: a database with grown tiles, events
+// never updated and events no drain made keeps every window and every "updated" flag.
+TEST(Migrator, WindowsMoveOntoTheirEvents)
+{
+    pqxx::connection c(aftest::PgCluster::instance().createDatabase("winmove"));
+    af::Migrator::migrate(c, 13);
+    exec(c, "INSERT INTO tenants (name) VALUES ('A'), ('B')");
+    exec(c, "INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
+            "SELECT 1 + g % 2, 'badge_earned', 'Badge earned', 'e' || g, 'x' FROM generate_series(1, 12) g");
+    // Ten of them a drain made (the last two were written directly, without a window); of
+    // those, every third has grown since (a new seq above the one it was published with).
+    exec(c, "INSERT INTO activity_event_windows (event_id, tenant_id, event_type, window_start, created_seq) "
+            "SELECT id, tenant_id, event_type, now() - seq * interval '7 minutes', "
+            "       CASE WHEN seq % 3 = 0 THEN seq - 100 ELSE seq END "
+            "  FROM activity_events WHERE seq <= (SELECT min(seq) + 9 FROM activity_events)");
+    exec(c, "CREATE TABLE before_windows AS SELECT * FROM activity_event_windows");
+    ASSERT_EQ(count(c, "SELECT count(*) FROM before_windows"), 10);
+    ASSERT_GE(count(c, "SELECT count(*) FROM before_windows w JOIN activity_events e ON e.id = w.event_id "
+                       "WHERE w.created_seq < e.seq"),
+              3);
+
+    af::Migrator::migrate(c);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM pg_class WHERE relname = 'activity_event_windows' "
+                       "AND relkind = 'v'"),
+              1);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_event_windows"), 10);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM (SELECT * FROM activity_event_windows "
+                       "EXCEPT SELECT * FROM before_windows) d"),
+              0);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_events WHERE window_start IS NULL"), 2);
+    // Only a grown event keeps the seq it was published with; the others read it from seq.
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_events WHERE created_seq IS NOT NULL"),
+              count(c, "SELECT count(*) FROM before_windows w JOIN activity_events e ON e.id = w.event_id "
+                       "WHERE w.created_seq < e.seq"));
+    EXPECT_EQ(count(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'activity_events_window_idx'"), 1);
+    // Deleting an event takes its window with it, as the cascade did.
+    exec(c, "DELETE FROM activity_events WHERE id = (SELECT event_id FROM before_windows LIMIT 1)");
+    EXPECT_EQ(count(c, "SELECT count(*) FROM activity_event_windows"), 9);
+}
+
 } // namespace
