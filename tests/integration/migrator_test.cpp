@@ -102,7 +102,10 @@ TEST(Migrator, FeedVersionUpgradesADatabaseWithDataAndMovesOnceAtEachWritingComm
             " SELECT 1, 'badge_earned', 'Badge earned', 'x' || g, 'x' FROM generate_series(1, 50) g");
     exec(c, "INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type)"
             " SELECT id, 2, 'hype' FROM activity_events");
-    af::Migrator::migrate(c);
+    // Up to the migration that adds the version: a later one that rewrites events (0014
+    // moves their windows) moves it once more at its own commit, which is right but not
+    // what this counts.
+    af::Migrator::migrate(c, 13);
     const std::string version = "SELECT v::int FROM feed_version";
     EXPECT_EQ(count(c, version), 1);
     EXPECT_EQ(count(c, "SELECT count(*) FROM feed_version_touches"), 0);
