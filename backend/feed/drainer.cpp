@@ -252,7 +252,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     const TilePlan plan = planBatch(tx, std::move(rows));
 
     std::vector<QString> ids(plan.items.size());
-    std::vector<QString> freshIds, insertedIds;
+    std::vector<QString> freshIds;
+    int inserted = 0;
     {
         pqxx::stream_to evs(tx, "activity_events",
                             std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
@@ -265,7 +266,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
             if (!item.reuseId.isEmpty())
                 continue;
             ids[i] = QUuid::createUuid().toString(QUuid::WithoutBraces);
-            insertedIds.push_back(ids[i]);
+            ++inserted;
             // The window is written with the event: no second row, key or check per event.
             evs << std::make_tuple(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
                                    e.displayName.toStdString(), e.description.toStdString(),
@@ -377,7 +378,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
     out.processed = int(freshIds.size());
-    out.inserted = int(insertedIds.size());
+    out.inserted = inserted;
     return out;
 }
 
