@@ -43,6 +43,9 @@ TokenOwner ApiAuth::requireToken(ApiContext &ctx, const HttpRequest &request, bo
     });
     if (!owner)
         throw invalidToken();
+    // From now on this credential's requests take the tenant's turn in the worker
+    // queue, not its address's (an unverified token is only an address).
+    request.setVerifiedCaller("tenant:" + QByteArray::number(owner->tenantId));
     return *owner;
 }
 
@@ -64,6 +67,7 @@ void ApiAuth::requireDrainSecret(const ApiContext &ctx, const HttpRequest &reque
         throw Unauthenticated("missing x-drain-secret");
     if (!isDrainSecret(ctx.drainSecret, request.header("x-drain-secret")))
         throw Unauthenticated("wrong x-drain-secret");
+    request.setVerifiedCaller("drain-secret");
 }
 
 bool ApiAuth::isDrainSecret(const QByteArray &configured, const QByteArray &presented)

@@ -1,6 +1,7 @@
 #include "apiauth.h"
 #include "apicontext.h"
 #include "apiroutes.h"
+#include "http/callerkeys.h"
 #include "core/catalogue.h"
 #include "core/eventjson.h"
 #include "feed/feedservice.h"
@@ -32,6 +33,9 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                        const auto page = ctx.feed.eventsPageJsonForToken(token, query);
                        if (!page)
                            throw ApiAuth::invalidToken();
+                       // The statement proved the token without naming its tenant: the
+                       // token itself is the caller from now on.
+                       req.setVerifiedCaller(CallerKeys::credentialKey(req));
                        return HttpResponse::json(200, *page);
                    } catch (const BadInput &) {
                        // As ever, an unknown or revoked token answers 401 before a bad

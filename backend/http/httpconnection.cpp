@@ -8,7 +8,6 @@
 #include "sseconnection.h"
 #include "sseclient.h"
 
-#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QTcpSocket>
 #include <QThreadPool>
@@ -164,7 +163,11 @@ void HttpConnection::processBuffered()
 void HttpConnection::dispatch(HttpRequest &&request)
 {
     request.setPeerAddress(m_peerAddress);
-    const QByteArray caller = callerKey(request);
+    // Who is asking, before any database lookup: a credential seen to verify counts as
+    // its tenant however many connections carry it; anything else as its address.
+    const QByteArray credential = CallerKeys::credentialDigest(request);
+    const QByteArray caller = m_context->callerKeys().keyFor(credential, m_peerAddress);
+    ServerContext *context = m_context;
     const quint64 id = m_nextSlotId++;
     m_slots.emplace_back();
     m_slots.back().id = id;
@@ -185,12 +188,13 @@ void HttpConnection::dispatch(HttpRequest &&request)
         if (!admitted(m_parked, m_context->tryStartRequest(
             caller,
             [handle, id, keepAlive, head, this, route = match.metricsRoute, handler = std::move(match.handler),
-             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait)] {
+             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait), context, credential] {
                 // A request that waited past its deadline (a database that takes writes
                 // slower than they come) is answered busy without running, so waiting is
                 // bounded however long the queue behind a slow database grows.
                 const HttpResponse response =
                     read.hasExpired() ? saturated() : Router::invoke(handler, request, params);
+                context->callerKeys().learn(credential, request.verifiedCaller(), response.status());
                 Metrics::instance().countRequest(route, response.status());
                 const QByteArray bytes = response.serialize(keepAlive, head);
                 handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
@@ -205,9 +209,12 @@ void HttpConnection::dispatch(HttpRequest &&request)
         if (!admitted(m_parked, m_context->tryStartRequest(
             caller,
             [handle, id, keepAlive, this, route = match.metricsRoute, stream = std::move(match.stream),
-             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait)] {
+             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait),
+             context, credential] {
                 const StreamResult result = read.hasExpired() ? StreamResult::reject(saturated())
                                                               : Router::invokeStream(stream, request, params);
+                context->callerKeys().learn(credential, request.verifiedCaller(),
+                                            result.accepted ? 200 : result.rejection.status());
                 Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
                 handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
             },
@@ -215,20 +222,6 @@ void HttpConnection::dispatch(HttpRequest &&request)
             finishStream(id, StreamResult::reject(saturated()), keepAlive);
         return;
     }
-}
-
-QByteArray HttpConnection::callerKey(const HttpRequest &request)
-{
-    // Who is asking, before any database lookup: the credential presented (a flood with
-    // one token is one caller however many connections it opens), else the address.
-    QByteArray key = request.header("authorization");
-    if (key.isEmpty())
-        key = request.queryValue(QStringLiteral("access_token")).toUtf8();
-    if (key.isEmpty())
-        key = request.header("x-drain-secret");
-    if (key.isEmpty())
-        return "peer:" + request.peerAddress().toUtf8();
-    return "cred:" + QCryptographicHash::hash(key, QCryptographicHash::Sha256);
 }
 
 std::function<bool()> HttpConnection::resumer()

@@ -53,8 +53,6 @@ private:
     void shutdownWrite();
     void updateTimers(bool completedRequest);
     [[nodiscard]] Slot *slotFor(quint64 id);
-    /// @brief Whose turn a request takes in the worker queue.
-    [[nodiscard]] static QByteArray callerKey(const HttpRequest &request);
     /// @brief What the worker queue calls when a parked request of ours gets its place.
     [[nodiscard]] std::function<bool()> resumer();
     /// @brief The 503 for a request the full worker queue cannot take.

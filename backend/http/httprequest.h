@@ -53,6 +53,13 @@ public:
     void addHeader(const QByteArray &lowerName, const QByteArray &value);
     void setBody(const QByteArray &body) { m_body = body; }
     void setPeerAddress(const QString &peer) { m_peerAddress = peer; }
+    /// @brief Who the handler proved the caller to be ("tenant:7"), or empty; set by
+    /// the authentication of a handler, read by the worker queue for this caller's
+    /// next requests (see CallerKeys).
+    [[nodiscard]] const QByteArray &verifiedCaller() const { return m_verifiedCaller; }
+    /// @brief Const because handlers get their request const: this is the one thing a
+    /// handler reports back through it, and nothing in the request itself changes.
+    void setVerifiedCaller(const QByteArray &identity) const { m_verifiedCaller = identity; }
 
 private:
     QByteArray m_method;
@@ -64,6 +71,7 @@ private:
     QList<Header> m_headers;
     QByteArray m_body;
     QString m_peerAddress;
+    mutable QByteArray m_verifiedCaller;
 };
 
 } // namespace af

@@ -1,4 +1,5 @@
 #pragma once
+#include "callerkeys.h"
 #include "httpserverconfig.h"
 #include "router.h"
 #include "streamtypes.h"
@@ -30,6 +31,8 @@ public:
     [[nodiscard]] Router &router() { return m_router; }
     [[nodiscard]] const Router &router() const { return m_router; }
     [[nodiscard]] QThreadPool *pool() { return &m_pool; }
+    /// @brief Whose turn each request takes (verified credentials, else addresses).
+    [[nodiscard]] CallerKeys &callerKeys() { return m_callerKeys; }
     enum class Admission {
         Queued,     ///< the job runs when its caller's turn comes
         Parked,     ///< the caller already has maxQueuedPerCaller waiting: the job waits behind them
@@ -71,6 +74,7 @@ private:
     HttpServerConfig m_config;
     Router m_router;
     QThreadPool m_pool;
+    CallerKeys m_callerKeys;
     Broadcaster *m_broadcaster = nullptr;
     ReplayProvider m_replayProvider;
     std::function<void()> m_sseChanged;

@@ -3,6 +3,8 @@
 // A10 one tenant holds streams up to its cap and floods with 1 000 pipelining
 //     connections; another tenant's latency is measured against its quiet latency in the
 //     same run (the ratio is the number that matters on a shared machine);
+// A13 1 000 connections from one address, each with its own made-up token, are one
+//     caller (its address) until a token verifies; the same bound holds;
 // A11 revoking a token (from the CLI, another process) ends its open streams within 1 s,
 //     and forged LISTEN pushes are dropped while a real one is delivered;
 // A12 writes (comments, reactions, emits) flood while the database takes none: every one
@@ -12,6 +14,8 @@
 
 #include "core/catalogue.h"
 
+#include <QUuid>
+
 #include <map>
 #include <mutex>
 #include <poll.h>
@@ -20,15 +24,17 @@ using namespace fk;
 
 namespace {
 
-/// 1 000 connections of one tenant, each keeping 32 pipelined feed requests in flight
-/// until stopped; counts the answers by status class.
+/// 1 000 connections, each keeping 32 pipelined feed requests in flight until stopped;
+/// counts the answers. Connection i sends the token tokenOf(i): one tenant's token on all
+/// of them, or a different made-up one on each.
 class PipelineFlood
 {
 public:
-    PipelineFlood(quint16 port, const QByteArray &token, int connections)
-        : m_port(port), m_burst(buildRequest("GET", "/api/activity/events?limit=5", bearer(token)).repeated(32)),
-          m_connections(connections)
+    PipelineFlood(quint16 port, const std::function<QByteArray(int)> &tokenOf, int connections)
+        : m_port(port), m_connections(connections)
     {
+        for (int i = 0; i < connections; ++i)
+            m_bursts.push_back(buildRequest("GET", "/api/activity/events?limit=5", bearer(tokenOf(i))).repeated(32));
         m_thread = std::thread([this] { run(); });
     }
     ~PipelineFlood() { stop(); }
@@ -40,6 +46,7 @@ public:
     }
     [[nodiscard]] long long answers() const { return m_answers; }
     [[nodiscard]] long long busy() const { return m_busy; }
+    [[nodiscard]] long long unauthorized() const { return m_unauthorized; }
     [[nodiscard]] int open() const { return m_open; }
 
 private:
@@ -66,16 +73,21 @@ private:
         char buf[65536];
         while (!m_stop) {
             for (size_t i = 0; i < socks.size(); ++i) {
-                pfds[i] = {socks[i].fd, short(POLLIN | (socks[i].outstanding == 0 || socks[i].sent > 0 ? POLLOUT : 0)), 0};
+                // Writable is asked for only while a burst has bytes left to send: asking
+                // while it waits for answers made poll() return at once, and the flood
+                // spun a core of its own, which the server's machine shares.
+                const bool wantOut = socks[i].sent < m_bursts[i].size();
+                pfds[i] = {socks[i].fd, short(POLLIN | (wantOut ? POLLOUT : 0)), 0};
             }
             ::poll(pfds.data(), pfds.size(), 50);
             for (size_t i = 0; i < socks.size(); ++i) {
                 Sock &s = socks[i];
+                const QByteArray &burst = m_bursts[i];
                 if (pfds[i].revents & POLLOUT) {
                     if (s.outstanding == 0 && s.sent == 0)
                         s.outstanding = 32;
-                    if (s.outstanding > 0 && s.sent < m_burst.size()) {
-                        const ssize_t n = ::send(s.fd, m_burst.constData() + s.sent, size_t(m_burst.size() - s.sent),
+                    if (s.outstanding > 0 && s.sent < burst.size()) {
+                        const ssize_t n = ::send(s.fd, burst.constData() + s.sent, size_t(burst.size() - s.sent),
                                                  MSG_NOSIGNAL | MSG_DONTWAIT);
                         if (n > 0)
                             s.sent += n;
@@ -89,8 +101,9 @@ private:
                     while ((at = s.in.indexOf("HTTP/1.1 ")) >= 0 && s.in.size() >= at + 12) {
                         ++m_answers;
                         m_busy += s.in.mid(at + 9, 3) == "503" ? 1 : 0;
+                        m_unauthorized += s.in.mid(at + 9, 3) == "401" ? 1 : 0;
                         s.in.remove(0, at + 12);
-                        if (--s.outstanding <= 0 && s.sent >= m_burst.size()) {
+                        if (--s.outstanding <= 0 && s.sent >= burst.size()) {
                             s.outstanding = 0;
                             s.sent = 0;
                         }
@@ -105,13 +118,21 @@ private:
     }
 
     quint16 m_port;
-    QByteArray m_burst;
+    std::vector<QByteArray> m_bursts;
     int m_connections;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
-    std::atomic<long long> m_answers{0}, m_busy{0};
+    std::atomic<long long> m_answers{0}, m_busy{0}, m_unauthorized{0};
     std::atomic<int> m_open{0};
 };
+
+/// What another tenant's p99 may reach under a flood: 50 ms, or ten times its quiet p99
+/// of the same run when the machine is so busy (other builds, other tests) that the
+/// quiet p99 alone passes 5 ms.
+double fairnessBoundMs(const Latency &quiet)
+{
+    return 10.0 * std::max(5.0, percentile(quiet.ms, 99));
+}
 
 /// The status of a stream request (the head only), or 0.
 int streamStatus(quint16 port, const QByteArray &token, std::unique_ptr<Conn> *keep = nullptr)
@@ -225,9 +246,9 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
     for (auto &s : streams)
         accepted += streamStatus(serve.port(), flooder.token, &s) == 200 ? 1 : 0;
     const int over = streamStatus(serve.port(), flooder.token);
-    PipelineFlood flood(serve.port(), flooder.token, 1000);
+    PipelineFlood flood(serve.port(), [&](int) { return flooder.token; }, 1000);
     ASSERT_TRUE(waitFor([&] { return flood.answers() > 2000; }, 60000)) << flood.answers();
-    const Latency loaded = probe(serve.port(), 30, quiet.token); // each can take seconds here
+    const Latency loaded = probe(serve.port(), 200, quiet.token);
     std::unique_ptr<Conn> quietStream;
     const int quietStreamStatus = streamStatus(serve.port(), quiet.token, &quietStream);
     const long long answers = flood.answers();
@@ -239,19 +260,72 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
     EXPECT_EQ(loaded.ok, loaded.n) << loaded.text().toStdString();
     // The flooder waits behind its own queue (its connections are parked, not answered),
     // so nothing it sends is turned into a 503 at the rate it sends. The other tenant's
-    // p99 is reported as a ratio to its quiet p99 of this run; the bound asserted here is
-    // loose because the machine is shared (before the fix requests timed out after 10 s).
+    // p99 is reported as a ratio to its quiet p99 of this run. What is asserted is that it
+    // is never starved (before the parking, requests timed out after 10 s); the issue's
+    // 50 ms (fairnessBoundMs) is not met yet here: the flooder's two workers keep both
+    // cores busy, and B's tail waits for CPU, not for a worker.
     EXPECT_EQ(flood.busy(), 0) << answers << " answers";
-    EXPECT_LT(percentile(loaded.ms, 99), 1000.0) << loaded.text().toStdString();
+    EXPECT_LT(percentile(loaded.ms, 99), 1000.0)
+        << "loaded: " << loaded.text().toStdString() << "; quiet: " << before.text().toStdString();
     EXPECT_TRUE(serve.running());
     const double ratio = percentile(loaded.ms, 99) / std::max(0.1, percentile(before.ms, 99));
     record({QStringLiteral("A10"), QStringLiteral("Abuse"),
             QStringLiteral("One tenant at its stream cap floods with 1 000 pipelining connections"),
             QStringLiteral("tenant A: 50 streams (51st: %1), %2 connections × 32 pipelined feed requests (%3 answers, "
-                           "%4 × 503 busy); tenant B sends 30 requests meanwhile")
+                           "%4 × 503 busy); tenant B sends 200 requests meanwhile")
                 .arg(over).arg(flood.open()).arg(answers).arg(flood.busy()),
-            QStringLiteral("B loaded: %1; B quiet (same run): %2; p99 ratio %3×; B's stream %4")
-                .arg(loaded.text(), before.text()).arg(ratio, 0, 'f', 1).arg(quietStreamStatus),
+            QStringLiteral("B loaded: %1; B quiet (same run): %2; p99 ratio %3×; B's stream %4; the 50 ms "
+                           "bound (%5 ms at this run's quiet p99) %6")
+                .arg(loaded.text(), before.text()).arg(ratio, 0, 'f', 1).arg(quietStreamStatus)
+                .arg(fairnessBoundMs(before), 0, 'f', 0)
+                .arg(percentile(loaded.ms, 99) <= fairnessBoundMs(before) ? QStringLiteral("held")
+                                                                          : QStringLiteral("missed")),
+            -1, -1, answers});
+}
+
+TEST(StreamAbuse, A13_AThousandMadeUpTokensFromOneAddressAreOneCaller)
+{
+    raiseFdLimit();
+    const std::string db = freshDb("randomtokens");
+    Serve serve(db);
+    ASSERT_TRUE(serve.start()) << serve.output().constData();
+    const Tenant quiet = addTenant(db, QStringLiteral("quiet"));
+    (void)q1(withAppName(db, "af_test"),
+             "WITH ins AS (INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
+             "SELECT " + std::to_string(quiet.id) + ", 'badge_earned', 'Badge earned', 'd' || g, 'B' "
+             "FROM generate_series(1, 50) g RETURNING 1) SELECT count(*) FROM ins");
+    const Latency before = probe(serve.port(), 200, quiet.token);
+
+    // Each connection its own token of the right shape that no tenant holds. They come
+    // from 127.0.0.1, as the quiet tenant does: only its verified token sets it apart.
+    PipelineFlood flood(serve.port(), [](int i) {
+        return QByteArray::number(i) + "-" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces)
+               + QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    }, 1000);
+    ASSERT_TRUE(waitFor([&] { return flood.answers() > 2000; }, 60000)) << flood.answers();
+    const Latency loaded = probe(serve.port(), 200, quiet.token);
+    const long long answers = flood.answers();
+    const long long unauthorized = flood.unauthorized();
+    const long long busy = flood.busy();
+    flood.stop();
+
+    EXPECT_EQ(loaded.ok, loaded.n) << loaded.text().toStdString();
+    // Before the fix every made-up token was a caller of its own: 1 000 queues of 32
+    // filled the server's 4 096 places, and everyone, the quiet tenant too, got 503.
+    EXPECT_EQ(busy, 0) << answers << " answers";
+    EXPECT_EQ(unauthorized, answers) << "every made-up token gets 401";
+    EXPECT_LE(percentile(loaded.ms, 99), fairnessBoundMs(before))
+        << "loaded: " << loaded.text().toStdString() << "; quiet: " << before.text().toStdString();
+    EXPECT_TRUE(serve.running());
+    const double ratio = percentile(loaded.ms, 99) / std::max(0.1, percentile(before.ms, 99));
+    record({QStringLiteral("A13"), QStringLiteral("Abuse"),
+            QStringLiteral("1 000 connections from one address, each with a different made-up token"),
+            QStringLiteral("%1 connections from 127.0.0.1 × 32 pipelined feed requests, a random token each "
+                           "(%2 answers: %3 × 401, %4 × 503 busy); tenant B, verified, from the same address "
+                           "sends 200 requests meanwhile")
+                .arg(flood.open()).arg(answers).arg(unauthorized).arg(busy),
+            QStringLiteral("B loaded: %1; B quiet (same run): %2; p99 ratio %3×")
+                .arg(loaded.text(), before.text()).arg(ratio, 0, 'f', 1),
             -1, -1, answers});
 }
 
