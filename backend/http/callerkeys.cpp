@@ -55,24 +55,23 @@ QByteArray CallerKeys::keyFor(const QByteArray &digest, const QString &peerAddre
     return addressKey(peerAddress);
 }
 
-void CallerKeys::learn(const QByteArray &digest, const QByteArray &verifiedAs, int status)
+bool CallerKeys::learn(const QByteArray &digest, const QByteArray &verifiedAs, int status)
 {
     if (digest.isEmpty())
-        return;
+        return false;
     std::lock_guard<std::mutex> lock(m_mutex);
-    if (status == 401) {
-        m_verified.remove(digest);
-        return;
-    }
+    if (status == 401)
+        return m_verified.remove(digest) > 0;
     if (verifiedAs.isEmpty())
-        return;
+        return false;
     const auto known = m_verified.constFind(digest);
     if (known != m_verified.cend() && (known.value() == verifiedAs
                                        || (verifiedAs.startsWith("cred:") && known.value().startsWith("tenant:"))))
-        return;
+        return false;
     if (m_verified.size() >= m_capacity && known == m_verified.cend())
         m_verified.clear();
     m_verified.insert(digest, verifiedAs);
+    return true;
 }
 
 int CallerKeys::size() const

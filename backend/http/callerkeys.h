@@ -39,7 +39,8 @@ public:
     /// nothing), @p status its answer. A 401 forgets the credential (a revoked token goes
     /// back to its address's turn). A tenant already known is not replaced by a bare
     /// credential key.
-    void learn(const QByteArray &digest, const QByteArray &verifiedAs, int status);
+    /// Returns whether @p digest now counts as another identity than before.
+    bool learn(const QByteArray &digest, const QByteArray &verifiedAs, int status);
     [[nodiscard]] int size() const;
 
 private:

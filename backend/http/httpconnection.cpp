@@ -168,6 +168,10 @@ void HttpConnection::dispatch(HttpRequest &&request)
     const QByteArray credential = CallerKeys::credentialDigest(request);
     const QByteArray caller = m_context->callerKeys().keyFor(credential, m_peerAddress);
     ServerContext *context = m_context;
+    if (!credential.isEmpty())
+        request.setOnVerified([context, credential](const QByteArray &identity) {
+            context->verified(credential, identity);
+        });
     const quint64 id = m_nextSlotId++;
     m_slots.emplace_back();
     m_slots.back().id = id;
@@ -194,12 +198,13 @@ void HttpConnection::dispatch(HttpRequest &&request)
                 // bounded however long the queue behind a slow database grows.
                 const HttpResponse response =
                     read.hasExpired() ? saturated() : Router::invoke(handler, request, params);
-                context->callerKeys().learn(credential, request.verifiedCaller(), response.status());
+                // A verification was learnt as it happened (verified()); a 401 forgets.
+                context->callerKeys().learn(credential, {}, response.status());
                 Metrics::instance().countRequest(route, response.status());
                 const QByteArray bytes = response.serialize(keepAlive, head);
                 handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
             },
-            resumer())))
+            resumer(), credential)))
             finish(id, saturated().serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Stream:
@@ -213,12 +218,12 @@ void HttpConnection::dispatch(HttpRequest &&request)
              context, credential] {
                 const StreamResult result = read.hasExpired() ? StreamResult::reject(saturated())
                                                               : Router::invokeStream(stream, request, params);
-                context->callerKeys().learn(credential, request.verifiedCaller(),
+                context->callerKeys().learn(credential, {},
                                             result.accepted ? 200 : result.rejection.status());
                 Metrics::instance().countRequest(route, result.accepted ? 200 : result.rejection.status());
                 handle->post([this, id, result, keepAlive] { finishStream(id, result, keepAlive); });
             },
-            resumer())))
+            resumer(), credential)))
             finishStream(id, StreamResult::reject(saturated()), keepAlive);
         return;
     }

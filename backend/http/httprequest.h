@@ -5,6 +5,8 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include <functional>
+
 namespace af {
 
 /// @brief One parsed HTTP/1.x request. Depends on Qt Core only, so that the parser and
@@ -59,7 +61,16 @@ public:
     [[nodiscard]] const QByteArray &verifiedCaller() const { return m_verifiedCaller; }
     /// @brief Const because handlers get their request const: this is the one thing a
     /// handler reports back through it, and nothing in the request itself changes.
-    void setVerifiedCaller(const QByteArray &identity) const { m_verifiedCaller = identity; }
+    void setVerifiedCaller(const QByteArray &identity) const
+    {
+        m_verifiedCaller = identity;
+        if (m_onVerified)
+            m_onVerified(identity);
+    }
+    /// @brief Called (on the worker) the moment a handler verifies the credential, so the
+    /// caller's requests still waiting take their proven identity's turn before this
+    /// handler's statements are done (a write can wait seconds on a lock).
+    void setOnVerified(std::function<void(const QByteArray &)> cb) { m_onVerified = std::move(cb); }
 
 private:
     QByteArray m_method;
@@ -72,6 +83,7 @@ private:
     QByteArray m_body;
     QString m_peerAddress;
     mutable QByteArray m_verifiedCaller;
+    std::function<void(const QByteArray &)> m_onVerified;
 };
 
 } // namespace af

@@ -20,24 +20,86 @@ ServerContext::ServerContext(const HttpServerConfig &config)
 
 ServerContext::Admission ServerContext::tryStartRequest(const QByteArray &callerKey,
                                                         std::function<void()> job,
-                                                        std::function<bool()> resume)
+                                                        std::function<bool()> resume,
+                                                        const QByteArray &credential)
 {
     std::lock_guard<std::mutex> lock(m_queueMutex);
     const auto mine = m_callerQueues.constFind(callerKey);
     if (mine != m_callerQueues.cend() && int(mine->size()) >= m_config.maxQueuedPerCaller) {
         // Not a 503: answering a flood as fast as it arrives is the work it wants us to do.
-        m_parked[callerKey].push_back({std::move(job), std::move(resume)});
+        m_parked[callerKey].push_back({std::move(job), std::move(resume), credential});
         return Admission::Parked;
     }
     if (m_queuedRequests >= m_config.maxQueuedRequests)
         return Admission::ServerFull;
-    auto &queue = m_callerQueues[callerKey];
-    if (queue.empty())
-        m_callerTurns.push_back(callerKey);
-    queue.push_back(std::move(job));
+    enqueue(callerKey, {std::move(job), credential});
     ++m_queuedRequests;
     startQueued();
     return Admission::Queued;
+}
+
+void ServerContext::enqueue(const QByteArray &callerKey, Queued queued)
+{
+    auto &queue = m_callerQueues[callerKey];
+    if (queue.empty())
+        m_callerTurns.push_back(callerKey);
+    queue.push_back(std::move(queued));
+}
+
+void ServerContext::verified(const QByteArray &credential, const QByteArray &identity)
+{
+    if (credential.isEmpty() || !m_callerKeys.learn(credential, identity, 200))
+        return; // known already: its requests were keyed by it when they were read
+    const QByteArray key = m_callerKeys.keyFor(credential, QString());
+    std::lock_guard<std::mutex> lock(m_queueMutex);
+    // Only a credential's first verification gets here (a real token, once per process
+    // or after a 401 forgot it), so a pass over what waits is rare, and bounded by
+    // maxQueuedRequests. Moved jobs keep their order and their place in the count.
+    std::deque<Queued> moved;
+    std::deque<Parked> movedParked;
+    QList<QByteArray> shrunk;
+    for (auto it = m_callerQueues.begin(); it != m_callerQueues.end();) {
+        if (it.key() == key) {
+            ++it;
+            continue;
+        }
+        std::deque<Queued> kept;
+        for (Queued &q : it.value())
+            (q.credential == credential ? moved : kept).push_back(std::move(q));
+        if (kept.size() != it.value().size())
+            shrunk.append(it.key());
+        it.value() = std::move(kept);
+        if (it.value().empty()) {
+            // Its turn entry is skipped by startQueued once the queue is gone.
+            it = m_callerQueues.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto it = m_parked.begin(); it != m_parked.end();) {
+        if (it.key() == key) {
+            ++it;
+            continue;
+        }
+        std::deque<Parked> kept;
+        for (Parked &p : it.value())
+            (p.credential == credential ? movedParked : kept).push_back(std::move(p));
+        it.value() = std::move(kept);
+        it = it.value().empty() ? m_parked.erase(it) : std::next(it);
+    }
+    for (Queued &q : moved)
+        enqueue(key, std::move(q));
+    for (Parked &p : movedParked)
+        m_parked[key].push_back(std::move(p));
+    // Parked jobs wait for a place in their caller's queue, and are let in only as one of
+    // its jobs starts: the queues that lost jobs here (a neighbour behind the same
+    // address may be parked there) and the identity's new one let them in now.
+    shrunk.append(key);
+    for (const QByteArray &k : shrunk) {
+        while (m_parked.contains(k) && int(m_callerQueues.value(k).size()) < m_config.maxQueuedPerCaller)
+            admitParked(k);
+    }
+    startQueued();
 }
 
 void ServerContext::admitParked(const QByteArray &callerKey)
@@ -53,10 +115,7 @@ void ServerContext::admitParked(const QByteArray &callerKey)
         it->pop_front();
         if (!p.resume())
             continue; // its connection closed while it waited
-        auto &queue = m_callerQueues[callerKey];
-        if (queue.empty())
-            m_callerTurns.push_back(callerKey);
-        queue.push_back(std::move(p.job));
+        enqueue(callerKey, {std::move(p.job), std::move(p.credential)});
         ++m_queuedRequests;
         break;
     }
@@ -74,18 +133,24 @@ void ServerContext::startQueued()
     const int threads = m_pool.maxThreadCount();
     const int cap = m_config.maxRunningPerCaller > 0 ? std::min(m_config.maxRunningPerCaller, threads)
                                                      : std::max(1, threads / 2);
+    // A free worker is not enough when the caller holding the others keeps PostgreSQL's
+    // CPU busy: another caller's statement then waits for a core behind the flooder's.
+    // So while anyone else has work waiting or running, a caller gets no more than
+    // maxRunningPerCallerShared workers; alone it may use its full cap.
+    const int sharedCap = std::max(1, std::min(cap, m_config.maxRunningPerCallerShared));
     while (m_runningRequests < threads && untried > 0) {
         const QByteArray key = m_callerTurns.front();
         m_callerTurns.pop_front();
         --untried;
-        int &running = m_callerRunning[key];
-        if (running >= cap) {
+        auto it = m_callerQueues.find(key);
+        if (it == m_callerQueues.end())
+            continue; // its jobs moved to the identity their credential proved (verified())
+        if (m_callerRunning.value(key) >= (othersActive(key) ? sharedCap : cap)) {
             m_callerTurns.push_back(key);
             continue;
         }
-        ++running;
-        auto it = m_callerQueues.find(key);
-        std::function<void()> job = std::move(it->front());
+        ++m_callerRunning[key];
+        std::function<void()> job = std::move(it->front().job);
         it->pop_front();
         if (it->empty())
             m_callerQueues.erase(it);
@@ -105,6 +170,15 @@ void ServerContext::startQueued()
             startQueued();
         });
     }
+}
+
+bool ServerContext::othersActive(const QByteArray &callerKey) const
+{
+    // m_callerRunning holds only callers with a worker now; m_callerQueues only callers
+    // with work waiting. Either one naming someone else means someone else is served.
+    const int runningOthers = int(m_callerRunning.size()) - (m_callerRunning.contains(callerKey) ? 1 : 0);
+    const int waitingOthers = int(m_callerQueues.size()) - (m_callerQueues.contains(callerKey) ? 1 : 0);
+    return runningOthers > 0 || waitingOthers > 0;
 }
 
 ServerContext::SlotAnswer ServerContext::tryReserveSseSlot(int tenantId)

@@ -44,8 +44,17 @@ public:
     /// @p resume is called (from any thread; false: the connection is gone and the job is
     /// dropped). Its connection reads nothing meanwhile, so a flood of pipelined requests
     /// costs the server the bound of its queue, not the rate at which the flooder sends.
+    /// @p credential: the digest of the credential the request presents (or empty), so
+    /// that its job can follow the credential once it verifies (verified()).
     [[nodiscard]] Admission tryStartRequest(const QByteArray &callerKey, std::function<void()> job,
-                                            std::function<bool()> resume);
+                                            std::function<bool()> resume, const QByteArray &credential = {});
+    /// @brief A handler (on a worker) has just proved @p credential to be @p identity:
+    /// CallerKeys learns it, and the credential's jobs still waiting under another key
+    /// (its address's, while it was unverified) move to the identity's queue. Without the
+    /// move, a tenant's first burst, read before any of it was verified, stays in its
+    /// address's queue, and every other caller from that address (a NAT, localhost)
+    /// waits behind it.
+    void verified(const QByteArray &credential, const QByteArray &identity);
     [[nodiscard]] Broadcaster *broadcaster() const { return m_broadcaster; }
     void setBroadcaster(Broadcaster *broadcaster) { m_broadcaster = broadcaster; }
     [[nodiscard]] const ReplayProvider &replayProvider() const { return m_replayProvider; }
@@ -85,19 +94,28 @@ private:
     QHash<int, int> m_tenantSlots;
     std::atomic<quint64> m_lastSseId{0};
     void startQueued(); ///< with m_queueMutex held: fills the free workers, caller by caller
+    /// @brief With m_queueMutex held: whether a caller other than @p callerKey has work
+    /// waiting or running.
+    [[nodiscard]] bool othersActive(const QByteArray &callerKey) const;
 
     std::mutex m_queueMutex;
     int m_queuedRequests = 0; ///< waiting or running
     int m_runningRequests = 0;
-    QHash<QByteArray, std::deque<std::function<void()>>> m_callerQueues;
+    struct Queued {
+        std::function<void()> job;
+        QByteArray credential;
+    };
+    QHash<QByteArray, std::deque<Queued>> m_callerQueues;
     QHash<QByteArray, int> m_callerRunning; ///< workers each caller holds now
     std::deque<QByteArray> m_callerTurns; ///< callers with work waiting, in turn order
     struct Parked {
         std::function<void()> job;
         std::function<bool()> resume;
+        QByteArray credential;
     };
     QHash<QByteArray, std::deque<Parked>> m_parked; ///< per caller, oldest first (one per connection)
     void admitParked(const QByteArray &callerKey); ///< with m_queueMutex held
+    void enqueue(const QByteArray &callerKey, Queued queued); ///< with m_queueMutex held
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
 };

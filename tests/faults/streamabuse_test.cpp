@@ -126,6 +126,9 @@ private:
     std::atomic<int> m_open{0};
 };
 
+/// What another tenant's p99 may reach while one tenant floods (the bound).
+constexpr double kFairnessBoundMs = 50.0;
+
 /// What another tenant's p99 may reach under a flood: 50 ms, or ten times its quiet p99
 /// of the same run when the machine is so busy (other builds, other tests) that the
 /// quiet p99 alone passes 5 ms.
@@ -260,12 +263,12 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
     EXPECT_EQ(loaded.ok, loaded.n) << loaded.text().toStdString();
     // The flooder waits behind its own queue (its connections are parked, not answered),
     // so nothing it sends is turned into a 503 at the rate it sends. The other tenant's
-    // p99 is reported as a ratio to its quiet p99 of this run. What is asserted is that it
-    // is never starved (before the parking, requests timed out after 10 s); the issue's
-    // 50 ms (fairnessBoundMs) is not met yet here: the flooder's two workers keep both
-    // cores busy, and B's tail waits for CPU, not for a worker.
+    // p99 is reported as a ratio to its quiet p99 of this run, and held to the issue's
+    // 50 ms: while B has work, A gets one worker (not half the pool), so B's statement
+    // competes for PostgreSQL's CPU with at most one of A's (before that, A's two kept
+    // both cores busy and B's p99 reached 60-120 ms).
     EXPECT_EQ(flood.busy(), 0) << answers << " answers";
-    EXPECT_LT(percentile(loaded.ms, 99), 1000.0)
+    EXPECT_LE(percentile(loaded.ms, 99), kFairnessBoundMs)
         << "loaded: " << loaded.text().toStdString() << "; quiet: " << before.text().toStdString();
     EXPECT_TRUE(serve.running());
     const double ratio = percentile(loaded.ms, 99) / std::max(0.1, percentile(before.ms, 99));
@@ -275,11 +278,10 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
                            "%4 × 503 busy); tenant B sends 200 requests meanwhile")
                 .arg(over).arg(flood.open()).arg(answers).arg(flood.busy()),
             QStringLiteral("B loaded: %1; B quiet (same run): %2; p99 ratio %3×; B's stream %4; the 50 ms "
-                           "bound (%5 ms at this run's quiet p99) %6")
+                           "bound %5")
                 .arg(loaded.text(), before.text()).arg(ratio, 0, 'f', 1).arg(quietStreamStatus)
-                .arg(fairnessBoundMs(before), 0, 'f', 0)
-                .arg(percentile(loaded.ms, 99) <= fairnessBoundMs(before) ? QStringLiteral("held")
-                                                                          : QStringLiteral("missed")),
+                .arg(percentile(loaded.ms, 99) <= kFairnessBoundMs ? QStringLiteral("held")
+                                                                   : QStringLiteral("missed")),
             -1, -1, answers});
 }
 

@@ -209,3 +209,113 @@ TEST(WorkerQueue, AFloodingCallerHoldsHalfTheWorkersAndIsParkedPastItsBound)
     EXPECT_EQ(maxRunning, 2);
     EXPECT_EQ(resumed, (std::vector<int>{5, 6, 7, 8, 9}));
 }
+
+TEST(WorkerQueue, WhileAnotherCallerHasWorkAFlooderStartsNoSecondWorker)
+{
+    HttpServerConfig cfg;
+    cfg.workerThreads = 4;
+    ServerContext context(cfg);
+    std::mutex m;
+    std::condition_variable cv;
+    bool releaseOther = false, releaseAll = false;
+    int flooderRunning = 0, flooderMaxWhileOther = 0, ran = 0;
+    bool otherRunning = false;
+    const auto flooderJob = [&] {
+        std::unique_lock<std::mutex> l(m);
+        ++flooderRunning;
+        if (otherRunning)
+            flooderMaxWhileOther = std::max(flooderMaxWhileOther, flooderRunning);
+        cv.notify_all();
+        // Each flooder job ends at once while the other caller runs (as PostgreSQL answers
+        // a cheap statement), so the queue is asked again and again for the next one.
+        cv.wait_for(l, std::chrono::milliseconds(otherRunning ? 1 : 10000), [&] { return releaseAll; });
+        --flooderRunning;
+        ++ran;
+        cv.notify_all();
+    };
+    // The other caller first, so that the flooder meets it from its first job on.
+    ASSERT_EQ(context.tryStartRequest(
+                  "other",
+                  [&] {
+                      std::unique_lock<std::mutex> l(m);
+                      otherRunning = true;
+                      cv.notify_all();
+                      cv.wait(l, [&] { return releaseOther; });
+                      otherRunning = false;
+                      cv.notify_all();
+                  },
+                  [] { return true; }),
+              ServerContext::Admission::Queued);
+    {
+        std::unique_lock<std::mutex> l(m);
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return otherRunning; }));
+    }
+    for (int i = 0; i < 40; ++i)
+        (void)context.tryStartRequest("flooder", flooderJob, [] { return true; });
+    {
+        std::unique_lock<std::mutex> l(m);
+        // The positive marker: the flooder has been served while the other caller ran.
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return ran >= 20; })) << ran;
+        EXPECT_EQ(flooderMaxWhileOther, 1) << "one worker for the flooder while another caller has work";
+        releaseOther = true;
+        cv.notify_all();
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return !otherRunning; }));
+        releaseAll = true;
+        cv.notify_all();
+    }
+    context.pool()->waitForDone();
+    EXPECT_EQ(ran, 40);
+}
+
+TEST(WorkerQueue, AVerifiedCredentialsWaitingJobsLeaveItsAddresssQueue)
+{
+    HttpServerConfig cfg;
+    cfg.workerThreads = 2; // one for the address, at half the pool: its queue waits
+    cfg.maxQueuedPerCaller = 4;
+    ServerContext context(cfg);
+    std::mutex m;
+    std::condition_variable cv;
+    bool release = false;
+    std::vector<QByteArray> order;
+    const auto job = [&](const QByteArray &name) {
+        return [&, name] {
+            std::unique_lock<std::mutex> l(m);
+            order.push_back(name);
+            cv.notify_all();
+            if (name == "blocker")
+                cv.wait(l, [&] { return release; });
+        };
+    };
+    const QByteArray address = "ip4:192.0.2.7", token = "digest-of-a-real-token";
+    // A tenant's first burst, read before any of it is verified: its address's queue,
+    // and parked past its bound. Then a neighbour behind the same address.
+    ASSERT_EQ(context.tryStartRequest(address, job("blocker"), [] { return true; }, "other-digest"),
+              ServerContext::Admission::Queued);
+    {
+        std::unique_lock<std::mutex> l(m);
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return !order.empty(); }));
+    }
+    for (int i = 0; i < 6; ++i)
+        (void)context.tryStartRequest(address, job("tenant"), [] { return true; }, token);
+    EXPECT_EQ(context.tryStartRequest(address, job("neighbour"), [] { return true; }, "neighbour-digest"),
+              ServerContext::Admission::Parked);
+
+    // The first handler proves the token: the tenant's jobs move to the tenant's queue
+    // and run on the free worker; the neighbour's parked job gets the address's place.
+    context.verified(token, "tenant:7");
+    EXPECT_EQ(context.callerKeys().keyFor(token, QStringLiteral("192.0.2.7")), "tenant:7");
+    {
+        std::unique_lock<std::mutex> l(m);
+        EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] {
+            return std::count(order.begin(), order.end(), QByteArray("tenant")) == 6;
+        })) << order.size();
+        EXPECT_EQ(std::count(order.begin(), order.end(), QByteArray("neighbour")), 0)
+            << "still behind the blocker, in its address's queue";
+        release = true;
+        cv.notify_all();
+        EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] {
+            return std::count(order.begin(), order.end(), QByteArray("neighbour")) == 1;
+        }));
+    }
+    context.pool()->waitForDone();
+}
