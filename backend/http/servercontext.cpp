@@ -8,13 +8,23 @@
 
 namespace af {
 
+namespace {
+/// How long a caller counts as having work after its last job: a client that sends its
+/// requests one after another (every interactive one) has none waiting in the gaps, and
+/// without this a flooder got its second worker back between each two of them.
+constexpr auto kRecentMs = std::chrono::milliseconds(250);
+} // namespace
+
 ServerContext::ServerContext(const HttpServerConfig &config)
     : m_config(config)
 {
     // Handlers mostly wait on PostgreSQL, so more threads than cores pays off.
-    const int threads = config.workerThreads > 0 ? config.workerThreads
-                                                 : std::max(4, 2 * QThread::idealThreadCount());
-    m_pool.setMaxThreadCount(threads);
+    m_workers = config.workerThreads > 0 ? config.workerThreads
+                                         : std::max(4, 2 * QThread::idealThreadCount());
+    // The streams' own jobs (a token check per network thread at a time, replays) start
+    // on the pool outside the request queue: without threads of their own they took a
+    // request's worker, and a request the queue had started waited for a thread.
+    m_pool.setMaxThreadCount(m_workers + std::max(1, config.networkThreads));
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
 }
 
@@ -87,6 +97,18 @@ void ServerContext::verified(const QByteArray &credential, const QByteArray &ide
         it.value() = std::move(kept);
         it = it.value().empty() ? m_parked.erase(it) : std::next(it);
     }
+    // The credential's jobs already on a worker count as the identity's from now on, or
+    // the address would stay at its cap of running jobs (a write waiting on a lock holds
+    // its worker for seconds) and its other callers would wait that long for a turn.
+    for (Running &r : m_running) {
+        if (r.credential != credential || r.key == key)
+            continue;
+        const auto old = m_callerRunning.find(r.key);
+        if (old != m_callerRunning.end() && --old.value() <= 0)
+            m_callerRunning.erase(old);
+        ++m_callerRunning[key];
+        r.key = key;
+    }
     for (Queued &q : moved)
         enqueue(key, std::move(q));
     for (Parked &p : movedParked)
@@ -130,7 +152,7 @@ void ServerContext::startQueued()
     std::size_t untried = m_callerTurns.size();
     // A caller whose requests all wait on the database (a locked table, a slow disk)
     // must not hold every worker: the others' requests still find one free.
-    const int threads = m_pool.maxThreadCount();
+    const int threads = m_workers;
     const int cap = m_config.maxRunningPerCaller > 0 ? std::min(m_config.maxRunningPerCaller, threads)
                                                      : std::max(1, threads / 2);
     // A free worker is not enough when the caller holding the others keeps PostgreSQL's
@@ -150,6 +172,7 @@ void ServerContext::startQueued()
             continue;
         }
         ++m_callerRunning[key];
+        const auto running = m_running.insert(m_running.end(), {key, it->front().credential});
         std::function<void()> job = std::move(it->front().job);
         it->pop_front();
         if (it->empty())
@@ -159,14 +182,17 @@ void ServerContext::startQueued()
         admitParked(key);
         ++m_runningRequests;
         untried = m_callerTurns.size();
-        m_pool.start([this, key, job = std::move(job)] {
+        noteActive(key);
+        m_pool.start([this, running, job = std::move(job)] {
             job();
             std::lock_guard<std::mutex> lock(m_queueMutex);
             --m_runningRequests;
             --m_queuedRequests;
-            const auto mine = m_callerRunning.find(key);
+            const auto mine = m_callerRunning.find(running->key);
             if (mine != m_callerRunning.end() && --mine.value() <= 0)
                 m_callerRunning.erase(mine);
+            noteActive(running->key);
+            m_running.erase(running);
             startQueued();
         });
     }
@@ -178,7 +204,19 @@ bool ServerContext::othersActive(const QByteArray &callerKey) const
     // with work waiting. Either one naming someone else means someone else is served.
     const int runningOthers = int(m_callerRunning.size()) - (m_callerRunning.contains(callerKey) ? 1 : 0);
     const int waitingOthers = int(m_callerQueues.size()) - (m_callerQueues.contains(callerKey) ? 1 : 0);
-    return runningOthers > 0 || waitingOthers > 0;
+    if (runningOthers > 0 || waitingOthers > 0)
+        return true;
+    // m_recent[0] is the most recent caller; if that is this one, m_recent[1] is the most
+    // recent other.
+    const Seen &other = m_recent[0].key == callerKey ? m_recent[1] : m_recent[0];
+    return !other.key.isEmpty() && std::chrono::steady_clock::now() - other.at < kRecentMs;
+}
+
+void ServerContext::noteActive(const QByteArray &callerKey)
+{
+    if (m_recent[0].key != callerKey)
+        m_recent[1] = std::move(m_recent[0]);
+    m_recent[0] = {callerKey, std::chrono::steady_clock::now()};
 }
 
 ServerContext::SlotAnswer ServerContext::tryReserveSseSlot(int tenantId)

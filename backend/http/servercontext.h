@@ -8,7 +8,9 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
+#include <list>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -83,6 +85,7 @@ private:
     HttpServerConfig m_config;
     Router m_router;
     QThreadPool m_pool;
+    int m_workers = 1; ///< request handlers at once (the pool has a few more threads for streams)
     CallerKeys m_callerKeys;
     Broadcaster *m_broadcaster = nullptr;
     ReplayProvider m_replayProvider;
@@ -107,6 +110,19 @@ private:
     };
     QHash<QByteArray, std::deque<Queued>> m_callerQueues;
     QHash<QByteArray, int> m_callerRunning; ///< workers each caller holds now
+    struct Running {
+        QByteArray key; ///< whose worker it counts as (changes when its credential verifies)
+        QByteArray credential;
+    };
+    std::list<Running> m_running; ///< one per job on a worker
+    /// The two callers that most recently started or finished a job, most recent first:
+    /// whoever was active in the last kRecentMs counts as having work (othersActive).
+    struct Seen {
+        QByteArray key;
+        std::chrono::steady_clock::time_point at;
+    };
+    Seen m_recent[2];
+    void noteActive(const QByteArray &callerKey); ///< with m_queueMutex held
     std::deque<QByteArray> m_callerTurns; ///< callers with work waiting, in turn order
     struct Parked {
         std::function<void()> job;

@@ -288,8 +288,9 @@ TEST(WorkerQueue, AVerifiedCredentialsWaitingJobsLeaveItsAddresssQueue)
     };
     const QByteArray address = "ip4:192.0.2.7", token = "digest-of-a-real-token";
     // A tenant's first burst, read before any of it is verified: its address's queue,
-    // and parked past its bound. Then a neighbour behind the same address.
-    ASSERT_EQ(context.tryStartRequest(address, job("blocker"), [] { return true; }, "other-digest"),
+    // and parked past its bound; its first job holds the worker (a write waiting on a
+    // lock). Then a neighbour behind the same address.
+    ASSERT_EQ(context.tryStartRequest(address, job("blocker"), [] { return true; }, token),
               ServerContext::Admission::Queued);
     {
         std::unique_lock<std::mutex> l(m);
@@ -300,21 +301,22 @@ TEST(WorkerQueue, AVerifiedCredentialsWaitingJobsLeaveItsAddresssQueue)
     EXPECT_EQ(context.tryStartRequest(address, job("neighbour"), [] { return true; }, "neighbour-digest"),
               ServerContext::Admission::Parked);
 
-    // The first handler proves the token: the tenant's jobs move to the tenant's queue
-    // and run on the free worker; the neighbour's parked job gets the address's place.
+    // The first handler proves the token: the tenant's jobs, the running one too, count
+    // as the tenant's; the address is free for the neighbour at once, although the
+    // tenant's first job still holds its worker.
     context.verified(token, "tenant:7");
     EXPECT_EQ(context.callerKeys().keyFor(token, QStringLiteral("192.0.2.7")), "tenant:7");
     {
         std::unique_lock<std::mutex> l(m);
         EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] {
-            return std::count(order.begin(), order.end(), QByteArray("tenant")) == 6;
+            return std::count(order.begin(), order.end(), QByteArray("neighbour")) == 1;
         })) << order.size();
-        EXPECT_EQ(std::count(order.begin(), order.end(), QByteArray("neighbour")), 0)
-            << "still behind the blocker, in its address's queue";
+        EXPECT_EQ(std::count(order.begin(), order.end(), QByteArray("tenant")), 0)
+            << "the tenant's own jobs wait behind its first, not the neighbour's";
         release = true;
         cv.notify_all();
         EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] {
-            return std::count(order.begin(), order.end(), QByteArray("neighbour")) == 1;
+            return std::count(order.begin(), order.end(), QByteArray("tenant")) == 6;
         }));
     }
     context.pool()->waitForDone();
