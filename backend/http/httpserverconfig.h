@@ -26,7 +26,7 @@ struct HttpServerConfig
     int maxQueuedRequests = 4'096;   ///< requests waiting for or in a worker; 503 + Retry-After past it
     int maxQueuedPerCaller = 256;    ///< of those, from one caller (credential, else peer address)
     int maxRunningPerCaller = 0;     ///< workers one caller may hold at once; 0 = half the pool (at least 1)
-    int maxRunningPerCallerShared = 1; ///< the same while another caller has work waiting or running
+    int maxRunningPerCallerShared = 1; ///< the same for a caller with a backlog while another caller has work
     int maxQueueWaitMs = 10'000;     ///< a request not started this long after it was read: 503 + Retry-After
     int maxPipelined = 32;           ///< requests in flight per connection before reading pauses
     int lingerMs = 2'000;            ///< how long a closing connection drains unread input

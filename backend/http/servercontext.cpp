@@ -157,8 +157,11 @@ void ServerContext::startQueued()
                                                      : std::max(1, threads / 2);
     // A free worker is not enough when the caller holding the others keeps PostgreSQL's
     // CPU busy: another caller's statement then waits for a core behind the flooder's.
-    // So while anyone else has work waiting or running, a caller gets no more than
-    // maxRunningPerCallerShared workers; alone it may use its full cap.
+    // So while anyone else has work waiting or running, a caller with a backlog (as many
+    // requests waiting as there are workers: a flood, not a client) gets no more than
+    // maxRunningPerCallerShared workers; alone it may use its full cap. A caller with a
+    // short queue keeps its cap, or one request of its waiting on a lock would hold up
+    // its next ones for as long as the lock is held.
     const int sharedCap = std::max(1, std::min(cap, m_config.maxRunningPerCallerShared));
     while (m_runningRequests < threads && untried > 0) {
         const QByteArray key = m_callerTurns.front();
@@ -167,7 +170,8 @@ void ServerContext::startQueued()
         auto it = m_callerQueues.find(key);
         if (it == m_callerQueues.end())
             continue; // its jobs moved to the identity their credential proved (verified())
-        if (m_callerRunning.value(key) >= (othersActive(key) ? sharedCap : cap)) {
+        const bool backlog = int(it->size()) >= threads;
+        if (m_callerRunning.value(key) >= (backlog && othersActive(key) ? sharedCap : cap)) {
             m_callerTurns.push_back(key);
             continue;
         }

@@ -218,12 +218,14 @@ TEST(WorkerQueue, WhileAnotherCallerHasWorkAFlooderStartsNoSecondWorker)
     std::mutex m;
     std::condition_variable cv;
     bool releaseOther = false, releaseAll = false;
-    int flooderRunning = 0, flooderMaxWhileOther = 0, ran = 0;
+    int flooderRunning = 0, flooderMaxWhileOther = 0, ran = 0, started = 0;
     bool otherRunning = false;
     const auto flooderJob = [&] {
         std::unique_lock<std::mutex> l(m);
         ++flooderRunning;
-        if (otherRunning)
+        // The first two start as they come, before the flooder has a backlog (a client
+        // with a short queue keeps half the pool); from then on its queue is a flood's.
+        if (otherRunning && ++started > 2)
             flooderMaxWhileOther = std::max(flooderMaxWhileOther, flooderRunning);
         cv.notify_all();
         // Each flooder job ends at once while the other caller runs (as PostgreSQL answers
