@@ -27,6 +27,9 @@ struct HttpServerConfig
     int maxQueuedPerCaller = 256;    ///< of those, from one caller (credential, else peer address)
     int maxRunningPerCaller = 0;     ///< workers one caller may hold at once; 0 = half the pool (at least 1)
     int maxRunningPerCallerShared = 1; ///< the same for a caller with a backlog while another caller has work
+    /// Of one worker's time, the share (percent) such a caller gets meanwhile: after each of
+    /// its jobs it waits (at most 50 ms) until its time on a worker is that share.
+    int backlogWorkerPercent = 10;
     int maxQueueWaitMs = 10'000;     ///< a request not started this long after it was read: 503 + Retry-After
     int maxPipelined = 32;           ///< requests in flight per connection before reading pauses
     int lingerMs = 2'000;            ///< how long a closing connection drains unread input

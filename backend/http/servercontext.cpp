@@ -13,6 +13,10 @@ namespace {
 /// requests one after another (every interactive one) has none waiting in the gaps, and
 /// without this a flooder got its second worker back between each two of them.
 constexpr auto kRecentMs = std::chrono::milliseconds(250);
+/// The longest pause a paced caller waits after one job. A job's time on a worker may be
+/// a wait on a lock, not CPU, and a pause past this would only push the caller's queue
+/// towards its deadline (maxQueueWaitMs) without sparing anyone's CPU.
+constexpr auto kMaxPace = std::chrono::milliseconds(50);
 } // namespace
 
 ServerContext::ServerContext(const HttpServerConfig &config)
@@ -26,6 +30,54 @@ ServerContext::ServerContext(const HttpServerConfig &config)
     // request's worker, and a request the queue had started waited for a thread.
     m_pool.setMaxThreadCount(m_workers + std::max(1, config.networkThreads));
     m_pool.setObjectName(QStringLiteral("af-http-workers"));
+    m_pacer = std::thread([this] { runPacer(); });
+}
+
+ServerContext::~ServerContext()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_queueMutex);
+        m_stopping = true;
+    }
+    m_paceWake.notify_all();
+    m_pacer.join();
+    // Running jobs end (and start what their caller's turn allows) before the queues go.
+    m_pool.waitForDone();
+}
+
+void ServerContext::runPacer()
+{
+    std::unique_lock<std::mutex> lock(m_queueMutex);
+    while (!m_stopping) {
+        if (m_paceWakeAt == Clock::time_point::max()) {
+            m_paceWake.wait(lock);
+        } else if (Clock::now() < m_paceWakeAt) {
+            m_paceWake.wait_until(lock, m_paceWakeAt);
+        } else {
+            m_paceWakeAt = Clock::time_point::max();
+            startQueued();
+        }
+    }
+}
+
+void ServerContext::paceAfter(const QByteArray &callerKey, Clock::duration used)
+{
+    const auto queue = m_callerQueues.constFind(callerKey);
+    const int percent = std::clamp(m_config.backlogWorkerPercent, 1, 100);
+    if (queue == m_callerQueues.cend() || int(queue->size()) < m_workers || !othersActive(callerKey)
+        || percent >= 100) {
+        m_pacedUntil.remove(callerKey);
+        return;
+    }
+    // Holding a flooder to one worker still let it keep one core busy with its cheap
+    // statements (and our network threads with its answers): beside a build on two
+    // cores, the other caller's statement then waited for a core. Pacing it by the time
+    // its jobs take leaves the cores to the others while they have work, and still moves
+    // its queue on.
+    const Clock::time_point now = Clock::now();
+    Clock::time_point &until = m_pacedUntil[callerKey];
+    const auto pause = std::chrono::duration_cast<Clock::duration>(used * (100 - percent) / percent);
+    until = std::min(std::max(until, now) + pause, now + std::chrono::duration_cast<Clock::duration>(kMaxPace));
 }
 
 ServerContext::Admission ServerContext::tryStartRequest(const QByteArray &callerKey,
@@ -170,8 +222,19 @@ void ServerContext::startQueued()
         auto it = m_callerQueues.find(key);
         if (it == m_callerQueues.end())
             continue; // its jobs moved to the identity their credential proved (verified())
-        const bool backlog = int(it->size()) >= threads;
-        if (m_callerRunning.value(key) >= (backlog && othersActive(key) ? sharedCap : cap)) {
+        const bool shared = int(it->size()) >= threads && othersActive(key);
+        if (shared) {
+            const auto paced = m_pacedUntil.constFind(key);
+            if (paced != m_pacedUntil.cend() && *paced > Clock::now()) {
+                if (*paced < m_paceWakeAt) {
+                    m_paceWakeAt = *paced;
+                    m_paceWake.notify_one();
+                }
+                m_callerTurns.push_back(key);
+                continue;
+            }
+        }
+        if (m_callerRunning.value(key) >= (shared ? sharedCap : cap)) {
             m_callerTurns.push_back(key);
             continue;
         }
@@ -187,9 +250,10 @@ void ServerContext::startQueued()
         ++m_runningRequests;
         untried = m_callerTurns.size();
         noteActive(key);
-        m_pool.start([this, running, job = std::move(job)] {
+        m_pool.start([this, running, job = std::move(job), started = Clock::now()] {
             job();
             std::lock_guard<std::mutex> lock(m_queueMutex);
+            paceAfter(running->key, Clock::now() - started);
             --m_runningRequests;
             --m_queuedRequests;
             const auto mine = m_callerRunning.find(running->key);

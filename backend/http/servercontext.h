@@ -9,11 +9,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <list>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace af {
 
@@ -27,6 +29,9 @@ class ServerContext
 {
 public:
     explicit ServerContext(const HttpServerConfig &config);
+    ~ServerContext();
+    ServerContext(const ServerContext &) = delete;
+    ServerContext &operator=(const ServerContext &) = delete;
 
     [[nodiscard]] const HttpServerConfig &config() const { return m_config; }
     void setConfig(const HttpServerConfig &config) { m_config = config; }
@@ -123,6 +128,18 @@ private:
     };
     Seen m_recent[2];
     void noteActive(const QByteArray &callerKey); ///< with m_queueMutex held
+    using Clock = std::chrono::steady_clock;
+    /// @brief With m_queueMutex held: @p callerKey's job has just held a worker for
+    /// @p used; if the caller has a backlog while others have work, it starts its next job
+    /// only after a pause that keeps its time on a worker to backlogWorkerPercent.
+    void paceAfter(const QByteArray &callerKey, Clock::duration used);
+    QHash<QByteArray, Clock::time_point> m_pacedUntil; ///< paced callers' next start
+    /// The pacer thread runs startQueued at m_paceWakeAt: a paced caller may be the only one
+    /// with work left, and then no job ends and nothing arrives to start its next one.
+    Clock::time_point m_paceWakeAt = Clock::time_point::max();
+    std::condition_variable m_paceWake;
+    bool m_stopping = false;
+    void runPacer();
     std::deque<QByteArray> m_callerTurns; ///< callers with work waiting, in turn order
     struct Parked {
         std::function<void()> job;
@@ -134,6 +151,7 @@ private:
     void enqueue(const QByteArray &callerKey, Queued queued); ///< with m_queueMutex held
     mutable std::mutex m_mutex;
     QHash<quint64, std::shared_ptr<SseClient>> m_sseClients;
+    std::thread m_pacer; ///< last: it starts once everything above is built
 };
 
 } // namespace af

@@ -2,7 +2,8 @@
 // hand-off stuck behind answers the client never reads gives its slot back, a stream whose
 // first write fails is not listed, HTTP/1.1 without Host is refused, a saturated worker
 // queue answers 503 with Retry-After, and one caller that floods holds at most half the
-// workers and, past its queue's bound, is parked instead of answered.
+// workers and, past its queue's bound, is parked instead of answered; while another caller
+// has work it gets one worker, paced by the time its jobs take.
 #include "feed/broadcaster.h"
 #include "http/httpserver.h"
 #include "http/servercontext.h"
@@ -14,8 +15,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -264,9 +268,65 @@ TEST(WorkerQueue, WhileAnotherCallerHasWorkAFlooderStartsNoSecondWorker)
         ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return !otherRunning; }));
         releaseAll = true;
         cv.notify_all();
+        // The rest may still be paced for a while (the other caller counts as active for
+        // a moment after its job), so they are waited for, not only the pool.
+        EXPECT_TRUE(cv.wait_for(l, std::chrono::seconds(20), [&] { return ran == 40; })) << ran;
     }
     context.pool()->waitForDone();
     EXPECT_EQ(ran, 40);
+}
+
+TEST(WorkerQueue, AFlooderIsPacedByItsWorkerTimeWhileAnotherCallerHasWork)
+{
+    HttpServerConfig cfg;
+    cfg.workerThreads = 4;
+    cfg.backlogWorkerPercent = 10;
+    ServerContext context(cfg);
+    using Clock = std::chrono::steady_clock;
+    std::mutex m;
+    std::condition_variable cv;
+    bool releaseOther = false, otherRunning = false;
+    std::vector<Clock::time_point> starts;
+    const auto flooderJob = [&] {
+        {
+            std::lock_guard<std::mutex> l(m);
+            starts.push_back(Clock::now());
+            cv.notify_all();
+        }
+        // A job's time on a worker (as a cheap statement takes): what pacing charges.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
+    ASSERT_EQ(context.tryStartRequest(
+                  "other",
+                  [&] {
+                      std::unique_lock<std::mutex> l(m);
+                      otherRunning = true;
+                      cv.notify_all();
+                      cv.wait(l, [&] { return releaseOther; });
+                      otherRunning = false;
+                  },
+                  [] { return true; }),
+              ServerContext::Admission::Queued);
+    {
+        std::unique_lock<std::mutex> l(m);
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return otherRunning; }));
+    }
+    for (int i = 0; i < 30; ++i)
+        (void)context.tryStartRequest("flooder", flooderJob, [] { return true; });
+    {
+        std::unique_lock<std::mutex> l(m);
+        // The positive marker: the flooder moves on while the other caller runs.
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(20), [&] { return starts.size() >= 10; }));
+        // Jobs 4 to 10 start once the flooder has a backlog: each 5 ms job is followed by
+        // a 45 ms pause, so 6 gaps take 300 ms (unpaced, about 30 ms).
+        const double ms = std::chrono::duration<double, std::milli>(starts[9] - starts[3]).count();
+        EXPECT_GE(ms, 250.0) << "10 % of one worker for a flooder while another caller has work";
+        EXPECT_LE(ms, 5000.0) << "paced, not stopped";
+        releaseOther = true;
+        cv.notify_all();
+        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(20), [&] { return starts.size() == 30; }));
+    }
+    context.pool()->waitForDone();
 }
 
 TEST(WorkerQueue, AVerifiedCredentialsWaitingJobsLeaveItsAddresssQueue)
