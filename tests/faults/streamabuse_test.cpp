@@ -264,9 +264,12 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
     // The flooder waits behind its own queue (its connections are parked, not answered),
     // so nothing it sends is turned into a 503 at the rate it sends. The other tenant's
     // p99 is reported as a ratio to its quiet p99 of this run, and held to the issue's
-    // 50 ms: while B has work, A gets one worker (not half the pool), so B's statement
-    // competes for PostgreSQL's CPU with at most one of A's (before that, A's two kept
-    // both cores busy and B's p99 reached 60-120 ms).
+    // 50 ms: while B has work, A gets one worker (not half the pool), paced to a tenth of
+    // that worker's time, so B's requests find the two cores nearly free of A's
+    // statements, handlers and answers. Half the pool for A: 90-430 ms; one worker,
+    // unpaced: 25-68 ms beside other work; paced: 3-32 ms, beside a build too. The
+    // ratio is not asserted: the quiet p99 of 200 requests on a shared machine ranges
+    // from 0.4 to 38 ms, so a bound on it would be looser or flakier than 50 ms.
     EXPECT_EQ(flood.busy(), 0) << answers << " answers";
     EXPECT_LE(percentile(loaded.ms, 99), kFairnessBoundMs)
         << "loaded: " << loaded.text().toStdString() << "; quiet: " << before.text().toStdString();
