@@ -14,6 +14,7 @@
 
 #include <pqxx/pqxx>
 
+#include <QHash>
 #include <QSet>
 
 #include <algorithm>
@@ -48,9 +49,10 @@ const char *kMarkAbandoned =
 
 // The order is on the uuid column (qualified: a bare "id" would name the id::text output
 // column, and PostgreSQL sorted every batch again by text instead of reading the index's order).
+// ctid: where each row is, so that marking it processed goes straight to it (below).
 const char *kSelectBatch =
     "SELECT id::text, tenant_id, event_type, payload_json::text, "
-    "       (extract(epoch FROM created_at) * 1000000)::bigint "
+    "       (extract(epoch FROM created_at) * 1000000)::bigint, ctid::text "
     "  FROM activity_queue "
     " WHERE NOT processed AND ($1::int IS NULL OR tenant_id = $1::int) "
     " ORDER BY created_at, activity_queue.id LIMIT $2";
@@ -71,22 +73,33 @@ void keyedPlansOnly(pqxx::transaction_base &tx)
             "SET LOCAL enable_mergejoin = off; SET LOCAL jit = off");
 }
 
-std::vector<QueueRow> readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
+/// A batch's unprocessed rows, and where each of them is in the table (queue id → ctid).
+/// The drain lock keeps every other drain off these rows until the batch commits.
+struct Batch {
+    std::vector<QueueRow> rows;
+    QHash<QString, std::string> where;
+};
+
+Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
 {
     const auto r = tenantId ? tx.exec_params(kSelectBatch, *tenantId, Drainer::kBatchSize)
                             : tx.exec_params(kSelectBatch, nullptr, Drainer::kBatchSize);
-    std::vector<QueueRow> rows;
+    Batch batch;
+    std::vector<QueueRow> &rows = batch.rows;
     rows.reserve(r.size());
+    batch.where.reserve(int(r.size()));
     for (const auto &row : r) {
         QueueRow q;
-        q.id = QString::fromStdString(row[0].as<std::string>());
+        q.id = EventRows::text(row[0]);
         q.tenantId = row[1].as<int>();
-        q.eventType = QString::fromStdString(row[2].as<std::string>());
-        q.payload = QJsonDocument::fromJson(QByteArray::fromStdString(row[3].as<std::string>())).object();
+        q.eventType = EventRows::text(row[2]);
+        q.payloadText = QByteArray(row[3].c_str(), int(row[3].size()));
+        q.payload = QJsonDocument::fromJson(q.payloadText).object();
         q.createdAt = row[4].as<long long>();
+        batch.where.insert(q.id, row[5].as<std::string>());
         rows.push_back(std::move(q));
     }
-    return rows;
+    return batch;
 }
 
 /// The events one batch makes. A window still open at the end of a full batch may take
@@ -196,7 +209,8 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
         q.id = EventRows::text(row[5]);
         q.tenantId = row[6].as<int>();
         q.eventType = EventRows::text(row[7]);
-        q.payload = QJsonDocument::fromJson(QByteArray(row[8].c_str(), int(row[8].size()))).object();
+        q.payloadText = QByteArray(row[8].c_str(), int(row[8].size()));
+        q.payload = QJsonDocument::fromJson(q.payloadText).object();
         q.createdAt = row[9].as<qint64>();
         out.back().rows.push_back(std::move(q));
     }
@@ -245,11 +259,11 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     pqxx::work tx(conn);
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", kDrainLockKey);
     keyedPlansOnly(tx);
-    std::vector<QueueRow> rows = readBatch(tx, tenantId);
-    if (rows.empty())
+    Batch batch = readBatch(tx, tenantId);
+    if (batch.rows.empty())
         return out;
-    out.more = int(rows.size()) == Drainer::kBatchSize;
-    const TilePlan plan = planBatch(tx, std::move(rows));
+    out.more = int(batch.rows.size()) == Drainer::kBatchSize;
+    const TilePlan plan = planBatch(tx, std::move(batch.rows));
 
     std::vector<QString> ids(plan.items.size());
     std::vector<QString> freshIds;
@@ -270,7 +284,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
             // The window is written with the event: no second row, key or check per event.
             evs << std::make_tuple(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
                                    e.displayName.toStdString(), e.description.toStdString(),
-                                   e.icon.toStdString(), json(e.payload),
+                                   e.icon.toStdString(),
+                                   e.payloadText.isEmpty() ? json(e.payload) : e.payloadText.toStdString(),
                                    isoMicros(e.createdAt).toStdString(),
                                    isoMicros(e.windowStart).toStdString());
         }
@@ -278,10 +293,12 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     }
     // Each new row names its event on itself, in the UPDATE that marks it processed.
     std::vector<QString> freshTo;
+    std::vector<std::string> freshAt;
     for (size_t i = 0; i < plan.items.size(); ++i) {
         for (const QString &q : plan.items[i].newRows) {
             freshIds.push_back(q);
             freshTo.push_back(ids[i]);
+            freshAt.push_back(batch.where.value(q));
         }
     }
     if (!plan.folds.empty()) {
@@ -371,9 +388,22 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         tx.exec_params("DELETE FROM activity_events WHERE id = ANY($1::uuid[])", g);
         out.removed = int(gone.size());
     }
-    tx.exec_params("UPDATE activity_queue q SET processed = true, event_id = u.ev "
-                   "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE q.id = u.q",
-                   uuidArray(freshIds), uuidArray(freshTo));
+    // By ctid: a look-up of the primary key per row (four index pages each) was a fifth
+    // of this statement, the biggest one of a drain. The id is checked as well, written
+    // so that it cannot be an index condition (with "=" the planner went back to the
+    // primary key). Every row must be found, or the batch rolls back: nothing else moves
+    // an unprocessed row (the drain lock keeps other drains out, purging takes processed
+    // rows only), so a miss would be a bug, and it must not leave a row unmarked behind a
+    // published event.
+    const pqxx::result marked = tx.exec_params(
+        "UPDATE activity_queue q SET processed = true, event_id = u.ev "
+        "  FROM unnest($1::tid[], $2::uuid[], $3::uuid[]) AS u(at, q, ev) "
+        " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed",
+        textArray(freshAt), uuidArray(freshIds), uuidArray(freshTo));
+    if (marked.affected_rows() != freshIds.size())
+        throw std::runtime_error("the drain found " + std::to_string(marked.affected_rows()) + " of the "
+                                 + std::to_string(freshIds.size())
+                                 + " queue rows it read still unprocessed where it read them");
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
@@ -458,7 +488,7 @@ std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::opti
 {
     pqxx::read_transaction tx(conn);
     keyedPlansOnly(tx);
-    const TilePlan plan = planBatch(tx, readBatch(tx, tenantId));
+    const TilePlan plan = planBatch(tx, readBatch(tx, tenantId).rows);
     std::vector<int> folds(plan.items.size(), 0);
     for (const TilePlan::Fold &f : plan.folds)
         if (f.into >= 0)

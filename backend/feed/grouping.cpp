@@ -14,11 +14,55 @@ namespace af {
 
 QString isoMicros(Micros t)
 {
-    const qint64 ms = t >= 0 ? t / 1000 : (t - 999) / 1000;
-    const int us = int(t - ms * 1000);
-    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
-    return dt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) +
-           QStringLiteral("%1Z").arg(us, 3, 10, QLatin1Char('0'));
+    // A drain formats two or three of these per event it writes: QDateTime's pattern
+    // formatter (parsing the pattern, the locale's digits) was a visible part of a drain's
+    // client time, so the common range is formatted by hand, with the same result.
+    constexpr Micros kDay = Micros(86'400) * 1'000'000;
+    Micros days = t / kDay;
+    Micros inDay = t % kDay;
+    if (inDay < 0) {
+        inDay += kDay;
+        --days;
+    }
+    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days).
+    const Micros z = days + 719'468;
+    const Micros era = (z >= 0 ? z : z - 146'096) / 146'097;
+    const Micros doe = z - era * 146'097;
+    const Micros yoe = (doe - doe / 1'460 + doe / 36'524 - doe / 146'096) / 365;
+    const Micros doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const Micros mp = (5 * doy + 2) / 153;
+    const int day = int(doy - (153 * mp + 2) / 5 + 1);
+    const int month = int(mp < 10 ? mp + 3 : mp - 9);
+    const Micros year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 0 || year > 9999) {
+        const qint64 ms = t >= 0 ? t / 1000 : (t - 999) / 1000;
+        const int us = int(t - ms * 1000);
+        const QDateTime dt = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+        return dt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) +
+               QStringLiteral("%1Z").arg(us, 3, 10, QLatin1Char('0'));
+    }
+    const Micros secs = inDay / 1'000'000;
+    const int frac = int(inDay % 1'000'000);
+    char buf[28];
+    auto put = [&buf](int at, long long v, int width) {
+        for (int i = width - 1; i >= 0; --i, v /= 10)
+            buf[at + i] = char('0' + v % 10);
+    };
+    put(0, year, 4);
+    buf[4] = '-';
+    put(5, month, 2);
+    buf[7] = '-';
+    put(8, day, 2);
+    buf[10] = 'T';
+    put(11, secs / 3600, 2);
+    buf[13] = ':';
+    put(14, secs / 60 % 60, 2);
+    buf[16] = ':';
+    put(17, secs % 60, 2);
+    buf[19] = '.';
+    put(20, frac, 6);
+    buf[26] = 'Z';
+    return QString::fromLatin1(buf, 27);
 }
 
 namespace {
@@ -37,6 +81,7 @@ GroupedEvent single(const QueueRow &r)
     }
     e.description = Catalogue::describe(r.eventType, r.payload);
     e.payload = r.payload;
+    e.payloadText = r.payloadText;
     e.createdAt = r.createdAt;
     e.sourceIds = {r.id};
     return e;
@@ -47,6 +92,7 @@ GroupedEvent tile(const std::vector<const QueueRow *> &window)
     GroupedEvent e = single(*window.back());
     const int n = int(window.size());
     e.description = Catalogue::describeGroup(e.eventType, n);
+    e.payloadText.clear();
     QJsonArray samples;
     for (int i = n - 1; i >= 0 && samples.size() < Catalogue::limits().tileSamples; --i)
         samples.append(window[size_t(i)]->payload);

@@ -19,6 +19,9 @@ struct QueueRow {
     QString eventType;
     QJsonObject payload;
     Micros createdAt = 0;
+    /// The payload as the database sent it (jsonb's text), when the row came from there: a
+    /// single event is written with it as is, instead of serialising @c payload again.
+    QByteArray payloadText;
 };
 
 struct GroupedEvent {
@@ -31,6 +34,7 @@ struct GroupedEvent {
     Micros createdAt = 0;           ///< the (last) row's created_at
     Micros windowStart = 0;         ///< the opening of the window it was made from
     std::vector<QString> sourceIds; ///< queue rows, oldest first
+    QByteArray payloadText;         ///< a single's row's payloadText (empty for a tile)
 };
 
 /// @brief Pure grouping of queue rows into feed events: per (tenant, type), rows sorted by

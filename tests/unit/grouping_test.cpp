@@ -3,6 +3,7 @@
 #include "core/catalogue.h"
 #include "feed/grouping.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -187,6 +188,34 @@ INSTANTIATE_TEST_SUITE_P(
                       IsoCase{-2208988800LL * kSec, "1900-01-01T00:00:00.000000Z"},
                       IsoCase{-2208988800LL * kSec + 1, "1900-01-01T00:00:00.000001Z"},
                       IsoCase{-2208988800LL * kSec - 1, "1899-12-31T23:59:59.999999Z"}));
+
+// The hand-made formatter against QDateTime's, over years 1 to 9999 (leap days, century
+// years, the last microsecond of a day) and the years outside it that go to QDateTime.
+TEST(IsoMicrosProperty, SameTextAsQDateTime)
+{
+    const auto viaQt = [](Micros t) {
+        const qint64 ms = t >= 0 ? t / 1000 : (t - 999) / 1000;
+        const int us = int(t - ms * 1000);
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) +
+               QStringLiteral("%1Z").arg(us, 3, 10, QLatin1Char('0'));
+    };
+    const Micros lo = -62'135'596'800LL * kSec; // 0001-01-01
+    const Micros hi = 253'402'300'799LL * kSec + 999'999; // 9999-12-31T23:59:59.999999
+    std::mt19937_64 rng(16);
+    std::uniform_int_distribution<Micros> any(lo, hi);
+    for (int i = 0; i < 200'000; ++i) {
+        const Micros t = any(rng);
+        ASSERT_EQ(af::isoMicros(t), viaQt(t)) << t;
+    }
+    const Micros kDayUs = 86'400 * kSec;
+    for (const Micros day : {Micros(0), Micros(-1), Micros(11'016), Micros(-25'567), Micros(-25'568),
+                             Micros(10'956), Micros(47'541)}) // 2000-02-29, 1900-01-01, 2100-03-01
+        for (const Micros t : {day * kDayUs, day * kDayUs - 1, day * kDayUs + kDayUs - 1})
+            ASSERT_EQ(af::isoMicros(t), viaQt(t)) << t;
+    EXPECT_EQ(af::isoMicros(lo), QStringLiteral("0001-01-01T00:00:00.000000Z"));
+    EXPECT_EQ(af::isoMicros(hi), QStringLiteral("9999-12-31T23:59:59.999999Z"));
+    EXPECT_EQ(af::isoMicros(hi + 1), viaQt(hi + 1));
+}
 
 // ---------------------------------------------------------------------------------------
 // The payloads, texts and ids of tiles and singles
