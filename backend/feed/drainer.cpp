@@ -9,7 +9,9 @@
 
 #include "core/text.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QUuid>
 
 #include <pqxx/pqxx>
@@ -117,6 +119,36 @@ std::vector<GroupedEvent> groupBatch(std::vector<QueueRow> rows)
     if (events.empty())
         events = Grouping::group(std::move(rows));
     return events;
+}
+
+/// @p n new event ids, ascending, in UUIDv7's layout (RFC 9562): 48 bits of Unix time in
+/// ms, then 74 bits from the system's random generator (besides version and variant).
+/// Every new id goes into two indexes in the batch (the events' primary key, and the
+/// queue's event index when its rows are marked): random ids sent each of those inserts
+/// to a random leaf page of a growing index; ascending ones append to its last pages.
+/// The time they show is the drain's, which each event's created_at already tells.
+std::vector<QString> newEventIds(size_t n)
+{
+    std::vector<QString> ids;
+    if (n == 0)
+        return ids;
+    ids.reserve(n);
+    std::vector<quint32> random(n * 3); // 96 bits drawn per id, 74 used
+    QRandomGenerator::system()->fillRange(random.data(), qsizetype(random.size()));
+    const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch());
+    for (size_t i = 0; i < n; ++i) {
+        QByteArray b(16, Qt::Uninitialized);
+        for (int k = 0; k < 6; ++k)
+            b[k] = char((ms >> (8 * (5 - k))) & 0xff);
+        const quint32 *r = &random[3 * i];
+        for (int k = 0; k < 10; ++k)
+            b[6 + k] = char((r[k / 4] >> (8 * (k % 4))) & 0xff);
+        b[6] = char(0x70 | (b[6] & 0x0f)); // version 7
+        b[8] = char(0x80 | (b[8] & 0x3f)); // variant 10
+        ids.push_back(QUuid::fromRfc4122(b).toString(QUuid::WithoutBraces));
+    }
+    std::sort(ids.begin(), ids.end()); // same length, lower-case hex: text order is uuid order
+    return ids;
 }
 
 std::string uuidArray(const std::vector<QString> &ids)
@@ -268,6 +300,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     std::vector<QString> ids(plan.items.size());
     std::vector<QString> freshIds;
     int inserted = 0;
+    const std::vector<QString> newIds = newEventIds(size_t(
+        std::count_if(plan.items.begin(), plan.items.end(),
+                      [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })));
     {
         pqxx::stream_to evs(tx, "activity_events",
                             std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
@@ -279,7 +314,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
             ids[i] = item.reuseId;
             if (!item.reuseId.isEmpty())
                 continue;
-            ids[i] = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            ids[i] = newIds[size_t(inserted)];
             ++inserted;
             // The window is written with the event: no second row, key or check per event.
             evs << std::make_tuple(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),

@@ -355,6 +355,12 @@ TEST(Drain, BatchesNeverSplitATile)
     // The burst is one tile of six.
     EXPECT_EQ(1, scalar(c, "SELECT count(*) FROM activity_events WHERE tenant_id = 5"));
     EXPECT_EQ(6, scalar(c, "SELECT (payload_json->>'count')::int FROM activity_events WHERE tenant_id = 5"));
+    // New ids are time-ordered (UUIDv7), ascending in the order the drain wrote them, over
+    // both batches: they append to the indexes they go into.
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM activity_events WHERE substr(id::text, 15, 1) <> '7' "
+                           "   OR substr(id::text, 20, 1) NOT IN ('8', '9', 'a', 'b')"));
+    EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM (SELECT id < lag(id) OVER (ORDER BY coalesce(created_seq, seq)) "
+                           "AS back FROM activity_events) s WHERE back"));
     expectConsistent(cs, "after a batched drain");
 }
 
