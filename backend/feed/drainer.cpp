@@ -23,6 +23,7 @@
 #include <chrono>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_set>
 
 namespace af {
@@ -105,19 +106,21 @@ Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
 }
 
 /// The events one batch makes. A window still open at the end of a full batch may take
-/// rows of the next one: it is left for the next batch, so batching never splits a tile.
+/// rows of the next one: it is left for the next batch (its rows go to @p deferred), so
+/// batching never splits a tile. Every other row of @p rows is in exactly one event.
 /// Shared by drainBatch and previewDrain, so the preview shows what the drain makes.
-std::vector<GroupedEvent> groupBatch(std::vector<QueueRow> rows)
+std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vector<QString> *deferred)
 {
     if (int(rows.size()) < Drainer::kBatchSize)
-        return Grouping::group(std::move(rows));
+        return Grouping::group(rows);
     Micros horizon = 0;
     for (const QueueRow &r : rows)
         horizon = std::max(horizon, r.createdAt);
-    std::vector<QString> deferred;
-    std::vector<GroupedEvent> events = Grouping::groupClosed(rows, horizon, &deferred);
-    if (events.empty())
-        events = Grouping::group(std::move(rows));
+    std::vector<GroupedEvent> events = Grouping::groupClosed(rows, horizon, deferred);
+    if (events.empty()) {
+        deferred->clear();
+        events = Grouping::group(rows);
+    }
     return events;
 }
 
@@ -253,15 +256,20 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
 /// batch waits for the next one) and the plan for them.
 TilePlan planBatch(pqxx::transaction_base &tx, std::vector<QueueRow> rows)
 {
-    std::vector<GroupedEvent> events = groupBatch(rows);
-    QSet<QString> taken;
-    for (const GroupedEvent &e : events)
-        for (const QString &id : e.sourceIds)
-            taken.insert(id);
+    std::vector<QString> deferred;
+    std::vector<GroupedEvent> events = groupBatch(rows, &deferred);
+    // The rows the events take are the batch's rows but the deferred ones (a few windows'
+    // worth at most): a set of those instead of one of every row taken.
     std::vector<QueueRow> fresh;
-    for (QueueRow &r : rows)
-        if (taken.contains(r.id))
-            fresh.push_back(std::move(r));
+    if (deferred.empty()) {
+        fresh = std::move(rows);
+    } else {
+        const QSet<QString> waiting(deferred.begin(), deferred.end());
+        fresh.reserve(rows.size());
+        for (QueueRow &r : rows)
+            if (!waiting.contains(r.id))
+                fresh.push_back(std::move(r));
+    }
     if (fresh.empty())
         return {};
     std::vector<PublishedEvent> published = loadPublished(tx, fresh);
@@ -285,6 +293,30 @@ std::string json(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
 }
 
+/// One new event as the COPY into activity_events takes it (id, tenant, type, name, text,
+/// icon, payload, created_at, window_start). The window is written with the event: no
+/// second row, key or check per event.
+using EventLine = std::tuple<std::string, int, std::string, std::string, std::string, std::string,
+                             std::string, std::string, std::string>;
+
+/// The plan's new events, @p ids[i] the id of item i.
+std::vector<EventLine> eventLines(const TilePlan &plan, const std::vector<QString> &ids)
+{
+    std::vector<EventLine> out;
+    out.reserve(plan.items.size());
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        const TilePlan::Item &item = plan.items[i];
+        if (!item.reuseId.isEmpty())
+            continue;
+        const GroupedEvent &e = item.event;
+        out.emplace_back(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
+                         e.displayName.toStdString(), e.description.toStdString(), e.icon.toStdString(),
+                         e.payloadText.isEmpty() ? json(e.payload) : e.payloadText.toStdString(),
+                         isoMicros(e.createdAt).toStdString(), isoMicros(e.windowStart).toStdString());
+    }
+    return out;
+}
+
 BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
 {
     BatchOutcome out;
@@ -298,36 +330,14 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     const TilePlan plan = planBatch(tx, std::move(batch.rows));
 
     std::vector<QString> ids(plan.items.size());
-    std::vector<QString> freshIds;
     int inserted = 0;
     const std::vector<QString> newIds = newEventIds(size_t(
         std::count_if(plan.items.begin(), plan.items.end(),
                       [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })));
-    {
-        pqxx::stream_to evs(tx, "activity_events",
-                            std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
-                                                     "description", "icon", "payload_json",
-                                                     "created_at", "window_start"});
-        for (size_t i = 0; i < plan.items.size(); ++i) {
-            const TilePlan::Item &item = plan.items[i];
-            const GroupedEvent &e = item.event;
-            ids[i] = item.reuseId;
-            if (!item.reuseId.isEmpty())
-                continue;
-            ids[i] = newIds[size_t(inserted)];
-            ++inserted;
-            // The window is written with the event: no second row, key or check per event.
-            evs << std::make_tuple(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
-                                   e.displayName.toStdString(), e.description.toStdString(),
-                                   e.icon.toStdString(),
-                                   e.payloadText.isEmpty() ? json(e.payload) : e.payloadText.toStdString(),
-                                   isoMicros(e.createdAt).toStdString(),
-                                   isoMicros(e.windowStart).toStdString());
-        }
-        evs.complete();
-    }
+    for (size_t i = 0; i < plan.items.size(); ++i)
+        ids[i] = plan.items[i].reuseId.isEmpty() ? newIds[size_t(inserted++)] : plan.items[i].reuseId;
     // Each new row names its event on itself, in the UPDATE that marks it processed.
-    std::vector<QString> freshTo;
+    std::vector<QString> freshIds, freshTo;
     std::vector<std::string> freshAt;
     for (size_t i = 0; i < plan.items.size(); ++i) {
         for (const QString &q : plan.items[i].newRows) {
@@ -335,6 +345,41 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
             freshTo.push_back(ids[i]);
             freshAt.push_back(batch.where.value(q));
         }
+    }
+    std::vector<EventLine> lines;
+    {
+        // The UPDATE that marks the rows goes out first and this thread does not wait for
+        // it: PostgreSQL marks the rows while the new events' text is made here (the two
+        // took turns before, each leaving one of the two cores idle).
+        // By ctid: a look-up of the primary key per row (four index pages each) was a fifth
+        // of this statement, the biggest one of a drain. The id is checked as well, written
+        // so that it cannot be an index condition (with "=" the planner went back to the
+        // primary key). Every row must be found, or the batch rolls back: nothing else moves
+        // an unprocessed row (the drain lock keeps other drains out, purging takes processed
+        // rows only), so a miss would be a bug, and it must not leave a row unmarked behind a
+        // published event. (The arrays are quoted literals: a pipeline sends text only.)
+        pqxx::pipeline marking(tx);
+        const pqxx::pipeline::query_id mark = marking.insert(
+            "UPDATE activity_queue q SET processed = true, event_id = u.ev "
+            "  FROM unnest(" + tx.quote(textArray(freshAt)) + "::tid[], " + tx.quote(uuidArray(freshIds))
+            + "::uuid[], " + tx.quote(uuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
+            " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed");
+        lines = eventLines(plan, ids);
+        const pqxx::result marked = marking.retrieve(mark);
+        marking.complete();
+        if (marked.affected_rows() != freshIds.size())
+            throw std::runtime_error("the drain found " + std::to_string(marked.affected_rows()) + " of the "
+                                     + std::to_string(freshIds.size())
+                                     + " queue rows it read still unprocessed where it read them");
+    }
+    if (!lines.empty()) {
+        pqxx::stream_to evs(tx, "activity_events",
+                            std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
+                                                     "description", "icon", "payload_json",
+                                                     "created_at", "window_start"});
+        for (const EventLine &line : lines)
+            evs << line;
+        evs.complete();
     }
     if (!plan.folds.empty()) {
         // A comment or reaction written on a single while it folds must not be lost: take
@@ -423,22 +468,6 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         tx.exec_params("DELETE FROM activity_events WHERE id = ANY($1::uuid[])", g);
         out.removed = int(gone.size());
     }
-    // By ctid: a look-up of the primary key per row (four index pages each) was a fifth
-    // of this statement, the biggest one of a drain. The id is checked as well, written
-    // so that it cannot be an index condition (with "=" the planner went back to the
-    // primary key). Every row must be found, or the batch rolls back: nothing else moves
-    // an unprocessed row (the drain lock keeps other drains out, purging takes processed
-    // rows only), so a miss would be a bug, and it must not leave a row unmarked behind a
-    // published event.
-    const pqxx::result marked = tx.exec_params(
-        "UPDATE activity_queue q SET processed = true, event_id = u.ev "
-        "  FROM unnest($1::tid[], $2::uuid[], $3::uuid[]) AS u(at, q, ev) "
-        " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed",
-        textArray(freshAt), uuidArray(freshIds), uuidArray(freshTo));
-    if (marked.affected_rows() != freshIds.size())
-        throw std::runtime_error("the drain found " + std::to_string(marked.affected_rows()) + " of the "
-                                 + std::to_string(freshIds.size())
-                                 + " queue rows it read still unprocessed where it read them");
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
