@@ -73,6 +73,16 @@ void Metrics::countDrain(qint64 rows, qint64 events, double seconds, bool failed
     }
 }
 
+void Metrics::countNetworkThreadAnswer() noexcept
+{
+    m_networkThreadAnswers.fetch_add(1, std::memory_order_relaxed);
+}
+
+quint64 Metrics::networkThreadAnswers() const noexcept
+{
+    return m_networkThreadAnswers.load(std::memory_order_relaxed);
+}
+
 void Metrics::family(QByteArray &out, const char *name, const char *type, const char *help)
 {
     out += "# HELP ";
@@ -139,6 +149,9 @@ void Metrics::writeCounters(QByteArray &out) const
             sample(out, "activityfeed_http_requests_total",
                    routeLabel + ',' + label("code", QStringLiteral("other")), double(other));
     }
+    family(out, "activityfeed_http_network_thread_answers_total", "counter",
+           "Feed reads answered from a kept page on the network thread, without a worker.");
+    sample(out, "activityfeed_http_network_thread_answers_total", {}, double(networkThreadAnswers()));
 
     const quint64 runs = m_drainRuns.load(std::memory_order_relaxed);
     family(out, "activityfeed_drain_runs_total", "counter", "Queue drains run by this process.");

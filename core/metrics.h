@@ -39,6 +39,10 @@ public:
     /// @brief One finished drain, @p failed when it threw (its committed batches count).
     void countDrain(qint64 rows, qint64 events, double seconds, bool failed) noexcept;
 
+    /// @brief One request answered on its network thread, without a worker (a kept page).
+    void countNetworkThreadAnswer() noexcept;
+    [[nodiscard]] quint64 networkThreadAnswers() const noexcept;
+
     /// @brief Appends every counter of this registry in the text exposition format.
     void writeCounters(QByteArray &out) const;
 
@@ -66,6 +70,7 @@ private:
     std::atomic<int> m_routeCount{2};
     std::mutex m_routesMutex;
 
+    std::atomic<quint64> m_networkThreadAnswers{0};
     std::atomic<quint64> m_drainRuns{0};
     std::atomic<quint64> m_drainFailures{0};
     std::atomic<quint64> m_drainRows{0};

@@ -409,6 +409,16 @@ std::optional<QByteArray> FeedService::eventsPageJsonForToken(const QString &tok
     });
 }
 
+void FeedService::checkQuery(const FeedQuery &q)
+{
+    (void)pageArgs(q);
+}
+
+std::optional<QByteArray> FeedService::keptPage(int viewerTenantId, const FeedQuery &q, qint64 version) const
+{
+    return m_pages.find(pageKey(viewerTenantId, pageArgs(q), q), version);
+}
+
 std::vector<FeedChange> FeedService::changesAfter(qint64 afterSeq, int limit)
 {
     return PgErrors::guard([&] {

@@ -70,6 +70,13 @@ public:
     /// at that version is answered as kept, else it is read and kept. Exact on every
     /// instance: the version lives in the database. Throws BadInput for a bad cursor first.
     std::optional<QByteArray> eventsPageJsonForToken(const QString &token, const FeedQuery &query);
+    /// @brief The page kept for @p viewerTenantId's @p query at exactly @p version (a
+    /// version its caller just read with the token check), else nothing; no database call.
+    /// Throws BadInput for a bad query, as eventsPageJsonForToken.
+    /// @brief Throws BadInput when @p query is not one eventsPageJsonForToken can answer.
+    static void checkQuery(const FeedQuery &query);
+    [[nodiscard]] std::optional<QByteArray> keptPage(int viewerTenantId, const FeedQuery &query,
+                                                     qint64 version) const;
     /// @brief Changes with seq > @p afterSeq in seq order, at most @p limit: the replay and
     /// the live path read the same.
     std::vector<FeedChange> changesAfter(qint64 afterSeq, int limit);

@@ -189,23 +189,34 @@ void HttpConnection::dispatch(HttpRequest &&request)
         finish(id, match.error.serialize(keepAlive, head), !keepAlive);
         return;
     case Router::Match::Kind::Handler:
-        if (!admitted(m_parked, m_context->tryStartRequest(
-            caller,
-            [handle, id, keepAlive, head, this, route = match.metricsRoute, handler = std::move(match.handler),
-             params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait), context, credential] {
-                // A request that waited past its deadline (a database that takes writes
-                // slower than they come) is answered busy without running, so waiting is
-                // bounded however long the queue behind a slow database grows.
-                const HttpResponse response =
-                    read.hasExpired() ? saturated() : Router::invoke(handler, request, params);
-                // A verification was learnt as it happened (verified()); a 401 forgets.
-                context->callerKeys().learn(credential, {}, response.status());
-                Metrics::instance().countRequest(route, response.status());
-                const QByteArray bytes = response.serialize(keepAlive, head);
-                handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
-            },
-            resumer(), credential)))
-            finish(id, saturated().serialize(keepAlive, head), !keepAlive);
+        if (match.fast && m_context->tryStartFast(caller)) {
+            // A kept answer found without a worker is written from this thread; anything
+            // else goes to the worker queue as if the fast path had not been there.
+            struct Pending {
+                HttpRequest request;
+                Router::Match match;
+            };
+            auto pending = std::make_shared<Pending>(Pending{std::move(request), std::move(match)});
+            const FastHandler fast = pending->match.fast;
+            if (fast(pending->request, caller, [handle, context, this, id, keepAlive, head, caller, credential, pending](
+                                           std::optional<HttpResponse> answer) {
+                    context->finishFast(caller);
+                    if (!handle->isAttached())
+                        return; // the connection closed while the check was out
+                    if (!answer) {
+                        startOnWorker(id, keepAlive, head, caller, credential, std::move(pending->match),
+                                      std::move(pending->request));
+                        return;
+                    }
+                    Metrics::instance().countRequest(pending->match.metricsRoute, answer->status());
+                    finish(id, answer->serialize(keepAlive, head), !keepAlive);
+                }))
+                return;
+            m_context->finishFast(caller);
+            request = std::move(pending->request);
+            match = std::move(pending->match);
+        }
+        startOnWorker(id, keepAlive, head, caller, credential, std::move(match), std::move(request));
         return;
     case Router::Match::Kind::Stream:
         // Nothing after a stream request is read: the connection becomes the stream.
@@ -227,6 +238,31 @@ void HttpConnection::dispatch(HttpRequest &&request)
             finishStream(id, StreamResult::reject(saturated()), keepAlive);
         return;
     }
+}
+
+void HttpConnection::startOnWorker(quint64 id, bool keepAlive, bool head, const QByteArray &caller,
+                                   const QByteArray &credential, Router::Match &&match, HttpRequest &&request)
+{
+    const int maxWait = m_context->config().maxQueueWaitMs;
+    std::shared_ptr<ConnectionHandle> handle = m_handle;
+    ServerContext *context = m_context;
+    if (!admitted(m_parked, m_context->tryStartRequest(
+        caller,
+        [handle, id, keepAlive, head, this, route = match.metricsRoute, handler = std::move(match.handler),
+         params = std::move(match.params), request = std::move(request), read = QDeadlineTimer(maxWait), context, credential] {
+            // A request that waited past its deadline (a database that takes writes
+            // slower than they come) is answered busy without running, so waiting is
+            // bounded however long the queue behind a slow database grows.
+            const HttpResponse response =
+                read.hasExpired() ? saturated() : Router::invoke(handler, request, params);
+            // A verification was learnt as it happened (verified()); a 401 forgets.
+            context->callerKeys().learn(credential, {}, response.status());
+            Metrics::instance().countRequest(route, response.status());
+            const QByteArray bytes = response.serialize(keepAlive, head);
+            handle->post([this, id, bytes, keepAlive] { finish(id, bytes, !keepAlive); });
+        },
+        resumer(), credential)))
+        finish(id, saturated().serialize(keepAlive, head), !keepAlive);
 }
 
 std::function<bool()> HttpConnection::resumer()

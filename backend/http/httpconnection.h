@@ -1,5 +1,6 @@
 #pragma once
 #include "httprequestparser.h"
+#include "router.h"
 #include "streamtypes.h"
 
 #include <QObject>
@@ -43,6 +44,9 @@ private:
     void process();
     void processBuffered();
     void dispatch(HttpRequest &&request);
+    /// @brief Queues a matched request's handler for the worker pool.
+    void startOnWorker(quint64 id, bool keepAlive, bool head, const QByteArray &caller,
+                       const QByteArray &credential, Router::Match &&match, HttpRequest &&request);
     void finish(quint64 id, const QByteArray &bytes, bool closeAfter);
     void finishStream(quint64 id, const StreamResult &result, bool keepAlive);
     void fail(int status, const QString &message);

@@ -93,6 +93,11 @@ void Router::del(const QString &pattern, RouteHandler handler)
     addRoute("DELETE", pattern, std::move(handler));
 }
 
+void Router::getFast(const QString &pattern, FastHandler fast)
+{
+    routeFor(pattern).getFast = std::move(fast);
+}
+
 void Router::addStream(const QString &pattern, StreamHandler handler)
 {
     routeFor(pattern).stream = std::move(handler);
@@ -158,6 +163,8 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &rawPath)
             if (it != r->handlers.constEnd()) {
                 m.kind = Match::Kind::Handler;
                 m.handler = it.value();
+                if (it.key() == "GET")
+                    m.fast = r->getFast;
             } else {
                 m.kind = Match::Kind::Stream;
                 m.stream = r->stream;

@@ -10,12 +10,21 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace af {
 
 using RouteParams = QHash<QString, QString>;
 /// @brief A route handler; runs on the worker pool and may throw (see Router::invoke).
 using RouteHandler = std::function<HttpResponse(const HttpRequest &, const RouteParams &)>;
+/// @brief A route's answer without a worker, tried first: runs on the connection's network
+/// thread and must not block; it is given the caller key the worker queue would use, so it
+/// can keep callers' turns too. It returns false when it does not take the request (the
+/// handler then runs as usual). When it returns true it calls its second argument exactly
+/// once, later, on the same thread: with the response, or with nothing to hand the request
+/// to the handler after all.
+using FastAnswer = std::function<void(std::optional<HttpResponse>)>;
+using FastHandler = std::function<bool(const HttpRequest &, const QByteArray &caller, FastAnswer)>;
 /// @brief A stream (SSE) route handler; runs on the worker pool.
 using StreamHandler = std::function<StreamResult(const HttpRequest &, const RouteParams &)>;
 
@@ -31,6 +40,7 @@ public:
         enum class Kind { Handler, Stream, Error };
         Kind kind = Kind::Error;
         RouteHandler handler;
+        FastHandler fast; ///< set when the route has one for this method
         StreamHandler stream;
         RouteParams params;
         HttpResponse error; ///< 404 or 405 (+ Allow) when kind == Error
@@ -44,6 +54,8 @@ public:
     void put(const QString &pattern, RouteHandler handler);
     void patch(const QString &pattern, RouteHandler handler);
     void del(const QString &pattern, RouteHandler handler);
+    /// @brief Adds @p fast before the handler of GET (and HEAD) on @p pattern.
+    void getFast(const QString &pattern, FastHandler fast);
     /// @brief Adds an SSE route answering GET on @p pattern.
     void addStream(const QString &pattern, StreamHandler handler);
 
@@ -69,6 +81,7 @@ private:
         QString pattern;
         QStringList segments; ///< ":name" for a parameter
         QHash<QByteArray, RouteHandler> handlers;
+        FastHandler getFast;
         StreamHandler stream;
         int metricsRoute = 0;
     };

@@ -266,13 +266,39 @@ void ServerContext::startQueued()
     }
 }
 
+bool ServerContext::tryStartFast(const QByteArray &callerKey)
+{
+    std::lock_guard<std::mutex> lock(m_queueMutex);
+    const int mine = m_fastRunning.value(callerKey);
+    // Answers without a worker are cheap, but a flood of them still keeps the CPU busy:
+    // a caller with a backlog (as many out that way as there are workers, or any request
+    // waiting for a worker) takes the worker queue while anyone else has work, where it is
+    // held to one worker and paced. Alone it may have as many out as it sends.
+    const bool backlog = mine >= m_workers || m_callerQueues.contains(callerKey) || m_parked.contains(callerKey);
+    if (backlog && othersActive(callerKey))
+        return false;
+    ++m_fastRunning[callerKey];
+    noteActive(callerKey);
+    return true;
+}
+
+void ServerContext::finishFast(const QByteArray &callerKey)
+{
+    std::lock_guard<std::mutex> lock(m_queueMutex);
+    const auto it = m_fastRunning.find(callerKey);
+    if (it != m_fastRunning.end() && --it.value() <= 0)
+        m_fastRunning.erase(it);
+    noteActive(callerKey);
+}
+
 bool ServerContext::othersActive(const QByteArray &callerKey) const
 {
     // m_callerRunning holds only callers with a worker now; m_callerQueues only callers
     // with work waiting. Either one naming someone else means someone else is served.
     const int runningOthers = int(m_callerRunning.size()) - (m_callerRunning.contains(callerKey) ? 1 : 0);
     const int waitingOthers = int(m_callerQueues.size()) - (m_callerQueues.contains(callerKey) ? 1 : 0);
-    if (runningOthers > 0 || waitingOthers > 0)
+    const int fastOthers = int(m_fastRunning.size()) - (m_fastRunning.contains(callerKey) ? 1 : 0);
+    if (runningOthers > 0 || waitingOthers > 0 || fastOthers > 0)
         return true;
     // m_recent[0] is the most recent caller; if that is this one, m_recent[1] is the most
     // recent other.

@@ -55,6 +55,11 @@ public:
     /// that its job can follow the credential once it verifies (verified()).
     [[nodiscard]] Admission tryStartRequest(const QByteArray &callerKey, std::function<void()> job,
                                             std::function<bool()> resume, const QByteArray &credential = {});
+    /// @brief Whether a request of @p callerKey may be answered without a worker (a route's
+    /// fast path, on its network thread): not while the caller has a backlog and others
+    /// have work. Counted as the caller's work until finishFast(@p callerKey).
+    [[nodiscard]] bool tryStartFast(const QByteArray &callerKey);
+    void finishFast(const QByteArray &callerKey);
     /// @brief A handler (on a worker) has just proved @p credential to be @p identity:
     /// CallerKeys learns it, and the credential's jobs still waiting under another key
     /// (its address's, while it was unverified) move to the identity's queue. Without the
@@ -115,6 +120,7 @@ private:
     };
     QHash<QByteArray, std::deque<Queued>> m_callerQueues;
     QHash<QByteArray, int> m_callerRunning; ///< workers each caller holds now
+    QHash<QByteArray, int> m_fastRunning; ///< requests each caller has out without a worker
     struct Running {
         QByteArray key; ///< whose worker it counts as (changes when its credential verifies)
         QByteArray credential;

@@ -5,6 +5,8 @@
 // one viewer never answers another (myReactions is the viewer's own) — one step at a time,
 // and with all of it at once while readers keep both instances' pages hot.
 #include "db/connectionpool.h"
+#include "core/metrics.h"
+#include "feed/feedcheckpipe.h"
 #include "feed/feedservice.h"
 #include "feed/tenants.h"
 #include "http/httpserver.h"
@@ -131,6 +133,9 @@ TEST_F(FeedCache, EveryWriteOnOneInstanceIsInTheNextReadOnTheOther)
 {
     start(10);
     const TestApiServer &a = *m_a, &b = *m_b;
+    // Kept pages are answered on the network threads (the token check pipelined there);
+    // the counter shows that the reads below went that way and were still exact.
+    const quint64 fastBefore = af::Metrics::instance().networkThreadAnswers();
     // Pages kept on both instances before anything is written.
     for (const TestApiServer *on : {&a, &b})
         for (int who : {kAcme, kBeta, kGamma}) {
@@ -207,6 +212,49 @@ TEST_F(FeedCache, EveryWriteOnOneInstanceIsInTheNextReadOnTheOther)
     int status = 0;
     EXPECT_EQ(page(b, kGamma, {}, &status).size(), 1); // others still read
     EXPECT_EQ(status, 200);
+    EXPECT_GT(af::Metrics::instance().networkThreadAnswers(), fastBefore)
+        << "the kept pages were not answered on the network threads";
+}
+
+TEST_F(FeedCache, ReadsSurviveTheNetworkThreadCheckLosingItsConnection)
+{
+    start(10);
+    const TestApiServer &a = *m_a;
+    emit(a, kAcme, "badge_earned", 1);
+    drain(a);
+    // Warm: a page kept, and the pipelined check connected (it connects in the background).
+    const auto fastNow = [] { return af::Metrics::instance().networkThreadAnswers(); };
+    quint64 before = fastNow();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (fastNow() == before && std::chrono::steady_clock::now() < deadline)
+        ASSERT_EQ(page(a, kBeta, {}).size(), 1);
+    ASSERT_GT(fastNow(), before) << "no read was answered on a network thread within 20 s";
+
+    // Its sessions killed from outside: every read is still answered, and exactly.
+    {
+        pqxx::connection c(m_a->cs);
+        pqxx::nontransaction tx(c);
+        const auto killed = tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                    "application_name = '" + std::string(af::FeedCheckPipe::kApplicationName)
+                                    + "' AND datname = current_database()");
+        ASSERT_GE(killed.size(), 1u);
+    }
+    const QJsonArray events = page(a, kBeta, {});
+    ASSERT_EQ(events.size(), 1);
+    const QString id = events[0].toObject().value(QStringLiteral("id")).toString();
+    for (int i = 0; i < 50; ++i) {
+        int status = 0;
+        EXPECT_EQ(page(a, kBeta, {}, &status).size(), 1);
+        EXPECT_EQ(status, 200);
+    }
+    ASSERT_EQ(react(a, kGamma, id, true).status, 200);
+    EXPECT_EQ(hype(eventIn(page(a, kBeta, {}), id)), 1);
+    // And the network threads take reads again once they have reconnected.
+    before = fastNow();
+    const auto again = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (fastNow() == before && std::chrono::steady_clock::now() < again)
+        ASSERT_EQ(hype(eventIn(page(a, kBeta, {}), id)), 1);
+    EXPECT_GT(fastNow(), before) << "the network threads did not reconnect within 20 s";
 }
 
 TEST_F(FeedCache, ConcurrentReactionsCommentsFoldsAndRevocationsAgainstReadsOnTwoInstances)
