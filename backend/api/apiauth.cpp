@@ -43,10 +43,15 @@ TokenOwner ApiAuth::requireToken(ApiContext &ctx, const HttpRequest &request, bo
     });
     if (!owner)
         throw invalidToken();
+    markVerified(request, owner->tenantId);
+    return *owner;
+}
+
+void ApiAuth::markVerified(const HttpRequest &request, int tenantId)
+{
     // From now on this credential's requests take the tenant's turn in the worker
     // queue, not its address's (an unverified token is only an address).
-    request.setVerifiedCaller("tenant:" + QByteArray::number(owner->tenantId));
-    return *owner;
+    request.setVerifiedCaller("tenant:" + QByteArray::number(tenantId));
 }
 
 Unauthenticated ApiAuth::invalidToken()

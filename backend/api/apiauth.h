@@ -29,6 +29,8 @@ public:
                                               bool allowQueryToken = false);
     /// @brief The 401 for a token that is unknown or revoked.
     [[nodiscard]] static Unauthenticated invalidToken();
+    /// @brief @p request's credential was found to be an active token of @p tenantId.
+    static void markVerified(const HttpRequest &request, int tenantId);
     /// @brief `x-drain-secret` against the configured secret, in constant time; a
     /// request that also carries `?access_token=` is refused (401) all the same.
     static void requireDrainSecret(const ApiContext &ctx, const HttpRequest &request);

@@ -70,11 +70,15 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                            FeedService::checkQuery(query);
                            FeedCheckPipe &pipe = FeedCheckPipe::forThisThread(ctx.pool.connectionString());
                            return pipe.check(caller, Tenants::sha256(token),
-                                       [&ctx, query = std::move(query), answer = std::move(answer)](
+                                       // The request outlives the check: the connection keeps
+                                       // it until this answer.
+                                       [&ctx, &req, query = std::move(query), answer = std::move(answer)](
                                            const FeedCheckPipe::Outcome &o) {
                                            std::optional<QByteArray> kept;
-                                           if (o.kind == FeedCheckPipe::Outcome::Kind::Active)
+                                           if (o.kind == FeedCheckPipe::Outcome::Kind::Active) {
+                                               ApiAuth::markVerified(req, o.tenantId);
                                                kept = ctx.feed.keptPage(o.tenantId, query, o.version);
+                                           }
                                            if (kept) {
                                                Metrics::instance().countNetworkThreadAnswer();
                                                answer(HttpResponse::json(200, *kept));
