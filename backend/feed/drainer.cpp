@@ -358,19 +358,32 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         // an unprocessed row (the drain lock keeps other drains out, purging takes processed
         // rows only), so a miss would be a bug, and it must not leave a row unmarked behind a
         // published event. (The arrays are quoted literals: a pipeline sends text only.)
-        pqxx::pipeline marking(tx);
-        const pqxx::pipeline::query_id mark = marking.insert(
-            "UPDATE activity_queue q SET processed = true, event_id = u.ev "
-            "  FROM unnest(" + tx.quote(textArray(freshAt)) + "::tid[], " + tx.quote(uuidArray(freshIds))
-            + "::uuid[], " + tx.quote(uuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
-            " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed");
-        lines = eventLines(plan, ids);
-        const pqxx::result marked = marking.retrieve(mark);
-        marking.complete();
-        if (marked.affected_rows() != freshIds.size())
-            throw std::runtime_error("the drain found " + std::to_string(marked.affected_rows()) + " of the "
-                                     + std::to_string(freshIds.size())
-                                     + " queue rows it read still unprocessed where it read them");
+        // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
+        // fault (a logic error, not broken_connection): named for what it is here, so the
+        // caller answers 503 like any other outage and not 500.
+        try {
+            pqxx::pipeline marking(tx);
+            const pqxx::pipeline::query_id mark = marking.insert(
+                "UPDATE activity_queue q SET processed = true, event_id = u.ev "
+                "  FROM unnest(" + tx.quote(textArray(freshAt)) + "::tid[], " + tx.quote(uuidArray(freshIds))
+                + "::uuid[], " + tx.quote(uuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
+                " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed");
+            lines = eventLines(plan, ids);
+            const pqxx::result marked = marking.retrieve(mark);
+            marking.complete();
+            if (marked.affected_rows() != freshIds.size())
+                throw std::runtime_error("the drain found " + std::to_string(marked.affected_rows()) + " of the "
+                                         + std::to_string(freshIds.size())
+                                         + " queue rows it read still unprocessed where it read them");
+        } catch (const pqxx::sql_error &) {
+            throw;
+        } catch (const pqxx::broken_connection &) {
+            throw;
+        } catch (const std::exception &e) {
+            if (!tx.conn().is_open())
+                throw pqxx::broken_connection(std::string("the connection was lost: ") + e.what());
+            throw;
+        }
     }
     if (!lines.empty()) {
         pqxx::stream_to evs(tx, "activity_events",

@@ -705,7 +705,9 @@ TEST(DbFaults, F4_PostgresRestartedUnderSteadyLoadWithSseClients)
         statuses = drainStatuses;
     }
     for (const auto &[status, cnt] : statuses)
-        EXPECT_TRUE(status == 200 || status == 503) << cnt << " drains answered " << status;
+        EXPECT_TRUE(status == 200 || status == 503) << cnt << " drains answered " << status
+                                                    << "; the server's log ends:\n"
+                                                    << serve.output().right(3000).constData();
 
     record({QStringLiteral("F4"), QStringLiteral("Fault"),
             QStringLiteral("PostgreSQL stopped (immediate) and restarted; serve not restarted"),
