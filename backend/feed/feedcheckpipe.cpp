@@ -1,4 +1,5 @@
 #include "feedcheckpipe.h"
+#include "feedservice.h"
 
 #include "core/logcategories.h"
 
@@ -10,10 +11,6 @@
 namespace af {
 
 namespace {
-// FeedService's kFeedVersionSql: no row when the token is not active.
-const char *const kCheckSql =
-    "SELECT k.tenant_id, (SELECT f.v FROM feed_version f) FROM api_tokens k "
-    "WHERE k.token_sha256 = $1::bytea AND k.revoked_at IS NULL";
 const char *const kCheckName = "af_feed_check";
 constexpr auto kReconnectPause = std::chrono::seconds(1);
 
@@ -27,7 +24,7 @@ pg_conn *openPipe(const std::string &connString)
     if (PQstatus(conn) == CONNECTION_OK) {
         PGresult *r = PQexec(conn, "SET statement_timeout = 2000");
         PQclear(r);
-        r = PQprepare(conn, kCheckName, kCheckSql, 1, nullptr);
+        r = PQprepare(conn, kCheckName, FeedService::kTokenAndVersionSql, 1, nullptr);
         const bool prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
         if (prepared && PQsetnonblocking(conn, 1) == 0 && PQenterPipelineMode(conn) == 1)

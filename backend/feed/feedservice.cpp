@@ -76,11 +76,6 @@ std::string feedStatement(bool byTenant, bool byTypes)
         + (byTypes ? "_types" : "");
 }
 
-// The hot path of an HTTP feed read: the token's holder and the feed version, in one
-// cheap statement. No row when the token is not active, so a revocation applies at once.
-const char *const kFeedVersionSql =
-    "SELECT k.tenant_id, (SELECT f.v FROM feed_version f) FROM api_tokens k "
-    "WHERE k.token_sha256 = $1::bytea AND k.revoked_at IS NULL";
 
 const std::string kReplaySql = "SELECT " + kCols
     + ", coalesce(p.created_seq < p.seq, false) FROM activity_events p CROSS JOIN LATERAL "
@@ -349,7 +344,7 @@ void FeedService::prepare(pqxx::connection_base &conn)
     for (const auto &[name, sql] : feedStatements)
         conn.prepare(name, sql);
     static const std::pair<const char *, std::string> statements[] = {
-        {"api_feed_version", kFeedVersionSql},
+        {"api_feed_version", FeedService::kTokenAndVersionSql},
         {"api_replay", kReplaySql},
         {"api_tombstones", kTombstonesSql},
         {"api_comments", kCommentsSql},

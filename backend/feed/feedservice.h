@@ -58,6 +58,12 @@ public:
     /// @brief The advisory lock class of a comment thread's order lock (its key is
     /// hashtext(event id)): posting a comment holds it, and so does a drain that folds.
     static constexpr int kCommentOrderLockClass = 1129270606;
+    /// The hot path of an HTTP feed read: the token's holder and the feed version, in one
+    /// cheap statement ($1: the token's SHA-256 as bytea). No row when the token is not
+    /// active, so a revocation applies at once. Run by a worker or by FeedCheckPipe.
+    static constexpr const char *kTokenAndVersionSql =
+        "SELECT k.tenant_id, (SELECT f.v FROM feed_version f) FROM api_tokens k "
+        "WHERE k.token_sha256 = $1::bytea AND k.revoked_at IS NULL";
 
     /// @param reactionLimitPerHour reactions per tenant per sliding hour; <= 0 disables it.
     explicit FeedService(ConnectionPool &pool, int reactionLimitPerHour = 10);
