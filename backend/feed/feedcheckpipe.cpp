@@ -17,9 +17,10 @@ constexpr auto kReconnectPause = std::chrono::seconds(1);
 /// A connection in pipeline mode with the check prepared, else nullptr (and why, logged).
 pg_conn *openPipe(const std::string &connString)
 {
-    // Named, so an operator (or a test) can tell these sessions in pg_stat_activity.
-    const char *keys[] = {"dbname", "application_name", nullptr};
-    const char *values[] = {connString.c_str(), FeedCheckPipe::kApplicationName, nullptr};
+    // Named, so an operator (or a test) can tell these sessions in pg_stat_activity; and
+    // bounded, since the network thread's end waits for a connect in progress.
+    const char *keys[] = {"dbname", "application_name", "connect_timeout", nullptr};
+    const char *values[] = {connString.c_str(), FeedCheckPipe::kApplicationName, "5", nullptr};
     pg_conn *conn = PQconnectdbParams(keys, values, 1);
     if (PQstatus(conn) == CONNECTION_OK) {
         PGresult *r = PQexec(conn, "SET statement_timeout = 2000");
