@@ -66,8 +66,7 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                    [&ctx](const HttpRequest &req, const QByteArray &caller, FastAnswer answer) -> bool {
                        try {
                            const QString token = ApiAuth::requestToken(req);
-                           FeedQuery query = feedQuery(req);
-                           FeedService::checkQuery(query);
+                           std::string query = FeedService::keptPageQuery(feedQuery(req));
                            FeedCheckPipe &pipe = FeedCheckPipe::forThisThread(ctx.pool.connectionString());
                            return pipe.check(caller, Tenants::sha256(token),
                                        // The request outlives the check: the connection keeps
@@ -79,12 +78,12 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                                                ApiAuth::markVerified(req, o.tenantId);
                                                kept = ctx.feed.keptPage(o.tenantId, query, o.version);
                                            }
-                                           if (kept) {
-                                               Metrics::instance().countNetworkThreadAnswer();
-                                               answer(HttpResponse::json(200, *kept));
-                                           }
-                                           else
+                                           if (!kept) {
                                                answer(std::nullopt);
+                                               return;
+                                           }
+                                           Metrics::instance().countNetworkThreadAnswer();
+                                           answer(HttpResponse::json(200, *kept));
                                        });
                        } catch (const std::exception &) {
                            return false; // the handler gives the error its answer

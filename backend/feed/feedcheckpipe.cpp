@@ -110,7 +110,6 @@ bool FeedCheckPipe::check(const QByteArray &caller, const QByteArray &sha, Done 
     if (queue.empty())
         m_turns.push_back(caller);
     queue.push_back({sha, std::move(done)});
-    ++m_waitingTotal;
     pump();
     return true;
 }
@@ -133,7 +132,6 @@ void FeedCheckPipe::pump()
         }
         Waiting w = std::move(it->front());
         it->pop_front();
-        --m_waitingTotal;
         const QByteArray hex = "\\x" + w.sha.toHex();
         const char *values[1] = {hex.constData()};
         if (PQsendQueryPrepared(m_conn, kCheckName, 1, values, nullptr, nullptr, 0) != 1
@@ -234,7 +232,6 @@ void FeedCheckPipe::drop()
     waiting.swap(m_waiting);
     m_callerInFlight.clear();
     m_turns.clear();
-    m_waitingTotal = 0;
     for (Sent &s : sent)
         s.done(Outcome{});
     for (auto &queue : waiting)

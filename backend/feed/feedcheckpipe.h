@@ -63,9 +63,6 @@ public:
     /// (and @p done never runs) when the pipe is not connected or the caller has as many
     /// checks waiting as it may. Otherwise @p done runs later on this thread.
     bool check(const QByteArray &caller, const QByteArray &sha, Done done);
-    /// @brief Checks sent and not answered yet, and checks waiting for a turn.
-    [[nodiscard]] int inFlight() const { return int(m_inFlight.size()); }
-    [[nodiscard]] int waiting() const { return m_waitingTotal; }
 
 private:
     struct Waiting {
@@ -101,7 +98,6 @@ private:
     QHash<QByteArray, std::deque<Waiting>> m_waiting;
     QHash<QByteArray, int> m_callerInFlight;
     std::deque<QByteArray> m_turns; ///< callers with checks waiting, in turn order
-    int m_waitingTotal = 0;
 };
 
 } // namespace af

@@ -76,7 +76,6 @@ std::string feedStatement(bool byTenant, bool byTypes)
         + (byTypes ? "_types" : "");
 }
 
-
 const std::string kReplaySql = "SELECT " + kCols
     + ", coalesce(p.created_seq < p.seq, false) FROM activity_events p CROSS JOIN LATERAL "
     + EventRows::reactionsLateral("p", "NULL") + " rx WHERE p.seq > $1::bigint ORDER BY p.seq LIMIT $2::int";
@@ -280,17 +279,23 @@ PageArgs pageArgs(const FeedQuery &q)
     return a;
 }
 
-/// What a kept page is found by: the viewer and the checked query (the decoded cursor
-/// position, the page size, the tenant filter, the known types), never the raw text, so
-/// two spellings of one query share a page and no input can name another viewer's.
-std::string pageKey(int viewer, const PageArgs &a, const FeedQuery &q)
+/// What a kept page is found by, apart from its viewer: the checked query (the decoded
+/// cursor position, the page size, the tenant filter, the known types), never the raw
+/// text, so two spellings of one query share a page.
+std::string queryKey(const PageArgs &a, const FeedQuery &q)
 {
-    std::string key = std::to_string(viewer);
+    std::string key;
     for (const std::string &part : {s(a.pos.timestamp), s(a.pos.tieBreaker), std::to_string(a.limit),
                                     q.tenantId ? std::to_string(*q.tenantId) : std::string(),
                                     a.types})
         key += '\n' + part;
     return key;
+}
+
+/// The viewer is the key's first part, so no input can name another viewer's page.
+std::string pageKey(int viewer, const std::string &queryKey)
+{
+    return std::to_string(viewer) + queryKey;
 }
 
 /// Runs the feed statement that fits @p q as the tenant @p viewer sees it.
@@ -393,7 +398,7 @@ std::optional<QByteArray> FeedService::eventsPageJsonForToken(const QString &tok
         if (who.empty())
             return std::nullopt;
         const int viewer = who[0][0].as<int>();
-        const std::string key = pageKey(viewer, args, q);
+        const std::string key = pageKey(viewer, queryKey(args, q));
         if (auto kept = m_pages.find(key, who[0][1].as<qint64>()))
             return kept;
         // Read by the viewer's id: the token was active when this request was checked.
@@ -404,14 +409,14 @@ std::optional<QByteArray> FeedService::eventsPageJsonForToken(const QString &tok
     });
 }
 
-void FeedService::checkQuery(const FeedQuery &q)
+std::string FeedService::keptPageQuery(const FeedQuery &q)
 {
-    (void)pageArgs(q);
+    return queryKey(pageArgs(q), q);
 }
 
-std::optional<QByteArray> FeedService::keptPage(int viewerTenantId, const FeedQuery &q, qint64 version) const
+std::optional<QByteArray> FeedService::keptPage(int viewerTenantId, const std::string &query, qint64 version) const
 {
-    return m_pages.find(pageKey(viewerTenantId, pageArgs(q), q), version);
+    return m_pages.find(pageKey(viewerTenantId, query), version);
 }
 
 std::vector<FeedChange> FeedService::changesAfter(qint64 afterSeq, int limit)

@@ -76,12 +76,13 @@ public:
     /// at that version is answered as kept, else it is read and kept. Exact on every
     /// instance: the version lives in the database. Throws BadInput for a bad cursor first.
     std::optional<QByteArray> eventsPageJsonForToken(const QString &token, const FeedQuery &query);
-    /// @brief The page kept for @p viewerTenantId's @p query at exactly @p version (a
-    /// version its caller just read with the token check), else nothing; no database call.
-    /// Throws BadInput for a bad query, as eventsPageJsonForToken.
-    /// @brief Throws BadInput when @p query is not one eventsPageJsonForToken can answer.
-    static void checkQuery(const FeedQuery &query);
-    [[nodiscard]] std::optional<QByteArray> keptPage(int viewerTenantId, const FeedQuery &query,
+    /// @brief What a kept page of @p query is found by, apart from its viewer (the checked
+    /// query, never its raw text). Throws BadInput for a bad query, as eventsPageJsonForToken.
+    [[nodiscard]] static std::string keptPageQuery(const FeedQuery &query);
+    /// @brief The page kept for @p viewerTenantId and the query keptPageQuery() gave, at
+    /// exactly @p version (a version its caller just read with the token check), else
+    /// nothing; no database call.
+    [[nodiscard]] std::optional<QByteArray> keptPage(int viewerTenantId, const std::string &query,
                                                      qint64 version) const;
     /// @brief Changes with seq > @p afterSeq in seq order, at most @p limit: the replay and
     /// the live path read the same.

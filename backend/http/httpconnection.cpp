@@ -197,8 +197,7 @@ void HttpConnection::dispatch(HttpRequest &&request)
                 Router::Match match;
             };
             auto pending = std::make_shared<Pending>(Pending{std::move(request), std::move(match)});
-            const FastHandler fast = pending->match.fast;
-            if (fast(pending->request, caller, [handle, context, this, id, keepAlive, head, caller, credential, pending](
+            if (pending->match.fast(pending->request, caller, [handle, context, this, id, keepAlive, head, caller, credential, pending](
                                            std::optional<HttpResponse> answer) {
                     context->finishFast(caller);
                     if (!handle->isAttached())
