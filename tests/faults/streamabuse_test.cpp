@@ -228,6 +228,16 @@ long long waitingOnLocks(const std::string &cs)
                     "AND datname = current_database() AND application_name NOT LIKE 'af_test%'");
 }
 
+/// @p n published events of tenant @p tenantId, written straight into the feed: the
+/// page the quiet tenant reads while another floods.
+void seedFeed(const std::string &db, int tenantId, int n)
+{
+    (void)q1(withAppName(db, "af_test"),
+             "WITH ins AS (INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
+             "SELECT " + std::to_string(tenantId) + ", 'badge_earned', 'Badge earned', 'd' || g, 'B' "
+             "FROM generate_series(1, " + std::to_string(n) + ") g RETURNING 1) SELECT count(*) FROM ins");
+}
+
 } // namespace
 
 TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
@@ -238,10 +248,7 @@ TEST(StreamAbuse, A10_OneTenantAtItsStreamCapFloodingDoesNotStarveAnother)
     ASSERT_TRUE(serve.start()) << serve.output().constData();
     const Tenant flooder = addTenant(db, QStringLiteral("flooder"));
     const Tenant quiet = addTenant(db, QStringLiteral("quiet"));
-    (void)q1(withAppName(db, "af_test"),
-             "WITH ins AS (INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
-             "SELECT " + std::to_string(quiet.id) + ", 'badge_earned', 'Badge earned', 'd' || g, 'B' "
-             "FROM generate_series(1, 50) g RETURNING 1) SELECT count(*) FROM ins");
+    seedFeed(db, quiet.id, 50);
     const Latency before = probe(serve.port(), 200, quiet.token);
 
     std::vector<std::unique_ptr<Conn>> streams(50);
@@ -295,10 +302,7 @@ TEST(StreamAbuse, A13_AThousandMadeUpTokensFromOneAddressAreOneCaller)
     Serve serve(db);
     ASSERT_TRUE(serve.start()) << serve.output().constData();
     const Tenant quiet = addTenant(db, QStringLiteral("quiet"));
-    (void)q1(withAppName(db, "af_test"),
-             "WITH ins AS (INSERT INTO activity_events (tenant_id, event_type, display_name, description, icon) "
-             "SELECT " + std::to_string(quiet.id) + ", 'badge_earned', 'Badge earned', 'd' || g, 'B' "
-             "FROM generate_series(1, 50) g RETURNING 1) SELECT count(*) FROM ins");
+    seedFeed(db, quiet.id, 50);
     const Latency before = probe(serve.port(), 200, quiet.token);
 
     // Each connection its own token of the right shape that no tenant holds. They come
