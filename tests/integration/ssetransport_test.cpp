@@ -214,6 +214,30 @@ TEST(WorkerQueue, AFloodingCallerHoldsHalfTheWorkersAndIsParkedPastItsBound)
     EXPECT_EQ(resumed, (std::vector<int>{5, 6, 7, 8, 9}));
 }
 
+/// Queues the one job of caller "other", which holds its worker until @p release is set
+/// (under @p m, with @p cv notified); true once it runs. @p running says whether it does.
+::testing::AssertionResult startOther(ServerContext &context, std::mutex &m, std::condition_variable &cv,
+                                      bool &running, const bool &release)
+{
+    const auto admission = context.tryStartRequest(
+        "other",
+        [&] {
+            std::unique_lock<std::mutex> l(m);
+            running = true;
+            cv.notify_all();
+            cv.wait(l, [&] { return release; });
+            running = false;
+            cv.notify_all();
+        },
+        [] { return true; });
+    if (admission != ServerContext::Admission::Queued)
+        return ::testing::AssertionFailure() << "the other caller's job was not queued";
+    std::unique_lock<std::mutex> l(m);
+    if (!cv.wait_for(l, std::chrono::seconds(10), [&] { return running; }))
+        return ::testing::AssertionFailure() << "the other caller's job did not start within 10 s";
+    return ::testing::AssertionSuccess();
+}
+
 TEST(WorkerQueue, WhileAnotherCallerHasWorkAFlooderStartsNoSecondWorker)
 {
     HttpServerConfig cfg;
@@ -240,22 +264,7 @@ TEST(WorkerQueue, WhileAnotherCallerHasWorkAFlooderStartsNoSecondWorker)
         cv.notify_all();
     };
     // The other caller first, so that the flooder meets it from its first job on.
-    ASSERT_EQ(context.tryStartRequest(
-                  "other",
-                  [&] {
-                      std::unique_lock<std::mutex> l(m);
-                      otherRunning = true;
-                      cv.notify_all();
-                      cv.wait(l, [&] { return releaseOther; });
-                      otherRunning = false;
-                      cv.notify_all();
-                  },
-                  [] { return true; }),
-              ServerContext::Admission::Queued);
-    {
-        std::unique_lock<std::mutex> l(m);
-        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return otherRunning; }));
-    }
+    ASSERT_TRUE(startOther(context, m, cv, otherRunning, releaseOther));
     for (int i = 0; i < 40; ++i)
         (void)context.tryStartRequest("flooder", flooderJob, [] { return true; });
     {
@@ -296,21 +305,7 @@ TEST(WorkerQueue, AFlooderIsPacedByItsWorkerTimeWhileAnotherCallerHasWork)
         // A job's time on a worker (as a cheap statement takes): what pacing charges.
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     };
-    ASSERT_EQ(context.tryStartRequest(
-                  "other",
-                  [&] {
-                      std::unique_lock<std::mutex> l(m);
-                      otherRunning = true;
-                      cv.notify_all();
-                      cv.wait(l, [&] { return releaseOther; });
-                      otherRunning = false;
-                  },
-                  [] { return true; }),
-              ServerContext::Admission::Queued);
-    {
-        std::unique_lock<std::mutex> l(m);
-        ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return otherRunning; }));
-    }
+    ASSERT_TRUE(startOther(context, m, cv, otherRunning, releaseOther));
     for (int i = 0; i < 30; ++i)
         (void)context.tryStartRequest("flooder", flooderJob, [] { return true; });
     {
