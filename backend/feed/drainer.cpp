@@ -8,11 +8,10 @@
 #include "tileplan.h"
 
 #include "core/text.h"
+#include "core/uuid7.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
-#include <QRandomGenerator>
-#include <QUuid>
 
 #include <pqxx/pqxx>
 
@@ -122,36 +121,6 @@ std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vec
         events = Grouping::group(rows);
     }
     return events;
-}
-
-/// @p n new event ids, ascending, in UUIDv7's layout (RFC 9562): 48 bits of Unix time in
-/// ms, then 74 bits from the system's random generator (besides version and variant).
-/// Every new id goes into two indexes in the batch (the events' primary key, and the
-/// queue's event index when its rows are marked): random ids sent each of those inserts
-/// to a random leaf page of a growing index; ascending ones append to its last pages.
-/// The time they show is the drain's, which each event's created_at already tells.
-std::vector<QString> newEventIds(size_t n)
-{
-    std::vector<QString> ids;
-    if (n == 0)
-        return ids;
-    ids.reserve(n);
-    std::vector<quint32> random(n * 3); // 96 bits drawn per id, 74 used
-    QRandomGenerator::system()->fillRange(random.data(), qsizetype(random.size()));
-    const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch());
-    for (size_t i = 0; i < n; ++i) {
-        QByteArray b(16, Qt::Uninitialized);
-        for (int k = 0; k < 6; ++k)
-            b[k] = char((ms >> (8 * (5 - k))) & 0xff);
-        const quint32 *r = &random[3 * i];
-        for (int k = 0; k < 10; ++k)
-            b[6 + k] = char((r[k / 4] >> (8 * (k % 4))) & 0xff);
-        b[6] = char(0x70 | (b[6] & 0x0f)); // version 7
-        b[8] = char(0x80 | (b[8] & 0x3f)); // variant 10
-        ids.push_back(QUuid::fromRfc4122(b).toString(QUuid::WithoutBraces));
-    }
-    std::sort(ids.begin(), ids.end()); // same length, lower-case hex: text order is uuid order
-    return ids;
 }
 
 std::string uuidArray(const std::vector<QString> &ids)
@@ -331,9 +300,12 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
 
     std::vector<QString> ids(plan.items.size());
     int inserted = 0;
-    const std::vector<QString> newIds = newEventIds(size_t(
-        std::count_if(plan.items.begin(), plan.items.end(),
-                      [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })));
+    // Ascending ids (core/uuid7.h): each goes into two indexes in the batch (the events'
+    // primary key, and the queue's event index when its rows are marked).
+    const std::vector<QString> newIds = Uuid7::sortedText(
+        size_t(std::count_if(plan.items.begin(), plan.items.end(),
+                             [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })),
+        QDateTime::currentMSecsSinceEpoch());
     for (size_t i = 0; i < plan.items.size(); ++i)
         ids[i] = plan.items[i].reuseId.isEmpty() ? newIds[size_t(inserted++)] : plan.items[i].reuseId;
     // Each new row names its event on itself, in the UPDATE that marks it processed.

@@ -4,6 +4,7 @@
 #include "eventqueue.h"
 
 #include "core/errors.h"
+#include "core/uuid7.h"
 
 #include <QSet>
 #include <QUuid>
@@ -184,7 +185,7 @@ std::vector<StampedEvent> EventEmitter::takeBatch()
     const std::size_t n = std::min<std::size_t>(m_buffer.size(), std::size_t(m_options.batchSize));
     for (std::size_t i = 0; i < n; ++i) {
         if (m_buffer[i].id.isNull())
-            m_buffer[i].id = QUuid::createUuid();
+            m_buffer[i].id = Uuid7::make(m_buffer[i].createdAtMicros / 1000);
     }
     return std::vector<StampedEvent>(m_buffer.begin(), m_buffer.begin() + long(n));
 }

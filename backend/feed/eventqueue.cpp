@@ -3,7 +3,9 @@
 #include "core/catalogue.h"
 #include "core/cursor.h"
 #include "core/errors.h"
+#include "core/uuid7.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -94,18 +96,19 @@ std::vector<QString> EventQueue::enqueue(pqxx::connection_base &conn,
         tenants);
     if (!unknown.empty())
         throw BadInput("tenantId " + std::string(unknown[0][0].c_str()) + " is not a known tenant");
-    // clock_timestamp(): rows of one call keep their order in the drain's (created_at, id).
-    const pqxx::result r = tx.exec_params(
-        "INSERT INTO activity_queue (tenant_id, event_type, payload_json, created_at) "
-        "SELECT t, e, p, clock_timestamp() "
-        "  FROM unnest($1::int[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u(t, e, p, n) "
-        " ORDER BY n RETURNING id::text",
-        tenants, types, payloads);
+    // clock_timestamp(): rows of one call keep their order in the drain's (created_at, id),
+    // and so do their ids (core/uuid7.h), ascending in the same order.
+    std::vector<QString> ids = Uuid7::sortedText(events.size(), QDateTime::currentMSecsSinceEpoch());
+    std::string idList = "{";
+    for (const QString &id : ids)
+        idList += (idList.size() > 1 ? "," : "") + id.toStdString();
+    idList += '}';
+    tx.exec_params("INSERT INTO activity_queue (id, tenant_id, event_type, payload_json, created_at) "
+                   "SELECT i, t, e, p, clock_timestamp() "
+                   "  FROM unnest($1::int[], $2::text[], $3::jsonb[], $4::uuid[]) WITH ORDINALITY AS u(t, e, p, i, n) "
+                   " ORDER BY n",
+                   tenants, types, payloads, idList);
     tx.commit();
-    std::vector<QString> ids;
-    ids.reserve(r.size());
-    for (const auto &row : r)
-        ids.push_back(QString::fromStdString(row[0].as<std::string>()));
     return ids;
 }
 

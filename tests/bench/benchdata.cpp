@@ -1,10 +1,17 @@
 #include "benchdata.h"
 
+#include "core/uuid7.h"
 #include "feed/grouping.h"
 
 #include <random>
 
 namespace afbench {
+
+QueueTuple queueRow(int tenant, const std::string &type, const std::string &payload, qint64 createdAtMicros)
+{
+    return {tenant, type, payload, af::isoMicros(createdAtMicros).toStdString(),
+            af::Uuid7::make(createdAtMicros / 1000).toString(QUuid::WithoutBraces).toStdString()};
+}
 
 const std::vector<std::string> &eventTypes()
 {
@@ -59,8 +66,8 @@ std::vector<QueueTuple> drainMix(int rows)
             const af::Micros t = start + slot[size_t(k)]++ * 6 * minute + af::Micros(unit(rng) * 1e6);
             const int count = unit(rng) < 0.072 ? burstSize(rng) : 1;
             for (int i = 0; i < count && int(out.size()) < rows; ++i)
-                out.emplace_back(tenant, eventTypes()[size_t(type)], payloadFor(type, ++n),
-                                 af::isoMicros(t + i * 4'000'000LL).toStdString());
+                out.push_back(queueRow(tenant, eventTypes()[size_t(type)], payloadFor(type, ++n),
+                                       t + i * 4'000'000LL));
         }
     }
     return out;

@@ -8,8 +8,12 @@
 
 namespace afbench {
 
-/// tenant_id, event_type, payload_json, created_at (ISO, µs) — a row of activity_queue.
-using QueueTuple = std::tuple<int, std::string, std::string, std::string>;
+/// tenant_id, event_type, payload_json, created_at (ISO, µs), id — a row of activity_queue,
+/// with the time-ordered id the emitter gives a row stamped at created_at (core/uuid7.h).
+using QueueTuple = std::tuple<int, std::string, std::string, std::string, std::string>;
+
+/// @brief A queue row as the emitter writes it at @p createdAt.
+QueueTuple queueRow(int tenant, const std::string &type, const std::string &payload, qint64 createdAtMicros);
 
 /// @brief The drain mix: 20 tenants, all six types, ~30 % of the rows in bursts of 3–8
 /// rows within 30 s (they group into tiles), the rest singles 6 minutes apart per

@@ -57,7 +57,7 @@ void copyIntoQueue(pqxx::connection &conn, const std::vector<QueueTuple> &rows)
 {
     pqxx::work tx(conn);
     pqxx::stream_to copy(tx, "activity_queue",
-                         std::vector<std::string>{"tenant_id", "event_type", "payload_json", "created_at"});
+                         std::vector<std::string>{"tenant_id", "event_type", "payload_json", "created_at", "id"});
     for (const QueueTuple &r : rows)
         copy << r;
     copy.complete();
@@ -92,10 +92,10 @@ void benchEmit(BenchEnv &env)
     // The same rows for the raw COPY.
     std::vector<QueueTuple> same;
     same.reserve(size_t(total));
-    const QString now = af::isoMicros(af::Micros(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                     std::chrono::system_clock::now().time_since_epoch()).count()));
+    const af::Micros now = af::Micros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()).count());
     for (int i = 0; i < total; ++i)
-        same.emplace_back(1 + i % 20, eventTypes()[size_t(i % 6)], payloadFor(i % 6, i % 6), now.toStdString());
+        same.push_back(queueRow(1 + i % 20, eventTypes()[size_t(i % 6)], payloadFor(i % 6, i % 6), now));
 
     std::vector<double> rates, copyRates, ratios, p50s, p99s, p999s, emitPhase;
     quint64 dropped = 0;

@@ -1,0 +1,24 @@
+#pragma once
+#include <QString>
+#include <QUuid>
+
+#include <vector>
+
+namespace af {
+
+/// @brief Time-ordered row ids in UUIDv7's layout (RFC 9562): 48 bits of Unix time in ms,
+/// then 74 bits from the system's random generator (besides version and variant).
+///
+/// Queue rows and events get them (the columns' gen_random_uuid() default stays for rows
+/// others insert). A primary key of random ids sends every insert, and every new row
+/// version a drain's marking adds, to a random leaf page of the index; ids that grow with
+/// time keep a batch's entries on a few neighbouring pages.
+namespace Uuid7 {
+
+/// @brief One id for @p unixMillis.
+QUuid make(qint64 unixMillis);
+/// @brief @p n ids for @p unixMillis as lower-case text, ascending.
+std::vector<QString> sortedText(size_t n, qint64 unixMillis);
+
+} // namespace Uuid7
+} // namespace af
