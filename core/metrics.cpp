@@ -73,6 +73,16 @@ void Metrics::countDrain(qint64 rows, qint64 events, double seconds, bool failed
     }
 }
 
+void Metrics::countDrainReadAgain() noexcept
+{
+    m_drainReadsAgain.fetch_add(1, std::memory_order_relaxed);
+}
+
+quint64 Metrics::drainReadsAgain() const noexcept
+{
+    return m_drainReadsAgain.load(std::memory_order_relaxed);
+}
+
 void Metrics::countNetworkThreadAnswer() noexcept
 {
     m_networkThreadAnswers.fetch_add(1, std::memory_order_relaxed);
@@ -159,6 +169,9 @@ void Metrics::writeCounters(QByteArray &out) const
     family(out, "activityfeed_drain_failures_total", "counter",
            "Queue drains that stopped with an error (their committed batches stay).");
     sample(out, "activityfeed_drain_failures_total", {}, double(m_drainFailures.load()));
+    family(out, "activityfeed_drain_batches_read_again_total", "counter",
+           "Drain batches that read their rows again because another drain took rows read ahead.");
+    sample(out, "activityfeed_drain_batches_read_again_total", {}, double(drainReadsAgain()));
     family(out, "activityfeed_drain_rows_total", "counter", "Queue rows the drains processed.");
     sample(out, "activityfeed_drain_rows_total", {}, double(m_drainRows.load()));
     family(out, "activityfeed_drain_events_total", "counter", "Feed events the drains inserted.");

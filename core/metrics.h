@@ -38,6 +38,10 @@ public:
     void countRequest(int routeIndex, int status) noexcept;
     /// @brief One finished drain, @p failed when it threw (its committed batches count).
     void countDrain(qint64 rows, qint64 events, double seconds, bool failed) noexcept;
+    /// @brief A drain batch that read its rows again: another drain had taken rows that
+    /// the batch before it read ahead.
+    void countDrainReadAgain() noexcept;
+    [[nodiscard]] quint64 drainReadsAgain() const noexcept;
 
     /// @brief One request answered on its network thread, without a worker (a kept page).
     void countNetworkThreadAnswer() noexcept;
@@ -73,6 +77,7 @@ private:
     std::atomic<quint64> m_networkThreadAnswers{0};
     std::atomic<quint64> m_drainRuns{0};
     std::atomic<quint64> m_drainFailures{0};
+    std::atomic<quint64> m_drainReadsAgain{0};
     std::atomic<quint64> m_drainRows{0};
     std::atomic<quint64> m_drainEvents{0};
     std::atomic<quint64> m_drainMicros{0};

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -29,9 +30,6 @@ namespace af {
 
 namespace {
 
-// One key for every drain of every process sharing the database: seq order is then
-// commit order, which the SSE replay relies on.
-constexpr long long kDrainLockKey = 0x4166'4472'6169'6e21LL; // "AfDrain!"
 // A running drain holds the session-level advisory lock (kRunLockClass, its run id) from
 // the moment its drain_runs row becomes visible until it writes finished_at. The session
 // ends with the process (killed, crashed, its link cut), so an unfinished row whose lock
@@ -52,12 +50,17 @@ const char *kMarkAbandoned =
 // The order is on the uuid column (qualified: a bare "id" would name the id::text output
 // column, and PostgreSQL sorted every batch again by text instead of reading the index's order).
 // ctid: where each row is, so that marking it processed goes straight to it (below).
-const char *kSelectBatch =
-    "SELECT id::text, tenant_id, event_type, payload_json::text, "
-    "       (extract(epoch FROM created_at) * 1000000)::bigint, ctid::text "
-    "  FROM activity_queue "
-    " WHERE NOT processed AND ($1::int IS NULL OR tenant_id = $1::int) "
-    " ORDER BY created_at, activity_queue.id LIMIT $2";
+// Literal values, not parameters: a batch reads the next one ahead through a pipeline,
+// which sends text only (and both are integers).
+std::string selectBatchSql(std::optional<int> tenantId)
+{
+    return "SELECT id::text, tenant_id, event_type, payload_json::text, "
+           "       (extract(epoch FROM created_at) * 1000000)::bigint, ctid::text "
+           "  FROM activity_queue "
+           " WHERE NOT processed"
+           + (tenantId ? " AND tenant_id = " + std::to_string(*tenantId) : std::string())
+           + " ORDER BY created_at, activity_queue.id LIMIT " + std::to_string(Drainer::kBatchSize);
+}
 
 /// Every statement of a batch touches a few thousand rows by key (queue ids, event ids, a
 /// window's key), so a full scan is never the right plan. Yet the tables grow during a
@@ -73,35 +76,6 @@ void keyedPlansOnly(pqxx::transaction_base &tx)
 {
     tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
             "SET LOCAL enable_mergejoin = off; SET LOCAL jit = off");
-}
-
-/// A batch's unprocessed rows, and where each of them is in the table (queue id → ctid).
-/// The drain lock keeps every other drain off these rows until the batch commits.
-struct Batch {
-    std::vector<QueueRow> rows;
-    QHash<QString, std::string> where;
-};
-
-Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
-{
-    const auto r = tenantId ? tx.exec_params(kSelectBatch, *tenantId, Drainer::kBatchSize)
-                            : tx.exec_params(kSelectBatch, nullptr, Drainer::kBatchSize);
-    Batch batch;
-    std::vector<QueueRow> &rows = batch.rows;
-    rows.reserve(r.size());
-    batch.where.reserve(int(r.size()));
-    for (const auto &row : r) {
-        QueueRow q;
-        q.id = EventRows::text(row[0]);
-        q.tenantId = row[1].as<int>();
-        q.eventType = EventRows::text(row[2]);
-        q.payloadText = QByteArray(row[3].c_str(), int(row[3].size()));
-        q.payload = QJsonDocument::fromJson(q.payloadText).object();
-        q.createdAt = row[4].as<long long>();
-        batch.where.insert(q.id, row[5].as<std::string>());
-        rows.push_back(std::move(q));
-    }
-    return batch;
 }
 
 /// The events one batch makes. A window still open at the end of a full batch may take
@@ -122,6 +96,65 @@ std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vec
     }
     return events;
 }
+
+/// A batch's unprocessed rows, where each of them is in the table (queue id → ctid), and
+/// their grouping: everything of a batch that needs no database. The drain lock keeps
+/// every other drain off these rows until the batch commits; rows read ahead by the last
+/// batch were read under its lock, and marking them checks that they are still there.
+struct Batch {
+    std::vector<QueueRow> rows;       ///< the rows its events take (all but the deferred ones)
+    QHash<QString, std::string> where;
+    std::vector<GroupedEvent> events; ///< groupBatch of the batch's rows
+    bool full = false;                ///< kBatchSize rows: there may be more
+    bool readAhead = false;           ///< read in the last batch's transaction
+};
+
+/// Makes a Batch of the rows selectBatchSql read. No database and no shared state: a
+/// batch runs it for the next batch's rows on another thread while PostgreSQL writes.
+Batch parseBatch(const pqxx::result &r)
+{
+    Batch batch;
+    std::vector<QueueRow> &rows = batch.rows;
+    rows.reserve(r.size());
+    batch.where.reserve(int(r.size()));
+    for (const auto &row : r) {
+        QueueRow q;
+        q.id = EventRows::text(row[0]);
+        q.tenantId = row[1].as<int>();
+        q.eventType = EventRows::text(row[2]);
+        q.payloadText = QByteArray(row[3].c_str(), int(row[3].size()));
+        q.payload = QJsonDocument::fromJson(q.payloadText).object();
+        q.createdAt = row[4].as<long long>();
+        batch.where.insert(q.id, row[5].as<std::string>());
+        rows.push_back(std::move(q));
+    }
+    batch.full = int(rows.size()) == Drainer::kBatchSize;
+    if (rows.empty())
+        return batch;
+    std::vector<QString> deferred;
+    batch.events = groupBatch(rows, &deferred);
+    // The rows the events take are the batch's rows but the deferred ones (a few windows'
+    // worth at most): a set of those instead of one of every row taken.
+    if (!deferred.empty()) {
+        const QSet<QString> waiting(deferred.begin(), deferred.end());
+        rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                  [&waiting](const QueueRow &r) { return waiting.contains(r.id); }),
+                   rows.end());
+    }
+    return batch;
+}
+
+Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
+{
+    return parseBatch(tx.exec(selectBatchSql(tenantId)));
+}
+
+/// Thrown when rows the last batch read ahead are no longer all unprocessed where it read
+/// them (another process's drain took some between the two transactions): the batch rolls
+/// back, having written nothing, and runs again on rows read under its own lock.
+struct ReadAheadTaken : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 std::string uuidArray(const std::vector<QString> &ids)
 {
@@ -221,32 +254,30 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
     return out;
 }
 
-/// The rows of this batch that its events take (a window still open at the end of a full
-/// batch waits for the next one) and the plan for them.
-TilePlan planBatch(pqxx::transaction_base &tx, std::vector<QueueRow> rows)
+/// The plan for the rows of @p batch that its events take (its grouping moves into it).
+TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch)
 {
-    std::vector<QString> deferred;
-    std::vector<GroupedEvent> events = groupBatch(rows, &deferred);
-    // The rows the events take are the batch's rows but the deferred ones (a few windows'
-    // worth at most): a set of those instead of one of every row taken.
-    std::vector<QueueRow> fresh;
-    if (deferred.empty()) {
-        fresh = std::move(rows);
-    } else {
-        const QSet<QString> waiting(deferred.begin(), deferred.end());
-        fresh.reserve(rows.size());
-        for (QueueRow &r : rows)
-            if (!waiting.contains(r.id))
-                fresh.push_back(std::move(r));
-    }
-    if (fresh.empty())
+    if (batch.rows.empty())
         return {};
-    std::vector<PublishedEvent> published = loadPublished(tx, fresh);
+    std::vector<PublishedEvent> published = loadPublished(tx, batch.rows);
+    // Under the drain lock the batch's rows are unprocessed and published rows are not.
+    // Rows read ahead that another drain took since are published by now, in these very
+    // windows (a row's window is among those loadPublished returns for its key): the plan
+    // would count them twice.
+    for (const PublishedEvent &p : published)
+        for (const QueueRow &r : p.rows)
+            if (batch.where.contains(r.id)) {
+                if (batch.readAhead)
+                    throw ReadAheadTaken("drain: another drain took rows read ahead (row " + r.id.toStdString()
+                                         + " is published); reading the batch again");
+                throw std::logic_error("the drain read row " + r.id.toStdString()
+                                       + " as unprocessed, and it is published");
+            }
     // A backlog into windows nobody published yet (the common case of a large drain):
     // the batch's own grouping is the plan, without grouping it a second time.
     if (published.empty())
-        return TilePlan::ofNewEvents(std::move(events));
-    return TilePlan::make(fresh, published);
+        return TilePlan::ofNewEvents(std::move(batch.events));
+    return TilePlan::make(batch.rows, published);
 }
 
 struct BatchOutcome {
@@ -286,17 +317,20 @@ std::vector<EventLine> eventLines(const TilePlan &plan, const std::vector<QStrin
     return out;
 }
 
-BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
+/// One batch, one transaction. Its rows are @p ahead when the last batch read them ahead,
+/// else read here; when this batch is full it leaves the next batch's rows in @p ahead.
+BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std::optional<Batch> &ahead)
 {
     BatchOutcome out;
     pqxx::work tx(conn);
-    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kDrainLockKey);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", Drainer::kLockKey);
     keyedPlansOnly(tx);
-    Batch batch = readBatch(tx, tenantId);
+    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId);
+    ahead.reset();
     if (batch.rows.empty())
         return out;
-    out.more = int(batch.rows.size()) == Drainer::kBatchSize;
-    const TilePlan plan = planBatch(tx, std::move(batch.rows));
+    out.more = batch.full;
+    const TilePlan plan = planBatch(tx, batch);
 
     std::vector<QString> ids(plan.items.size());
     int inserted = 0;
@@ -319,17 +353,24 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
         }
     }
     std::vector<EventLine> lines;
+    std::future<Batch> next;
     {
         // The UPDATE that marks the rows goes out first and this thread does not wait for
         // it: PostgreSQL marks the rows while the new events' text is made here (the two
         // took turns before, each leaving one of the two cores idle).
+        // After a full batch the next batch's rows are read in the same pipeline, once this
+        // batch's rows are marked (so without them) and under this batch's lock, and they
+        // are parsed and grouped on another thread while PostgreSQL writes this batch's
+        // events: that work no longer keeps PostgreSQL waiting at the next batch's start.
         // By ctid: a look-up of the primary key per row (four index pages each) was a fifth
         // of this statement, the biggest one of a drain. The id is checked as well, written
         // so that it cannot be an index condition (with "=" the planner went back to the
         // primary key). Every row must be found, or the batch rolls back: nothing else moves
         // an unprocessed row (the drain lock keeps other drains out, purging takes processed
-        // rows only), so a miss would be a bug, and it must not leave a row unmarked behind a
-        // published event. (The arrays are quoted literals: a pipeline sends text only.)
+        // rows only), so a miss in rows read under this lock would be a bug, and it must not
+        // leave a row unmarked behind a published event. Rows read ahead under the last
+        // batch's lock may have gone to another drain since: then the batch reads again.
+        // (The arrays are quoted literals: a pipeline sends text only.)
         // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
         // fault (a logic error, not broken_connection): named for what it is here, so the
         // caller answers 503 like any other outage and not 500.
@@ -340,13 +381,28 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
                 "  FROM unnest(" + tx.quote(textArray(freshAt)) + "::tid[], " + tx.quote(uuidArray(freshIds))
                 + "::uuid[], " + tx.quote(uuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
                 " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed");
-            lines = eventLines(plan, ids);
+            std::optional<pqxx::pipeline::query_id> readNext;
+            if (out.more)
+                readNext = marking.insert(selectBatchSql(tenantId));
+           lines = eventLines(plan, ids);
             const pqxx::result marked = marking.retrieve(mark);
+            if (marked.affected_rows() != freshIds.size()) {
+                const std::string found = "found " + std::to_string(marked.affected_rows()) + " of the "
+                    + std::to_string(freshIds.size()) + " queue rows it read still unprocessed where it read them";
+                // Read ahead under the last batch's lock, they were free for another process's
+                // drain in between: nothing is written, the batch reads its rows again.
+                if (batch.readAhead)
+                    throw ReadAheadTaken("drain: another drain took rows read ahead (" + found
+                                         + "); reading the batch again");
+                throw std::runtime_error("the drain " + found);
+            }
+            if (readNext)
+                next = std::async(std::launch::async, [rows = marking.retrieve(*readNext)] {
+                    Batch b = parseBatch(rows);
+                    b.readAhead = true;
+                    return b;
+                });
             marking.complete();
-            if (marked.affected_rows() != freshIds.size())
-                throw std::runtime_error("the drain found " + std::to_string(marked.affected_rows()) + " of the "
-                                         + std::to_string(freshIds.size())
-                                         + " queue rows it read still unprocessed where it read them");
         } catch (const pqxx::sql_error &) {
             throw;
         } catch (const pqxx::broken_connection &) {
@@ -364,6 +420,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
                                                      "created_at", "window_start"});
         for (const EventLine &line : lines)
             evs << line;
+       
         evs.complete();
     }
     if (!plan.folds.empty()) {
@@ -455,7 +512,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId)
     }
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
-    tx.commit();
+   tx.commit();
+    if (next.valid())
+        ahead = next.get();
     out.processed = int(freshIds.size());
     out.inserted = inserted;
     return out;
@@ -505,8 +564,16 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
         tx.commit();
     };
     try {
+        std::optional<Batch> ahead;
         for (;;) {
-            BatchOutcome b = drainBatch(conn, tenantId);
+            BatchOutcome b;
+            try {
+                b = drainBatch(conn, tenantId, ahead);
+            } catch (const ReadAheadTaken &e) {
+                qCInfo(lcFeed, "%s", e.what());
+                Metrics::instance().countDrainReadAgain();
+                continue;
+            }
             result.processed += b.processed;
             result.inserted += b.inserted;
             result.updated += b.updated;
@@ -535,9 +602,12 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
 
 std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::optional<int> tenantId)
 {
-    pqxx::read_transaction tx(conn);
+    // One snapshot for the rows and the published events they join: a drain committing in
+    // between cannot make a row look both queued and published.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
     keyedPlansOnly(tx);
-    const TilePlan plan = planBatch(tx, readBatch(tx, tenantId).rows);
+    Batch batch = readBatch(tx, tenantId);
+    const TilePlan plan = planBatch(tx, batch);
     std::vector<int> folds(plan.items.size(), 0);
     for (const TilePlan::Fold &f : plan.folds)
         if (f.into >= 0)

@@ -25,6 +25,9 @@ class Drainer
 {
 public:
     static constexpr int kBatchSize = 5000;
+    /// One advisory lock key for every drain batch of every process sharing the database
+    /// (a transaction lock): seq order is then commit order, which the SSE replay relies on.
+    static constexpr long long kLockKey = 0x4166'4472'6169'6e21LL; // "AfDrain!"
 
     /// @brief Drains every unprocessed row (of @p tenantId); first marks as abandoned the
     /// drain_runs rows that no running drain owns any more (their process was killed).

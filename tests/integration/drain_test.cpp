@@ -6,12 +6,15 @@
 // (b) four drain processes at once, folding too, give the same events as one drain;
 // (c) batching never splits a tile that one unbatched grouping would make;
 // (d) previewDrain writes nothing and predicts the tiles drainQueue makes;
-// (e) the NOTIFY of a drain reaches a listener only after the commit.
+// (e) the NOTIFY of a drain reaches a listener only after the commit;
+// (f) rows a batch read ahead that another drain took are read again.
 #include "feed/drainer.h"
+#include "core/metrics.h"
 #include "core/catalogue.h"
 #include "feed/grouping.h"
 #include "pgharness.h"
 #include "queuefixture.h"
+#include "testprocess.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -483,6 +486,66 @@ TEST(Drain, NotifyArrivesOnlyAfterCommit)
     // On receipt, the listener's own connection already sees every event of the drain.
     EXPECT_EQ(result.inserted, scalar(listenConn, "SELECT count(*) FROM activity_events"));
     EXPECT_EQ(300, result.processed);
+}
+
+// (f) A full batch reads the next batch's rows ahead, in its own transaction, and parses
+// them while PostgreSQL writes its events; another process's drain can take those rows
+// before the next batch gets the lock. That batch then reads again. Here two drains take
+// turns batch by batch (the lock held first, both queued behind it, each commit hands it to
+// the other), so each finds rows it read ahead taken: together they make the events one
+// drain makes.
+TEST(Drain, RowsReadAheadThatAnotherDrainTookAreReadAgain)
+{
+    constexpr int kRows = 3 * af::Drainer::kBatchSize - 1000; // three batches
+    const std::vector<Row> rows = makeQueue(kRows, 4, 8LL * 3600 * 1000000, 11);
+    const std::string cs = aftest::freshDatabase("ahead");
+    const std::string refCs = aftest::freshDatabase("aheadref");
+    for (const std::string &db : {cs, refCs}) {
+        seedTenants(db, 4);
+        writeQueue(db, rows);
+    }
+    {
+        pqxx::connection ref(refCs);
+        ASSERT_EQ(af::Drainer::drainQueue(ref, {}, QStringLiteral("reference")).processed, kRows);
+    }
+    pqxx::connection holder(cs);
+    const std::string key = std::to_string(af::Drainer::kLockKey);
+    pqxx::nontransaction(holder).exec("SELECT pg_advisory_lock(" + key + ")");
+    const auto waiting = [&holder] {
+        return scalar(holder, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                              "   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    };
+    const quint64 readAgainBefore = af::Metrics::instance().drainReadsAgain();
+    af::DrainResult a, b;
+    std::string errorA, errorB;
+    const auto drain = [&cs](af::DrainResult *out, std::string *error, const char *name) {
+        try {
+            pqxx::connection c(cs);
+            *out = af::Drainer::drainQueue(c, {}, QString::fromLatin1(name));
+        } catch (const std::exception &e) {
+            *error = e.what();
+        }
+    };
+    std::thread first(drain, &a, &errorA, "first");
+    ASSERT_TRUE(aftest::waitFor([&] { return waiting() == 1; }, 30000)) << "the first drain waits for the lock";
+    std::thread second(drain, &b, &errorB, "second");
+    const bool bothWait = aftest::waitFor([&] { return waiting() == 2; }, 30000);
+    pqxx::nontransaction(holder).exec("SELECT pg_advisory_unlock(" + key + ")");
+    first.join();
+    second.join();
+    ASSERT_TRUE(bothWait) << "the second drain waits for the lock";
+    ASSERT_TRUE(errorA.empty()) << errorA;
+    ASSERT_TRUE(errorB.empty()) << errorB;
+
+    EXPECT_GT(a.processed, 0);
+    EXPECT_GT(b.processed, 0);
+    EXPECT_EQ(a.processed + b.processed, kRows);
+    EXPECT_GE(af::Metrics::instance().drainReadsAgain() - readAgainBefore, 1u)
+        << "a batch found the rows it read ahead taken and read again";
+    EXPECT_EQ(0, scalar(holder, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_TRUE(sameEvents(eventSnapshot(cs), eventSnapshot(refCs)))
+        << "two drains taking turns made other events than one drain";
+    expectConsistent(cs, "after two drains that took each other's rows read ahead");
 }
 
 } // namespace
