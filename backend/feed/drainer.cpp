@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "core/uuid7.h"
+#include "db/sqlarray.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -156,33 +157,15 @@ struct ReadAheadTaken : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-std::string uuidArray(const std::vector<QString> &ids)
+/// Rows of @p batch are not unprocessed where it read them (@p how says how that showed).
+/// Read ahead under the last batch's lock, they may have gone to another process's drain
+/// since: the batch reads again. Read under this batch's lock, nothing else moves them
+/// (other drains wait, purging takes processed rows only): that would be a bug.
+[[noreturn]] void rowsGone(const Batch &batch, const std::string &how)
 {
-    std::string out = "{";
-    for (size_t i = 0; i < ids.size(); ++i) {
-        if (i)
-            out += ',';
-        out += ids[i].toStdString();
-    }
-    out += '}';
-    return out;
-}
-
-std::string textArray(const std::vector<std::string> &items)
-{
-    std::string out = "{";
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i)
-            out += ',';
-        out += '"';
-        for (const char c : items[i]) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + '}';
+    if (batch.readAhead)
+        throw ReadAheadTaken("drain: another drain took rows read ahead (" + how + "); reading the batch again");
+    throw std::logic_error("the drain read rows as unprocessed that are not: " + how);
 }
 
 /// The published events of the windows that rows of @p fresh may fall into: per key, from
@@ -229,7 +212,7 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
     for (size_t i = 0; i < tenants.size(); ++i)
         tenantList += (i ? "," : "") + tenants[i];
     tenantList += '}';
-    const pqxx::result r = tx.exec_params(sql, tenantList, textArray(types), textArray(times),
+    const pqxx::result r = tx.exec_params(sql, tenantList, sqlTextArray(types), sqlTextArray(times),
                                           static_cast<long long>(Grouping::window()));
     for (const auto &row : r) {
         const QString id = EventRows::text(row[0]);
@@ -266,13 +249,8 @@ TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch)
     // would count them twice.
     for (const PublishedEvent &p : published)
         for (const QueueRow &r : p.rows)
-            if (batch.where.contains(r.id)) {
-                if (batch.readAhead)
-                    throw ReadAheadTaken("drain: another drain took rows read ahead (row " + r.id.toStdString()
-                                         + " is published); reading the batch again");
-                throw std::logic_error("the drain read row " + r.id.toStdString()
-                                       + " as unprocessed, and it is published");
-            }
+            if (batch.where.contains(r.id))
+                rowsGone(batch, "row " + r.id.toStdString() + " is published");
     // A backlog into windows nobody published yet (the common case of a large drain):
     // the batch's own grouping is the plan, without grouping it a second time.
     if (published.empty())
@@ -365,12 +343,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
         // By ctid: a look-up of the primary key per row (four index pages each) was a fifth
         // of this statement, the biggest one of a drain. The id is checked as well, written
         // so that it cannot be an index condition (with "=" the planner went back to the
-        // primary key). Every row must be found, or the batch rolls back: nothing else moves
-        // an unprocessed row (the drain lock keeps other drains out, purging takes processed
-        // rows only), so a miss in rows read under this lock would be a bug, and it must not
-        // leave a row unmarked behind a published event. Rows read ahead under the last
-        // batch's lock may have gone to another drain since: then the batch reads again.
-        // (The arrays are quoted literals: a pipeline sends text only.)
+        // primary key). Every row must be found (rowsGone), or the batch rolls back: it must
+        // not leave a row unmarked behind a published event. (The arrays are quoted
+        // literals: a pipeline sends text only.)
         // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
         // fault (a logic error, not broken_connection): named for what it is here, so the
         // caller answers 503 like any other outage and not 500.
@@ -378,24 +353,18 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
             pqxx::pipeline marking(tx);
             const pqxx::pipeline::query_id mark = marking.insert(
                 "UPDATE activity_queue q SET processed = true, event_id = u.ev "
-                "  FROM unnest(" + tx.quote(textArray(freshAt)) + "::tid[], " + tx.quote(uuidArray(freshIds))
-                + "::uuid[], " + tx.quote(uuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
+                "  FROM unnest(" + tx.quote(sqlTextArray(freshAt)) + "::tid[], "
+                + tx.quote(sqlUuidArray(freshIds)) + "::uuid[], " + tx.quote(sqlUuidArray(freshTo))
+                + "::uuid[]) AS u(at, q, ev) "
                 " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed");
             std::optional<pqxx::pipeline::query_id> readNext;
             if (out.more)
                 readNext = marking.insert(selectBatchSql(tenantId));
-           lines = eventLines(plan, ids);
+            lines = eventLines(plan, ids);
             const pqxx::result marked = marking.retrieve(mark);
-            if (marked.affected_rows() != freshIds.size()) {
-                const std::string found = "found " + std::to_string(marked.affected_rows()) + " of the "
-                    + std::to_string(freshIds.size()) + " queue rows it read still unprocessed where it read them";
-                // Read ahead under the last batch's lock, they were free for another process's
-                // drain in between: nothing is written, the batch reads its rows again.
-                if (batch.readAhead)
-                    throw ReadAheadTaken("drain: another drain took rows read ahead (" + found
-                                         + "); reading the batch again");
-                throw std::runtime_error("the drain " + found);
-            }
+            if (marked.affected_rows() != freshIds.size())
+                rowsGone(batch, "the marking found " + std::to_string(marked.affected_rows()) + " of "
+                                    + std::to_string(freshIds.size()) + " where they were read");
             if (readNext)
                 next = std::async(std::launch::async, [rows = marking.retrieve(*readNext)] {
                     Batch b = parseBatch(rows);
@@ -420,7 +389,6 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
                                                      "created_at", "window_start"});
         for (const EventLine &line : lines)
             evs << line;
-       
         evs.complete();
     }
     if (!plan.folds.empty()) {
@@ -442,9 +410,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
         threads.erase(std::unique(threads.begin(), threads.end()), threads.end());
         tx.exec_params("SELECT pg_advisory_xact_lock($2::int, hashtext(t)) "
                        "FROM unnest($1::text[]) AS t ORDER BY t",
-                       uuidArray(threads), FeedService::kCommentOrderLockClass);
+                       sqlUuidArray(threads), FeedService::kCommentOrderLockClass);
         tx.exec_params("SELECT 1 FROM activity_events WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
-                       uuidArray(gone));
+                       sqlUuidArray(gone));
     }
     // The published events that change, then the rows that change event, then the folds:
     // each a single statement over arrays, however many tiles a batch touches.
@@ -475,14 +443,14 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
                        "  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], "
                        "              $5::timestamptz[]) AS u(id, d, p, created, start) "
                        " WHERE e.id = u.id",
-                       uuidArray(grownIds), textArray(grownText), textArray(grownPayload), textArray(grownAt),
-                       textArray(grownStart));
+                       sqlUuidArray(grownIds), sqlTextArray(grownText), sqlTextArray(grownPayload),
+                       sqlTextArray(grownAt), sqlTextArray(grownStart));
         out.updated = int(grownIds.size());
     }
     if (!movedRows.empty())
         tx.exec_params("UPDATE activity_queue q SET event_id = u.ev "
                        "  FROM unnest($1::uuid[], $2::uuid[]) AS u(q, ev) WHERE q.id = u.q",
-                       uuidArray(movedRows), uuidArray(movedTo));
+                       sqlUuidArray(movedRows), sqlUuidArray(movedTo));
     if (!plan.folds.empty()) {
         // Nothing a person wrote is lost: reactions (the unique constraint drops doubles)
         // and comments go to the tile, then each single leaves a tombstone in seq order.
@@ -493,7 +461,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
             gone.push_back(f.removedId);
             into.push_back(ids[size_t(f.into)]);
         }
-        const std::string g = uuidArray(gone), t = uuidArray(into);
+        const std::string g = sqlUuidArray(gone), t = sqlUuidArray(into);
         tx.exec_params("INSERT INTO activity_reactions (event_id, from_tenant_id, reaction_type) "
                        "SELECT DISTINCT f.tile, r.from_tenant_id, r.reaction_type "
                        "  FROM unnest($1::uuid[], $2::uuid[]) AS f(gone, tile) "
@@ -512,7 +480,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     }
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
-   tx.commit();
+    tx.commit();
     if (next.valid())
         ahead = next.get();
     out.processed = int(freshIds.size());

@@ -4,6 +4,7 @@
 #include "core/cursor.h"
 #include "core/errors.h"
 #include "core/uuid7.h"
+#include "db/sqlarray.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -99,15 +100,11 @@ std::vector<QString> EventQueue::enqueue(pqxx::connection_base &conn,
     // clock_timestamp(): rows of one call keep their order in the drain's (created_at, id),
     // and so do their ids (core/uuid7.h), ascending in the same order.
     std::vector<QString> ids = Uuid7::sortedText(events.size(), QDateTime::currentMSecsSinceEpoch());
-    std::string idList = "{";
-    for (const QString &id : ids)
-        idList += (idList.size() > 1 ? "," : "") + id.toStdString();
-    idList += '}';
     tx.exec_params("INSERT INTO activity_queue (id, tenant_id, event_type, payload_json, created_at) "
                    "SELECT i, t, e, p, clock_timestamp() "
                    "  FROM unnest($1::int[], $2::text[], $3::jsonb[], $4::uuid[]) WITH ORDINALITY AS u(t, e, p, i, n) "
                    " ORDER BY n",
-                   tenants, types, payloads, idList);
+                   tenants, types, payloads, sqlUuidArray(ids));
     tx.commit();
     return ids;
 }

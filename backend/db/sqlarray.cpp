@@ -1,0 +1,34 @@
+#include "sqlarray.h"
+
+namespace af {
+
+std::string sqlUuidArray(const std::vector<QString> &ids)
+{
+    std::string out = "{";
+    for (size_t i = 0; i < ids.size(); ++i) {
+        if (i)
+            out += ',';
+        out += ids[i].toStdString();
+    }
+    out += '}';
+    return out;
+}
+
+std::string sqlTextArray(const std::vector<std::string> &items)
+{
+    std::string out = "{";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out += ',';
+        out += '"';
+        for (const char c : items[i]) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + '}';
+}
+
+} // namespace af

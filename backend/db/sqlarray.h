@@ -1,0 +1,18 @@
+#pragma once
+#include <QString>
+
+#include <string>
+#include <vector>
+
+namespace af {
+
+/// @brief PostgreSQL array literals ('{…}') for the statements that send a batch as one
+/// parameter (`unnest($1::uuid[], …)`, `= ANY($1::uuid[])`).
+///
+/// Uuid and tid text never needs quoting; text elements are quoted and escaped so that
+/// any value survives. Either kind may also go into a statement as a quoted literal,
+/// where a parameter cannot (a pipeline sends text only).
+std::string sqlUuidArray(const std::vector<QString> &ids);
+std::string sqlTextArray(const std::vector<std::string> &items);
+
+} // namespace af
