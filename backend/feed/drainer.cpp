@@ -48,6 +48,26 @@ const char *kMarkAbandoned =
     "                      AND l.classid = $1::int::oid "
     "                      AND l.objid = (r.id & 2147483647)::oid)";
 
+/// The select list of one queue row over alias @p q; readQueueRow reads it.
+constexpr int kQueueColumnCount = 5;
+std::string queueColumns(const std::string &q)
+{
+    return q + ".id::text, " + q + ".tenant_id, " + q + ".event_type, " + q + ".payload_json::text, "
+        + EventRows::micros(q + ".created_at");
+}
+
+QueueRow readQueueRow(const pqxx::row &row, int first)
+{
+    QueueRow q;
+    q.id = EventRows::text(row[first]);
+    q.tenantId = row[first + 1].as<int>();
+    q.eventType = EventRows::text(row[first + 2]);
+    q.payloadText = QByteArray(row[first + 3].c_str(), int(row[first + 3].size()));
+    q.payload = QJsonDocument::fromJson(q.payloadText).object();
+    q.createdAt = row[first + 4].as<qint64>();
+    return q;
+}
+
 // The order is on the uuid column (qualified: a bare "id" would name the id::text output
 // column, and PostgreSQL sorted every batch again by text instead of reading the index's order).
 // ctid: where each row is, so that marking it processed goes straight to it (below).
@@ -55,8 +75,7 @@ const char *kMarkAbandoned =
 // which sends text only (and both are integers).
 std::string selectBatchSql(std::optional<int> tenantId)
 {
-    return "SELECT id::text, tenant_id, event_type, payload_json::text, "
-           "       (extract(epoch FROM created_at) * 1000000)::bigint, ctid::text "
+    return "SELECT " + queueColumns("activity_queue") + ", ctid::text "
            "  FROM activity_queue "
            " WHERE NOT processed"
            + (tenantId ? " AND tenant_id = " + std::to_string(*tenantId) : std::string())
@@ -119,14 +138,8 @@ Batch parseBatch(const pqxx::result &r)
     rows.reserve(r.size());
     batch.where.reserve(int(r.size()));
     for (const auto &row : r) {
-        QueueRow q;
-        q.id = EventRows::text(row[0]);
-        q.tenantId = row[1].as<int>();
-        q.eventType = EventRows::text(row[2]);
-        q.payloadText = QByteArray(row[3].c_str(), int(row[3].size()));
-        q.payload = QJsonDocument::fromJson(q.payloadText).object();
-        q.createdAt = row[4].as<long long>();
-        batch.where.insert(q.id, row[5].as<std::string>());
+        QueueRow q = readQueueRow(row, 0);
+        batch.where.insert(q.id, row[kQueueColumnCount].as<std::string>());
         rows.push_back(std::move(q));
     }
     batch.full = int(rows.size()) == Drainer::kBatchSize;
@@ -199,8 +212,7 @@ s AS (
 )
 SELECT e.id::text, e.payload_json::text, e.description, )SQL"
         + EventRows::micros("e.created_at") + ", " + EventRows::micros("e.window_start") + R"SQL(,
-       q.id::text, q.tenant_id, q.event_type, q.payload_json::text, )SQL"
-        + EventRows::micros("q.created_at") + R"SQL(
+       )SQL" + queueColumns("q") + R"SQL(
   FROM s
   JOIN activity_events e
     ON e.tenant_id = s.t AND e.event_type = s.ty AND e.window_start >= s.start
@@ -225,14 +237,7 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
             p.windowStart = row[4].as<qint64>();
             out.push_back(std::move(p));
         }
-        QueueRow q;
-        q.id = EventRows::text(row[5]);
-        q.tenantId = row[6].as<int>();
-        q.eventType = EventRows::text(row[7]);
-        q.payloadText = QByteArray(row[8].c_str(), int(row[8].size()));
-        q.payload = QJsonDocument::fromJson(q.payloadText).object();
-        q.createdAt = row[9].as<qint64>();
-        out.back().rows.push_back(std::move(q));
+        out.back().rows.push_back(readQueueRow(row, 5));
     }
     return out;
 }
