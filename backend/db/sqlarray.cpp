@@ -31,4 +31,14 @@ std::string sqlTextArray(const std::vector<std::string> &items)
     return out + '}';
 }
 
+std::string sqlDollarQuoted(const std::string &text)
+{
+    // The tag must first occur where it closes the literal: not inside the text, nor
+    // across its end ("…$q" + "$q$").
+    std::string tag = "$q$";
+    for (int n = 0; (text + tag).find(tag) < text.size(); ++n)
+        tag = "$q" + std::to_string(n) + '$';
+    return tag + text + tag;
+}
+
 } // namespace af

@@ -14,5 +14,8 @@ namespace af {
 /// where a parameter cannot (a pipeline sends text only).
 std::string sqlUuidArray(const std::vector<QString> &ids);
 std::string sqlTextArray(const std::vector<std::string> &items);
+/// @brief @p text as a dollar-quoted SQL literal ($q$…$q$, under a tag @p text does not
+/// contain), which needs no connection: a statement can then be written on any thread.
+std::string sqlDollarQuoted(const std::string &text);
 
 } // namespace af

@@ -9,12 +9,14 @@
 
 #include "core/text.h"
 #include "core/uuid7.h"
+#include "db/copytext.h"
 #include "db/sqlarray.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 
 #include <QHash>
 #include <QSet>
@@ -117,6 +119,138 @@ std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vec
     return events;
 }
 
+/// What applying a plan writes, as text made without the database: the id of each item's
+/// event, the UPDATE that marks the rows processed and names their events on them, and
+/// the new events as COPY lines. A backlog batch's plan is nearly always the one its own
+/// grouping makes (no published event shares a window with its rows): that one is made
+/// with the batch on the thread that reads it ahead (Batch::fresh), so that once the
+/// batch holds the lock and has seen nothing published in its windows it sends the
+/// marking at once, and the events' lines are ready when their COPY starts.
+struct Writes {
+    std::vector<QString> ids;          ///< ids[i]: the event of plan item i
+    int inserted = 0;                  ///< of them new
+    size_t marked = 0;                 ///< rows the marking must find where they were read
+    std::string marking;               ///< the UPDATE
+    std::vector<std::string> copyText; ///< the new events' COPY lines, in chunks
+    bool copyMade = false;
+};
+
+/// Each item's event id: a published event keeps its own, new ones get ascending ids
+/// (core/uuid7.h): each goes into two indexes in the batch (the events' primary key, and
+/// the queue's event index when its rows are marked).
+void assignIds(const TilePlan &plan, Writes &w)
+{
+    w.ids.assign(plan.items.size(), QString());
+    const std::vector<QString> newIds = Uuid7::sortedText(
+        size_t(std::count_if(plan.items.begin(), plan.items.end(),
+                             [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })),
+        QDateTime::currentMSecsSinceEpoch());
+    w.inserted = 0;
+    for (size_t i = 0; i < plan.items.size(); ++i)
+        w.ids[i] = plan.items[i].reuseId.isEmpty() ? newIds[size_t(w.inserted++)] : plan.items[i].reuseId;
+}
+
+/// The UPDATE that marks the plan's new rows processed, each naming its event. By ctid
+/// (@p where): a look-up of the primary key per row (four index pages each) was a fifth of
+/// this statement, the biggest one of a drain. The id is checked as well, written so that
+/// it cannot be an index condition (with "=" the planner went back to the primary key).
+/// Literals, not parameters: it goes out through a pipeline, which sends text only, and
+/// dollar-quoted, which needs no connection (it may be written on the reading thread).
+void writeMarking(const TilePlan &plan, const QHash<QString, std::string> &where, Writes &w)
+{
+    std::vector<QString> freshIds, freshTo;
+    std::vector<std::string> freshAt;
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        for (const QString &q : plan.items[i].newRows) {
+            freshIds.push_back(q);
+            freshTo.push_back(w.ids[i]);
+            freshAt.push_back(where.value(q));
+        }
+    }
+    w.marked = freshIds.size();
+    w.marking = "UPDATE activity_queue q SET processed = true, event_id = u.ev "
+                "  FROM unnest(" + sqlDollarQuoted(sqlTextArray(freshAt)) + "::tid[], "
+                + sqlDollarQuoted(sqlUuidArray(freshIds)) + "::uuid[], "
+                + sqlDollarQuoted(sqlUuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
+                " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed";
+}
+
+std::string json(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+/// The columns of the COPY into activity_events, in writeCopyText's order. The window is
+/// written with the event: no second row, key or check per event.
+const std::vector<std::string> &eventCopyColumns()
+{
+    static const std::vector<std::string> columns{"id", "tenant_id", "event_type", "display_name",
+                                                  "description", "icon", "payload_json",
+                                                  "created_at", "window_start"};
+    return columns;
+}
+
+/// The plan's new events as COPY text, in chunks of about 64 KiB (each one write).
+void writeCopyText(const TilePlan &plan, Writes &w)
+{
+    constexpr size_t kChunk = 64 * 1024;
+    std::string chunk;
+    const auto field = [&chunk](const QString &text) {
+        CopyText::appendField(chunk, text.toUtf8().toStdString());
+        chunk += '\t';
+    };
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        const TilePlan::Item &item = plan.items[i];
+        if (!item.reuseId.isEmpty())
+            continue;
+        const GroupedEvent &e = item.event;
+        if (!chunk.empty())
+            chunk += '\n';
+        field(w.ids[i]);
+        chunk += std::to_string(e.tenantId) + '\t';
+        field(e.eventType);
+        field(e.displayName);
+        field(e.description);
+        field(e.icon);
+        CopyText::appendField(chunk, e.payloadText.isEmpty() ? json(e.payload) : e.payloadText.toStdString());
+        chunk += '\t';
+        field(isoMicros(e.createdAt));
+        CopyText::appendField(chunk, isoMicros(e.windowStart).toStdString());
+        if (chunk.size() >= kChunk)
+            w.copyText.push_back(std::move(chunk)), chunk.clear();
+    }
+    if (!chunk.empty())
+        w.copyText.push_back(std::move(chunk));
+    w.copyMade = true;
+}
+
+/// loadPublished's parameters: each key of a batch's rows with its oldest row's time.
+struct KeyStarts {
+    std::string tenants, types, times;
+};
+
+KeyStarts keyStarts(const std::vector<QueueRow> &fresh)
+{
+    std::map<std::pair<int, QString>, Micros> oldest;
+    for (const QueueRow &r : fresh) {
+        auto [it, inserted] = oldest.try_emplace({r.tenantId, r.eventType}, r.createdAt);
+        if (!inserted)
+            it->second = std::min(it->second, r.createdAt);
+    }
+    std::vector<std::string> types, times;
+    KeyStarts k;
+    k.tenants = "{";
+    for (const auto &[key, t] : oldest) {
+        k.tenants += (types.empty() ? "" : ",") + std::to_string(key.first);
+        types.push_back(key.second.toStdString());
+        times.push_back(isoMicros(t).toStdString());
+    }
+    k.tenants += '}';
+    k.types = sqlTextArray(types);
+    k.times = sqlTextArray(times);
+    return k;
+}
+
 /// A batch's unprocessed rows, where each of them is in the table (queue id → ctid), and
 /// their grouping: everything of a batch that needs no database. The drain lock keeps
 /// every other drain off these rows until the batch commits; rows read ahead by the last
@@ -124,14 +258,20 @@ std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vec
 struct Batch {
     std::vector<QueueRow> rows;       ///< the rows its events take (all but the deferred ones)
     QHash<QString, std::string> where;
-    std::vector<GroupedEvent> events; ///< groupBatch of the batch's rows
+    std::vector<GroupedEvent> events; ///< groupBatch of the batch's rows, unless in fresh
+    KeyStarts keys;                   ///< of rows
     bool full = false;                ///< kBatchSize rows: there may be more
     bool readAhead = false;           ///< read in the last batch's transaction
+    /// For a drain: the plan if nothing published shares a window with the rows (every
+    /// event new, events moved into it) and its writes.
+    std::optional<TilePlan> fresh;
+    Writes freshWrites;
 };
 
-/// Makes a Batch of the rows selectBatchSql read. No database and no shared state: a
-/// batch runs it for the next batch's rows on another thread while PostgreSQL writes.
-Batch parseBatch(const pqxx::result &r)
+/// Makes a Batch of the rows selectBatchSql read, and for a drain (@p forDrain) its fresh
+/// plan and writes. No database and no shared state: a batch runs it for the next batch's
+/// rows on another thread while PostgreSQL writes.
+Batch parseBatch(const pqxx::result &r, bool forDrain)
 {
     Batch batch;
     std::vector<QueueRow> &rows = batch.rows;
@@ -155,12 +295,19 @@ Batch parseBatch(const pqxx::result &r)
                                   [&waiting](const QueueRow &r) { return waiting.contains(r.id); }),
                    rows.end());
     }
+    batch.keys = keyStarts(rows);
+    if (forDrain) {
+        batch.fresh = TilePlan::ofNewEvents(std::move(batch.events));
+        assignIds(*batch.fresh, batch.freshWrites);
+        writeMarking(*batch.fresh, batch.where, batch.freshWrites);
+        writeCopyText(*batch.fresh, batch.freshWrites);
+    }
     return batch;
 }
 
-Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
+Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId, bool forDrain)
 {
-    return parseBatch(tx.exec(selectBatchSql(tenantId)));
+    return parseBatch(tx.exec(selectBatchSql(tenantId)), forDrain);
 }
 
 /// Thrown when rows the last batch read ahead are no longer all unprocessed where it read
@@ -181,25 +328,13 @@ struct ReadAheadTaken : std::runtime_error {
     throw std::logic_error("the drain read rows as unprocessed that are not: " + how);
 }
 
-/// The published events of the windows that rows of @p fresh may fall into: per key, from
+/// The published events of the windows that rows of the batch (@p keys) may fall into: per key, from
 /// the last window opening at or before the key's oldest new row onwards. A window that
 /// closed before the key's oldest new row takes none of them and nothing of it changes:
 /// the query leaves it out, so a backlog's batches (which each find the window the last
 /// batch closed) neither read its rows nor group everything again.
-std::vector<PublishedEvent> loadPublished(pqxx::transaction_base &tx, const std::vector<QueueRow> &fresh)
+std::vector<PublishedEvent> loadPublished(pqxx::transaction_base &tx, const KeyStarts &keys)
 {
-    std::map<std::pair<int, QString>, Micros> oldest;
-    for (const QueueRow &r : fresh) {
-        auto [it, inserted] = oldest.try_emplace({r.tenantId, r.eventType}, r.createdAt);
-        if (!inserted)
-            it->second = std::min(it->second, r.createdAt);
-    }
-    std::vector<std::string> tenants, types, times;
-    for (const auto &[key, t] : oldest) {
-        tenants.push_back(std::to_string(key.first));
-        types.push_back(key.second.toStdString());
-        times.push_back(isoMicros(t).toStdString());
-    }
     const std::string sql = R"SQL(
 WITH k(t, ty, tmin) AS (SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[])),
 s AS (
@@ -220,11 +355,7 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
  ORDER BY e.id, q.created_at, q.id
 )SQL";
     std::vector<PublishedEvent> out;
-    std::string tenantList = "{";
-    for (size_t i = 0; i < tenants.size(); ++i)
-        tenantList += (i ? "," : "") + tenants[i];
-    tenantList += '}';
-    const pqxx::result r = tx.exec_params(sql, tenantList, sqlTextArray(types), sqlTextArray(times),
+    const pqxx::result r = tx.exec_params(sql, keys.tenants, keys.types, keys.times,
                                           static_cast<long long>(Grouping::window()));
     for (const auto &row : r) {
         const QString id = EventRows::text(row[0]);
@@ -242,12 +373,15 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
     return out;
 }
 
-/// The plan for the rows of @p batch that its events take (its grouping moves into it).
-TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch)
+/// The plan for the rows of @p batch that its events take (its grouping moves into it),
+/// and for a drain (@p writes) what it writes: the batch's fresh writes when nothing
+/// published shares its windows, else made here (all but the COPY text, which the drain
+/// makes while the marking runs).
+TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch, Writes *writes)
 {
     if (batch.rows.empty())
         return {};
-    std::vector<PublishedEvent> published = loadPublished(tx, batch.rows);
+    std::vector<PublishedEvent> published = loadPublished(tx, batch.keys);
     // Under the drain lock the batch's rows are unprocessed and published rows are not.
     // Rows read ahead that another drain took since are published by now, in these very
     // windows (a row's window is among those loadPublished returns for its key): the plan
@@ -258,9 +392,18 @@ TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch)
                 rowsGone(batch, "row " + r.id.toStdString() + " is published");
     // A backlog into windows nobody published yet (the common case of a large drain):
     // the batch's own grouping is the plan, without grouping it a second time.
-    if (published.empty())
-        return TilePlan::ofNewEvents(std::move(batch.events));
-    return TilePlan::make(batch.rows, published);
+    if (published.empty() && batch.fresh) {
+        if (writes)
+            *writes = std::move(batch.freshWrites);
+        return std::move(*batch.fresh);
+    }
+    TilePlan plan = published.empty() ? TilePlan::ofNewEvents(std::move(batch.events))
+                                      : TilePlan::make(batch.rows, published);
+    if (writes) {
+        assignIds(plan, *writes);
+        writeMarking(plan, batch.where, *writes);
+    }
+    return plan;
 }
 
 struct BatchOutcome {
@@ -271,35 +414,6 @@ struct BatchOutcome {
     bool more = false;
 };
 
-std::string json(const QJsonObject &o)
-{
-    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
-}
-
-/// One new event as the COPY into activity_events takes it (id, tenant, type, name, text,
-/// icon, payload, created_at, window_start). The window is written with the event: no
-/// second row, key or check per event.
-using EventLine = std::tuple<std::string, int, std::string, std::string, std::string, std::string,
-                             std::string, std::string, std::string>;
-
-/// The plan's new events, @p ids[i] the id of item i.
-std::vector<EventLine> eventLines(const TilePlan &plan, const std::vector<QString> &ids)
-{
-    std::vector<EventLine> out;
-    out.reserve(plan.items.size());
-    for (size_t i = 0; i < plan.items.size(); ++i) {
-        const TilePlan::Item &item = plan.items[i];
-        if (!item.reuseId.isEmpty())
-            continue;
-        const GroupedEvent &e = item.event;
-        out.emplace_back(ids[i].toStdString(), e.tenantId, e.eventType.toStdString(),
-                         e.displayName.toStdString(), e.description.toStdString(), e.icon.toStdString(),
-                         e.payloadText.isEmpty() ? json(e.payload) : e.payloadText.toStdString(),
-                         isoMicros(e.createdAt).toStdString(), isoMicros(e.windowStart).toStdString());
-    }
-    return out;
-}
-
 /// One batch, one transaction. Its rows are @p ahead when the last batch read them ahead,
 /// else read here; when this batch is full it leaves the next batch's rows in @p ahead.
 BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std::optional<Batch> &ahead)
@@ -308,71 +422,43 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     pqxx::work tx(conn);
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", Drainer::kLockKey);
     keyedPlansOnly(tx);
-    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId);
+    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId, true);
     ahead.reset();
     if (batch.rows.empty())
         return out;
     out.more = batch.full;
-    const TilePlan plan = planBatch(tx, batch);
-
-    std::vector<QString> ids(plan.items.size());
-    int inserted = 0;
-    // Ascending ids (core/uuid7.h): each goes into two indexes in the batch (the events'
-    // primary key, and the queue's event index when its rows are marked).
-    const std::vector<QString> newIds = Uuid7::sortedText(
-        size_t(std::count_if(plan.items.begin(), plan.items.end(),
-                             [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })),
-        QDateTime::currentMSecsSinceEpoch());
-    for (size_t i = 0; i < plan.items.size(); ++i)
-        ids[i] = plan.items[i].reuseId.isEmpty() ? newIds[size_t(inserted++)] : plan.items[i].reuseId;
-    // Each new row names its event on itself, in the UPDATE that marks it processed.
-    std::vector<QString> freshIds, freshTo;
-    std::vector<std::string> freshAt;
-    for (size_t i = 0; i < plan.items.size(); ++i) {
-        for (const QString &q : plan.items[i].newRows) {
-            freshIds.push_back(q);
-            freshTo.push_back(ids[i]);
-            freshAt.push_back(batch.where.value(q));
-        }
-    }
-    std::vector<EventLine> lines;
+    Writes w;
+    const TilePlan plan = planBatch(tx, batch, &w);
+    const std::vector<QString> &ids = w.ids;
     std::future<Batch> next;
     {
         // The UPDATE that marks the rows goes out first and this thread does not wait for
-        // it: PostgreSQL marks the rows while the new events' text is made here (the two
-        // took turns before, each leaving one of the two cores idle).
+        // it: PostgreSQL marks the rows while the new events' text is made here, if it is
+        // not made yet (the two took turns before, each leaving one of the two cores idle).
         // After a full batch the next batch's rows are read in the same pipeline, once this
         // batch's rows are marked (so without them) and under this batch's lock, and they
-        // are parsed and grouped on another thread while PostgreSQL writes this batch's
-        // events: that work no longer keeps PostgreSQL waiting at the next batch's start.
-        // By ctid: a look-up of the primary key per row (four index pages each) was a fifth
-        // of this statement, the biggest one of a drain. The id is checked as well, written
-        // so that it cannot be an index condition (with "=" the planner went back to the
-        // primary key). Every row must be found (rowsGone), or the batch rolls back: it must
-        // not leave a row unmarked behind a published event. (The arrays are quoted
-        // literals: a pipeline sends text only.)
+        // are parsed, grouped and written out as text on another thread while PostgreSQL
+        // writes this batch's events: that work no longer keeps PostgreSQL waiting at the
+        // next batch's start. Every row must be found (rowsGone), or the batch rolls back:
+        // it must not leave a row unmarked behind a published event.
         // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
         // fault (a logic error, not broken_connection): named for what it is here, so the
         // caller answers 503 like any other outage and not 500.
         try {
             pqxx::pipeline marking(tx);
-            const pqxx::pipeline::query_id mark = marking.insert(
-                "UPDATE activity_queue q SET processed = true, event_id = u.ev "
-                "  FROM unnest(" + tx.quote(sqlTextArray(freshAt)) + "::tid[], "
-                + tx.quote(sqlUuidArray(freshIds)) + "::uuid[], " + tx.quote(sqlUuidArray(freshTo))
-                + "::uuid[]) AS u(at, q, ev) "
-                " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed");
+            const pqxx::pipeline::query_id mark = marking.insert(w.marking);
             std::optional<pqxx::pipeline::query_id> readNext;
             if (out.more)
                 readNext = marking.insert(selectBatchSql(tenantId));
-            lines = eventLines(plan, ids);
+            if (!w.copyMade)
+                writeCopyText(plan, w);
             const pqxx::result marked = marking.retrieve(mark);
-            if (marked.affected_rows() != freshIds.size())
+            if (marked.affected_rows() != w.marked)
                 rowsGone(batch, "the marking found " + std::to_string(marked.affected_rows()) + " of "
-                                    + std::to_string(freshIds.size()) + " where they were read");
+                                    + std::to_string(w.marked) + " where they were read");
             if (readNext)
                 next = std::async(std::launch::async, [rows = marking.retrieve(*readNext)] {
-                    Batch b = parseBatch(rows);
+                    Batch b = parseBatch(rows, true);
                     b.readAhead = true;
                     return b;
                 });
@@ -387,13 +473,18 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
             throw;
         }
     }
-    if (!lines.empty()) {
-        pqxx::stream_to evs(tx, "activity_events",
-                            std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
-                                                     "description", "icon", "payload_json",
-                                                     "created_at", "window_start"});
-        for (const EventLine &line : lines)
-            evs << line;
+    if (!w.copyText.empty()) {
+        // Lines made beforehand go out as they are: libpqxx 6.4's stream_to formats each
+        // line as it sends it and has no raw write; tablewriter, which stream_to replaces,
+        // has one. (Its warning about multibyte encodings is about its own escaping; this
+        // text is escaped by db/copytext.h, and in UTF-8 no byte of a multibyte character
+        // is a backslash or a control character.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        pqxx::tablewriter evs(tx, "activity_events", eventCopyColumns().begin(), eventCopyColumns().end());
+#pragma GCC diagnostic pop
+        for (const std::string &chunk : w.copyText)
+            evs.write_raw_line(chunk);
         evs.complete();
     }
     if (!plan.folds.empty()) {
@@ -488,8 +579,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     tx.commit();
     if (next.valid())
         ahead = next.get();
-    out.processed = int(freshIds.size());
-    out.inserted = inserted;
+    out.processed = int(w.marked);
+    out.inserted = w.inserted;
     return out;
 }
 
@@ -579,8 +670,8 @@ std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::opti
     // between cannot make a row look both queued and published.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
     keyedPlansOnly(tx);
-    Batch batch = readBatch(tx, tenantId);
-    const TilePlan plan = planBatch(tx, batch);
+    Batch batch = readBatch(tx, tenantId, false);
+    const TilePlan plan = planBatch(tx, batch, nullptr);
     std::vector<int> folds(plan.items.size(), 0);
     for (const TilePlan::Fold &f : plan.folds)
         if (f.into >= 0)

@@ -7,7 +7,9 @@
 // (c) batching never splits a tile that one unbatched grouping would make;
 // (d) previewDrain writes nothing and predicts the tiles drainQueue makes;
 // (e) the NOTIFY of a drain reaches a listener only after the commit;
-// (f) rows a batch read ahead that another drain took are read again.
+// (f) rows a batch read ahead that another drain took are read again;
+// (g) text COPY reads as separators or escapes, and text beyond ASCII, reach the events
+//     as they were queued.
 #include "feed/drainer.h"
 #include "core/metrics.h"
 #include "core/catalogue.h"
@@ -16,6 +18,7 @@
 #include "queuefixture.h"
 #include "testprocess.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -546,6 +549,61 @@ TEST(Drain, RowsReadAheadThatAnotherDrainTookAreReadAgain)
     EXPECT_TRUE(sameEvents(eventSnapshot(cs), eventSnapshot(refCs)))
         << "two drains taking turns made other events than one drain";
     expectConsistent(cs, "after two drains that took each other's rows read ahead");
+}
+
+// (g) The drain writes its events as COPY text it escapes itself. Text with everything
+// COPY's text format reads as a separator or an escape (tab, newline, carriage return,
+// backslash, "\N", the other control characters it escapes), quotes, a dollar-quote tag
+// and text beyond ASCII reaches the events exactly as it was queued: a single's payload,
+// name and description, and a tile's samples.
+TEST(Drain, TextOfEveryKindReachesTheEventsAsQueued)
+{
+    const std::string cs = aftest::freshDatabase("copytext");
+    seedTenants(cs, 2);
+    const QString awkward = QString::fromUtf8("tab\there\nline\rcr\\back\\\\slash \\N \b\f\v "
+                                              "\"q\" 'a' $q$ \U0001F680 \u00DCn\u00EFc\u00F6d\u00E9 \u4E2D\u6587");
+    const auto payload = [&awkward](int n) {
+        return QJsonObject{{QStringLiteral("badgeName"), awkward + QString::number(n)},
+                           {QStringLiteral("xpAwarded"), 50}};
+    };
+    const auto text = [](const QJsonObject &o) {
+        return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+    };
+    std::mt19937_64 rng(7);
+    std::vector<Row> rows;
+    rows.push_back({uuidFrom(rng), 1, "badge_earned", text(payload(0)), kT0});
+    for (int i = 1; i <= 3; ++i) // a tile of three, seconds apart
+        rows.push_back({uuidFrom(rng), 2, "badge_earned", text(payload(i)), kT0 + i * 1000000});
+    writeQueue(cs, rows);
+    pqxx::connection c(cs);
+    const af::DrainResult r = af::Drainer::drainQueue(c, {}, QStringLiteral("test"));
+    ASSERT_EQ(r.processed, 4);
+    ASSERT_EQ(r.inserted, 2);
+
+    pqxx::nontransaction tx(c);
+    const pqxx::result events = tx.exec("SELECT tenant_id, payload_json::text, description, display_name, icon "
+                                        "  FROM activity_events ORDER BY tenant_id");
+    ASSERT_EQ(events.size(), 2u);
+    const QJsonObject single = QJsonDocument::fromJson(QByteArray::fromStdString(events[0][1].as<std::string>())).object();
+    EXPECT_EQ(single, payload(0));
+    EXPECT_EQ(QString::fromStdString(events[0][2].as<std::string>()),
+              af::Catalogue::describe(QStringLiteral("badge_earned"), payload(0)));
+    EXPECT_TRUE(QString::fromStdString(events[0][2].as<std::string>()).contains(awkward))
+        << "the single's description names the badge: " << events[0][2].as<std::string>();
+    const QJsonObject tile = QJsonDocument::fromJson(QByteArray::fromStdString(events[1][1].as<std::string>())).object();
+    EXPECT_EQ(tile.value(QStringLiteral("count")).toInt(), 3);
+    std::set<QString> samples;
+    for (const QJsonValue &v : tile.value(QStringLiteral("samples")).toArray())
+        samples.insert(v.toObject().value(QStringLiteral("badgeName")).toString());
+    EXPECT_EQ(samples, (std::set<QString>{awkward + QStringLiteral("1"), awkward + QStringLiteral("2"),
+                                          awkward + QStringLiteral("3")}));
+    for (int i = 0; i < 2; ++i) {
+        const af::EventTypeInfo *type = af::Catalogue::type(QStringLiteral("badge_earned"));
+        ASSERT_NE(type, nullptr);
+        EXPECT_EQ(QString::fromStdString(events[i][3].as<std::string>()), type->displayName);
+        EXPECT_EQ(QString::fromStdString(events[i][4].as<std::string>()), type->icon);
+    }
+    expectConsistent(cs, "after draining awkward text");
 }
 
 } // namespace
