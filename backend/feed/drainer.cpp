@@ -262,16 +262,16 @@ struct Batch {
     KeyStarts keys;                   ///< of rows
     bool full = false;                ///< kBatchSize rows: there may be more
     bool readAhead = false;           ///< read in the last batch's transaction
-    /// For a drain: the plan if nothing published shares a window with the rows (every
-    /// event new, events moved into it) and its writes.
+    /// Read ahead for a drain: the plan if nothing published shares a window with the
+    /// rows (every event new, events moved into it) and its writes.
     std::optional<TilePlan> fresh;
     Writes freshWrites;
 };
 
-/// Makes a Batch of the rows selectBatchSql read, and for a drain (@p forDrain) its fresh
-/// plan and writes. No database and no shared state: a batch runs it for the next batch's
-/// rows on another thread while PostgreSQL writes.
-Batch parseBatch(const pqxx::result &r, bool forDrain)
+/// Makes a Batch of the rows selectBatchSql read, with its fresh plan and writes when
+/// @p prepareWrites. No database and no shared state: a batch runs it for the next
+/// batch's rows on another thread while PostgreSQL writes.
+Batch parseBatch(const pqxx::result &r, bool prepareWrites)
 {
     Batch batch;
     std::vector<QueueRow> &rows = batch.rows;
@@ -296,7 +296,7 @@ Batch parseBatch(const pqxx::result &r, bool forDrain)
                    rows.end());
     }
     batch.keys = keyStarts(rows);
-    if (forDrain) {
+    if (prepareWrites) {
         batch.fresh = TilePlan::ofNewEvents(std::move(batch.events));
         assignIds(*batch.fresh, batch.freshWrites);
         writeMarking(*batch.fresh, batch.where, batch.freshWrites);
@@ -305,9 +305,9 @@ Batch parseBatch(const pqxx::result &r, bool forDrain)
     return batch;
 }
 
-Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId, bool forDrain)
+Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId, bool prepareWrites)
 {
-    return parseBatch(tx.exec(selectBatchSql(tenantId)), forDrain);
+    return parseBatch(tx.exec(selectBatchSql(tenantId)), prepareWrites);
 }
 
 /// Thrown when rows the last batch read ahead are no longer all unprocessed where it read
@@ -422,7 +422,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     pqxx::work tx(conn);
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", Drainer::kLockKey);
     keyedPlansOnly(tx);
-    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId, true);
+    // A batch read here (a drain's first) is planned here too, and its COPY text is made
+    // while the marking runs: made with the rows, it would only keep PostgreSQL waiting.
+    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId, false);
     ahead.reset();
     if (batch.rows.empty())
         return out;
