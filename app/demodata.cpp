@@ -3,6 +3,7 @@
 #include "core/catalogue.h"
 
 #include "db/connectionpool.h"
+#include "db/sqlarray.h"
 #include "feed/drainer.h"
 #include "feed/eventemitter.h"
 #include "core/errors.h"
@@ -150,13 +151,10 @@ int runDemoData(pqxx::connection &conn, const AppOptions &o)
             "  FROM activity_events e JOIN tenants t ON t.id <> e.tenant_id "
             " WHERE abs(hashtext(e.id::text || t.name || 'c')) % 100 < 3",
             [] {
-                std::string arr = "{";
-                for (int i = 0; i < kComments.size(); ++i) {
-                    QString c = kComments.at(i);
-                    c.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\""));
-                    arr += (i ? ",\"" : "\"") + c.toStdString() + "\"";
-                }
-                return arr + "}";
+                std::vector<std::string> texts;
+                for (const QString &c : kComments)
+                    texts.push_back(c.toStdString());
+                return af::sqlTextArray(texts);
             }());
         comments = int(r.affected_rows());
         tx.commit();

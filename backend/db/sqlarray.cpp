@@ -14,6 +14,26 @@ std::string sqlUuidArray(const std::vector<QString> &ids)
     return out;
 }
 
+std::string sqlUuidArray(const std::vector<QUuid> &ids)
+{
+    std::vector<QString> text;
+    text.reserve(ids.size());
+    for (const QUuid &id : ids)
+        text.push_back(id.toString(QUuid::WithoutBraces));
+    return sqlUuidArray(text);
+}
+
+std::string sqlIntArray(const std::vector<int> &values)
+{
+    std::string out = "{";
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i)
+            out += ',';
+        out += std::to_string(values[i]);
+    }
+    return out + '}';
+}
+
 std::string sqlTextArray(const std::vector<std::string> &items)
 {
     std::string out = "{";

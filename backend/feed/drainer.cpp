@@ -237,15 +237,15 @@ KeyStarts keyStarts(const std::vector<QueueRow> &fresh)
         if (!inserted)
             it->second = std::min(it->second, r.createdAt);
     }
+    std::vector<int> tenants;
     std::vector<std::string> types, times;
-    KeyStarts k;
-    k.tenants = "{";
     for (const auto &[key, t] : oldest) {
-        k.tenants += (types.empty() ? "" : ",") + std::to_string(key.first);
+        tenants.push_back(key.first);
         types.push_back(key.second.toStdString());
         times.push_back(isoMicros(t).toStdString());
     }
-    k.tenants += '}';
+    KeyStarts k;
+    k.tenants = sqlIntArray(tenants);
     k.types = sqlTextArray(types);
     k.times = sqlTextArray(times);
     return k;

@@ -36,17 +36,6 @@ bool containsNul(const QJsonValue &v)
 }
 
 // One element of a PostgreSQL array literal, quoted so that any text survives.
-void appendQuoted(std::string &out, const QByteArray &text)
-{
-    out += '"';
-    for (const char c : text) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    out += '"';
-}
-
 std::string uuidText(const QUuid &id)
 {
     return id.toString(QUuid::WithoutBraces).toStdString();
@@ -76,20 +65,15 @@ QueuedEvent EventQueue::validate(int tenantId, const QString &type, const QJsonO
 std::vector<QString> EventQueue::enqueue(pqxx::connection_base &conn,
                                          const std::vector<QueuedEvent> &events)
 {
-    std::string tenants = "{", types = "{", payloads = "{";
-    for (size_t i = 0; i < events.size(); ++i) {
-        if (i) {
-            tenants += ',';
-            types += ',';
-            payloads += ',';
-        }
-        tenants += std::to_string(events[i].tenantId);
-        appendQuoted(types, events[i].eventType.toUtf8());
-        appendQuoted(payloads, events[i].payloadJson);
+    std::vector<int> tenantIds;
+    std::vector<std::string> typeTexts, payloadTexts;
+    for (const QueuedEvent &e : events) {
+        tenantIds.push_back(e.tenantId);
+        typeTexts.push_back(e.eventType.toStdString());
+        payloadTexts.push_back(e.payloadJson.toStdString());
     }
-    tenants += '}';
-    types += '}';
-    payloads += '}';
+    const std::string tenants = sqlIntArray(tenantIds), types = sqlTextArray(typeTexts),
+                      payloads = sqlTextArray(payloadTexts);
     pqxx::work tx(conn);
     const pqxx::result unknown = tx.exec_params(
         "SELECT x FROM unnest($1::int[]) x "
@@ -125,13 +109,10 @@ void EventQueue::enqueueBatch(pqxx::connection_base &conn, const std::vector<Sta
 
 QSet<QUuid> EventQueue::present(pqxx::connection_base &conn, const std::vector<QUuid> &ids)
 {
-    std::string list = "{";
-    for (const QUuid &id : ids)
-        list += (list.size() > 1 ? "," : "") + uuidText(id);
-    list += '}';
     QSet<QUuid> there;
     pqxx::read_transaction tx(conn);
-    for (const auto &row : tx.exec_params("SELECT id::text FROM activity_queue WHERE id = ANY($1::uuid[])", list))
+    for (const auto &row : tx.exec_params("SELECT id::text FROM activity_queue WHERE id = ANY($1::uuid[])",
+                                          sqlUuidArray(ids)))
         there.insert(QUuid::fromString(QString::fromStdString(row[0].as<std::string>())));
     tx.commit();
     return there;

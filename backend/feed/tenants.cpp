@@ -1,6 +1,7 @@
 #include "tenants.h"
 
 #include "core/errors.h"
+#include "db/sqlarray.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
@@ -173,14 +174,10 @@ std::vector<int> Tenants::activeTokenIds(pqxx::connection &conn, const std::vect
     std::vector<int> out;
     if (tokenIds.empty())
         return out;
-    std::string array = "{";
-    for (size_t i = 0; i < tokenIds.size(); ++i)
-        array += (i ? "," : "") + std::to_string(tokenIds[i]);
-    array += "}";
     conn.prepare("af_active_tokens", "SELECT id FROM api_tokens "
                                      "WHERE id = ANY($1::int[]) AND revoked_at IS NULL");
     pqxx::nontransaction tx(conn);
-    for (const auto &row : tx.exec_prepared("af_active_tokens", array))
+    for (const auto &row : tx.exec_prepared("af_active_tokens", sqlIntArray(tokenIds)))
         out.push_back(row[0].as<int>());
     return out;
 }

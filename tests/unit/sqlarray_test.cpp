@@ -21,14 +21,18 @@ std::string tagOf(const std::string &quoted)
 
 TEST(SqlArray, ArraysQuoteTextElementsOnly)
 {
-    EXPECT_EQ(af::sqlUuidArray({QStringLiteral("a"), QStringLiteral("b")}), "{a,b}");
-    EXPECT_EQ(af::sqlUuidArray({}), "{}");
+    EXPECT_EQ(af::sqlUuidArray(std::vector<QString>{QStringLiteral("a"), QStringLiteral("b")}), "{a,b}");
+    EXPECT_EQ(af::sqlUuidArray(std::vector<QUuid>{QUuid(QStringLiteral("{5f0c0000-1111-2222-3333-444455556666}"))}),
+              "{5f0c0000-1111-2222-3333-444455556666}");
+    EXPECT_EQ(af::sqlUuidArray(std::vector<QString>{}), "{}");
+    EXPECT_EQ(af::sqlIntArray({3, -1, 42}), "{3,-1,42}");
+    EXPECT_EQ(af::sqlIntArray({}), "{}");
     EXPECT_EQ(af::sqlTextArray({"x", "say \"hi\"", "back\\slash"}), "{\"x\",\"say \\\"hi\\\"\",\"back\\\\slash\"}");
 }
 
 TEST(SqlArray, DollarQuotingPicksATagTheTextDoesNotHold)
 {
-    for (const std::string text : {std::string("{\"(1,2)\",\"(3,4)\"}"), std::string("it's $q$ here"),
+    for (const std::string &text : std::vector<std::string>{std::string("{\"(1,2)\",\"(3,4)\"}"), std::string("it's $q$ here"),
                                    std::string("$q$ and $q0$ and $q1$"), std::string("ends in $q"), std::string()}) {
         const std::string quoted = af::sqlDollarQuoted(text);
         const std::string tag = tagOf(quoted);
