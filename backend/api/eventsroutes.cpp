@@ -1,7 +1,6 @@
 #include "apiauth.h"
 #include "apicontext.h"
 #include "apiroutes.h"
-#include "http/callerkeys.h"
 #include "core/catalogue.h"
 #include "core/eventjson.h"
 #include "core/metrics.h"
@@ -46,10 +45,10 @@ void ApiRoutes::registerEvents(Router &router, ApiContext &ctx)
                        const auto page = ctx.feed.eventsPageJsonForToken(token, feedQuery(req));
                        if (!page)
                            throw ApiAuth::invalidToken();
-                       // The statement proved the token without naming its tenant: the
-                       // token itself is the caller from now on.
-                       req.setVerifiedCaller(CallerKeys::credentialKey(req));
-                       return HttpResponse::json(200, *page);
+                       // The statement that proved the token named its tenant: the token's
+                       // requests take the tenant's turn from now on, as on every route.
+                       ApiAuth::markVerified(req, page->viewerTenantId);
+                       return HttpResponse::json(200, page->json);
                    } catch (const BadInput &) {
                        // As ever, an unknown or revoked token answers 401 before a bad
                        // parameter answers 400.

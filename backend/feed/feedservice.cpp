@@ -384,13 +384,14 @@ FeedPage FeedService::eventsPage(int viewerTenantId, const FeedQuery &q)
     });
 }
 
-std::optional<QByteArray> FeedService::eventsPageJsonForToken(const QString &token, const FeedQuery &q)
+std::optional<FeedService::TokenPage> FeedService::eventsPageJsonForToken(const QString &token,
+                                                                          const FeedQuery &q)
 {
     const PageArgs args = pageArgs(q);
     if (token.isEmpty() || token.size() > 256) // as Tenants::tenantForToken
         return std::nullopt;
     const std::string sha = "\\x" + Tenants::sha256(token).toHex().toStdString();
-    return PgErrors::guard([&]() -> std::optional<QByteArray> {
+    return PgErrors::guard([&]() -> std::optional<TokenPage> {
         auto lease = m_pool.acquire();
         prepare(*lease);
         pqxx::nontransaction tx(*lease);
@@ -400,12 +401,12 @@ std::optional<QByteArray> FeedService::eventsPageJsonForToken(const QString &tok
         const int viewer = who[0][0].as<int>();
         const std::string key = pageKey(viewer, queryKey(args, q));
         if (auto kept = m_pages.find(key, who[0][1].as<qint64>()))
-            return kept;
+            return TokenPage{viewer, *kept};
         // Read by the viewer's id: the token was active when this request was checked.
         const pqxx::result r = execFeed(tx, args, q, viewer);
         const QByteArray body = EventJson::page(readPage(r));
         m_pages.store(key, r[0][r.columns() - 1].as<qint64>(), body);
-        return body;
+        return TokenPage{viewer, body};
     });
 }
 

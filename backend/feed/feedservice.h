@@ -70,12 +70,18 @@ public:
 
     /// @brief One page, newest first, as @p viewerTenantId sees it (myReactions).
     FeedPage eventsPage(int viewerTenantId, const FeedQuery &query);
+    /// @brief A page as tokenPage answers it: the JSON and the tenant it was read for.
+    struct TokenPage {
+        int viewerTenantId = 0;
+        QByteArray json;
+    };
     /// @brief eventsPage as its JSON (EventJson::page) for the holder of the active API
-    /// token @p token; nothing when the token is not active (a revocation applies at once).
-    /// One cheap statement checks the token and reads the feed version; a page rendered
-    /// at that version is answered as kept, else it is read and kept. Exact on every
-    /// instance: the version lives in the database. Throws BadInput for a bad cursor first.
-    std::optional<QByteArray> eventsPageJsonForToken(const QString &token, const FeedQuery &query);
+    /// token @p token, with that holder's tenant; nothing when the token is not active (a
+    /// revocation applies at once). One cheap statement checks the token and reads the
+    /// feed version; a page rendered at that version is answered as kept, else it is read
+    /// and kept. Exact on every instance: the version lives in the database. Throws
+    /// BadInput for a bad cursor first.
+    std::optional<TokenPage> eventsPageJsonForToken(const QString &token, const FeedQuery &query);
     /// @brief What a kept page of @p query is found by, apart from its viewer (the checked
     /// query, never its raw text). Throws BadInput for a bad query, as eventsPageJsonForToken.
     [[nodiscard]] static std::string keptPageQuery(const FeedQuery &query);

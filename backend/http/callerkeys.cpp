@@ -24,11 +24,6 @@ QByteArray CallerKeys::credentialDigest(const HttpRequest &request)
     return QCryptographicHash::hash(credential, QCryptographicHash::Sha256);
 }
 
-QByteArray CallerKeys::credentialKey(const HttpRequest &request)
-{
-    return "cred:" + credentialDigest(request).toHex();
-}
-
 QByteArray CallerKeys::addressKey(const QString &peerAddress)
 {
     const QHostAddress address(peerAddress);
@@ -65,8 +60,7 @@ bool CallerKeys::learn(const QByteArray &digest, const QByteArray &verifiedAs, i
     if (verifiedAs.isEmpty())
         return false;
     const auto known = m_verified.constFind(digest);
-    if (known != m_verified.cend() && (known.value() == verifiedAs
-                                       || (verifiedAs.startsWith("cred:") && known.value().startsWith("tenant:"))))
+    if (known != m_verified.cend() && known.value() == verifiedAs)
         return false;
     if (m_verified.size() >= m_capacity && known == m_verified.cend())
         m_verified.clear();

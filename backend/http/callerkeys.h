@@ -26,9 +26,6 @@ public:
     /// @brief The SHA-256 of the credential @p request presents (bearer token,
     /// `?access_token=`, `x-drain-secret`), or empty when it presents none.
     [[nodiscard]] static QByteArray credentialDigest(const HttpRequest &request);
-    /// @brief The key of a caller known by its verified credential alone (a handler that
-    /// proved the token without learning its tenant): "cred:" + its digest.
-    [[nodiscard]] static QByteArray credentialKey(const HttpRequest &request);
     /// @brief The key of an unverified caller at @p peerAddress: "ip4:a.b.c.d" (an
     /// IPv4-mapped IPv6 address counts as its IPv4 address), "ip6:" + the first 64 bits.
     [[nodiscard]] static QByteArray addressKey(const QString &peerAddress);
@@ -37,8 +34,7 @@ public:
     [[nodiscard]] QByteArray keyFor(const QByteArray &digest, const QString &peerAddress) const;
     /// @brief After a handler ran: @p verifiedAs is who it proved to be (empty: it proved
     /// nothing), @p status its answer. A 401 forgets the credential (a revoked token goes
-    /// back to its address's turn). A tenant already known is not replaced by a bare
-    /// credential key.
+    /// back to its address's turn).
     /// Returns whether @p digest now counts as another identity than before.
     bool learn(const QByteArray &digest, const QByteArray &verifiedAs, int status);
     [[nodiscard]] int size() const;

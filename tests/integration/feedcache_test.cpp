@@ -386,4 +386,22 @@ TEST_F(FeedCache, ConcurrentReactionsCommentsFoldsAndRevocationsAgainstReadsOnTw
             EXPECT_EQ(ids(page(*on, who, {})), want);
 }
 
+// The worker's answer to a feed read names the tenant its token belongs to (the route makes
+// that tenant the caller whose turn the token's later requests take in the worker queue,
+// as every other route does), read or kept, and a token that is not active gets nothing.
+TEST(FeedCacheCaller, AWorkerPageNamesTheTenantOfItsToken)
+{
+    TestApiServer a("feedcaller", QStringList{"Acme", "Beta"}, 2);
+    for (int round = 0; round < 2; ++round) { // read, then kept
+        for (const int who : {kAcme, kBeta}) {
+            const auto page = a.feed->eventsPageJsonForToken(QString::fromUtf8(a.token[who]),
+                                                             af::FeedQuery(QString(), 20));
+            ASSERT_TRUE(page) << "round " << round << ", tenant " << who;
+            EXPECT_EQ(page->viewerTenantId, a.tenant[who]) << "round " << round;
+            EXPECT_TRUE(QJsonDocument::fromJson(page->json).object().contains(QStringLiteral("events")));
+        }
+    }
+    EXPECT_FALSE(a.feed->eventsPageJsonForToken(QStringLiteral("aft_not_a_token"), af::FeedQuery(QString(), 20)));
+}
+
 } // namespace

@@ -51,8 +51,6 @@ TEST(CallerKeys, AnUnverifiedCredentialIsItsAddressUntilAHandlerVerifiesIt)
     keys.learn(a, "tenant:7", 200);
     EXPECT_EQ(keys.keyFor(a, peer), "tenant:7");
     EXPECT_EQ(keys.keyFor(a, QStringLiteral("198.51.100.1")), "tenant:7") << "wherever it comes from";
-    keys.learn(a, "cred:x", 200);
-    EXPECT_EQ(keys.keyFor(a, peer), "tenant:7") << "a known tenant is not replaced by a bare credential";
 
     keys.learn(a, {}, 401); // revoked
     EXPECT_EQ(keys.keyFor(a, peer), "ip4:192.0.2.7");
