@@ -4,6 +4,7 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <mutex>
 
 namespace af {
 
@@ -39,9 +40,33 @@ std::vector<QString> Uuid7::sortedText(size_t n, qint64 unixMillis)
     ids.reserve(n);
     std::vector<quint32> random(n * 3); // drawn at once: one call to the generator
     QRandomGenerator::system()->fillRange(random.data(), qsizetype(random.size()));
-    const quint64 ms = quint64(std::max<qint64>(unixMillis, 0));
-    for (size_t i = 0; i < n; ++i)
-        ids.push_back(build(ms, &random[3 * i]).toString(QUuid::WithoutBraces));
+    quint64 ms = quint64(std::max<qint64>(unixMillis, 0));
+    quint32 count = 0;
+    {
+        static std::mutex mutex;
+        static quint64 lastMs = 0;
+        static quint32 lastCount = 0;
+        std::lock_guard<std::mutex> lock(mutex);
+        if (ms > lastMs) {
+            count = random[0] & 0x7ff; // a new millisecond starts low: room to count up
+        } else {
+            ms = lastMs;
+            count = lastCount + 1;
+            if (count > 0xfff) { // 4 096 calls in one millisecond: borrow the next one
+                ++ms;
+                count = 0;
+            }
+        }
+        lastMs = ms;
+        lastCount = count;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        // The count replaces the 12 random bits after the version (build() keeps the
+        // low 4 bits of byte 6 and all of byte 7 from random[0]'s first two bytes).
+        quint32 *r = &random[3 * i];
+        r[0] = (r[0] & 0xffff0000u) | ((count >> 8) & 0x0f) | ((count & 0xff) << 8);
+        ids.push_back(build(ms, r).toString(QUuid::WithoutBraces));
+    }
     std::sort(ids.begin(), ids.end()); // same length, lower-case hex: text order is uuid order
     return ids;
 }

@@ -17,7 +17,12 @@ namespace Uuid7 {
 
 /// @brief One id for @p unixMillis.
 QUuid make(qint64 unixMillis);
-/// @brief @p n ids for @p unixMillis as lower-case text, ascending.
+/// @brief @p n ids for @p unixMillis as lower-case text, ascending, and above every id an
+/// earlier call made in this process (RFC 9562's monotonic counter in the 12 bits after
+/// the version: a call in the same millisecond as the last, or in an earlier one, takes
+/// the last call's millisecond and the next count; each id keeps 62 random bits). So a
+/// drain's batches, whose ids are made on two threads, write ascending ids batch after
+/// batch, whatever the clock does between them.
 std::vector<QString> sortedText(size_t n, qint64 unixMillis);
 
 } // namespace Uuid7
