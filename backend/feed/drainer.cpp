@@ -74,14 +74,20 @@ QueueRow readQueueRow(const pqxx::row &row, int first)
 // column, and PostgreSQL sorted every batch again by text instead of reading the index's order).
 // ctid: where each row is, so that marking it processed goes straight to it (below).
 // Literal values, not parameters: a batch reads the next one ahead through a pipeline,
-// which sends text only (and both are integers).
-std::string selectBatchSql(std::optional<int> tenantId)
+// which sends text only (integers, and the ISO time and uuid text of a row already read).
+// @p after: only rows after that one in the drain's order (the read on the second
+// connection, which continues where the last batch's rows end), at most @p limit.
+std::string selectBatchSql(std::optional<int> tenantId, const QueueRow *after = nullptr,
+                           int limit = Drainer::kBatchSize)
 {
     return "SELECT " + queueColumns("activity_queue") + ", ctid::text "
            "  FROM activity_queue "
            " WHERE NOT processed"
            + (tenantId ? " AND tenant_id = " + std::to_string(*tenantId) : std::string())
-           + " ORDER BY created_at, activity_queue.id LIMIT " + std::to_string(Drainer::kBatchSize);
+           + (after ? " AND (created_at, activity_queue.id) > ('" + isoMicros(after->createdAt).toStdString()
+                          + "'::timestamptz, '" + after->id.toStdString() + "'::uuid)"
+                    : std::string())
+           + " ORDER BY created_at, activity_queue.id LIMIT " + std::to_string(limit);
 }
 
 /// Every statement of a batch touches a few thousand rows by key (queue ids, event ids, a
@@ -257,6 +263,8 @@ KeyStarts keyStarts(const std::vector<QueueRow> &fresh)
 /// batch were read under its lock, and marking them checks that they are still there.
 struct Batch {
     std::vector<QueueRow> rows;       ///< the rows its events take (all but the deferred ones)
+    std::vector<QueueRow> deferred;   ///< the rows of windows it leaves open for the next batch
+    QueueRow lastRead;                ///< the last row it read, in the drain's order
     QHash<QString, std::string> where;
     std::vector<GroupedEvent> events; ///< groupBatch of the batch's rows, unless in fresh
     KeyStarts keys;                   ///< of rows
@@ -268,15 +276,19 @@ struct Batch {
     Writes freshWrites;
 };
 
-/// Makes a Batch of the rows selectBatchSql read, with its fresh plan and writes when
-/// @p prepareWrites. No database and no shared state: a batch runs it for the next
+/// Makes a Batch of the rows selectBatchSql read after @p carried (the rows the last
+/// batch deferred, where @p carriedWhere says they are), with its fresh plan and writes
+/// when @p prepareWrites. No database and no shared state: a batch runs it for the next
 /// batch's rows on another thread while PostgreSQL writes.
-Batch parseBatch(const pqxx::result &r, bool prepareWrites)
+Batch parseBatch(const pqxx::result &r, bool prepareWrites, std::vector<QueueRow> carried = {},
+                 const QHash<QString, std::string> &carriedWhere = {})
 {
     Batch batch;
     std::vector<QueueRow> &rows = batch.rows;
-    rows.reserve(r.size());
-    batch.where.reserve(int(r.size()));
+    rows = std::move(carried);
+    rows.reserve(rows.size() + r.size());
+    batch.where = carriedWhere;
+    batch.where.reserve(int(rows.size() + r.size()));
     for (const auto &row : r) {
         QueueRow q = readQueueRow(row, 0);
         batch.where.insert(q.id, row[kQueueColumnCount].as<std::string>());
@@ -285,15 +297,18 @@ Batch parseBatch(const pqxx::result &r, bool prepareWrites)
     batch.full = int(rows.size()) == Drainer::kBatchSize;
     if (rows.empty())
         return batch;
+    batch.lastRead = rows.back();
     std::vector<QString> deferred;
     batch.events = groupBatch(rows, &deferred);
     // The rows the events take are the batch's rows but the deferred ones (a few windows'
     // worth at most): a set of those instead of one of every row taken.
     if (!deferred.empty()) {
         const QSet<QString> waiting(deferred.begin(), deferred.end());
-        rows.erase(std::remove_if(rows.begin(), rows.end(),
-                                  [&waiting](const QueueRow &r) { return waiting.contains(r.id); }),
-                   rows.end());
+        const auto taken = std::stable_partition(rows.begin(), rows.end(), [&waiting](const QueueRow &r) {
+            return !waiting.contains(r.id);
+        });
+        batch.deferred.assign(std::make_move_iterator(taken), std::make_move_iterator(rows.end()));
+        rows.erase(taken, rows.end());
     }
     batch.keys = keyStarts(rows);
     if (prepareWrites) {
@@ -414,9 +429,55 @@ struct BatchOutcome {
     bool more = false;
 };
 
+/// A drain's second connection, on which each full batch reads the next batch's rows
+/// while its own statements run on the first: PostgreSQL reads them with another backend
+/// (another core) instead of after this batch's marking in the same one. It reads outside
+/// the drain lock, which changes nothing that matters: the rows it reads come after every
+/// row this batch read (which it cannot touch), it carries this batch's deferred rows
+/// over as they were read, and the next batch checks all of them under its own lock as it
+/// checks rows read ahead (rowsGone). A row committed meanwhile with a time before rows
+/// already read waits for the next drain, where it joins the windows published by then.
+/// Opened when the first full batch needs it; if it cannot be opened or a read on it
+/// fails, the drain reads ahead in its own pipeline as before, and says so once.
+class AheadReader
+{
+public:
+    explicit AheadReader(std::string options) : m_options(std::move(options)) {}
+    /// The connection, or nullptr when there is none to use.
+    pqxx::connection *get()
+    {
+        if (m_off)
+            return nullptr;
+        if (!m_conn) {
+            try {
+                m_conn = std::make_unique<pqxx::connection>(m_options);
+                // As keyedPlansOnly, for this connection's only statement.
+                pqxx::nontransaction(*m_conn).exec("SET enable_seqscan = off; SET jit = off");
+            } catch (const std::exception &e) {
+                stop(std::string("cannot open it: ") + e.what());
+                return nullptr;
+            }
+        }
+        return m_conn.get();
+    }
+    void stop(const std::string &why)
+    {
+        qCWarning(lcFeed, "drain: reading ahead in the drain's own transaction, not on a second connection (%s)",
+                  why.c_str());
+        m_conn.reset();
+        m_off = true;
+    }
+
+private:
+    std::string m_options;
+    std::unique_ptr<pqxx::connection> m_conn;
+    bool m_off = false;
+};
+
 /// One batch, one transaction. Its rows are @p ahead when the last batch read them ahead,
 /// else read here; when this batch is full it leaves the next batch's rows in @p ahead.
-BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std::optional<Batch> &ahead)
+BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std::optional<Batch> &ahead,
+                        AheadReader &reader)
 {
     BatchOutcome out;
     pqxx::work tx(conn);
@@ -432,7 +493,30 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     Writes w;
     const TilePlan plan = planBatch(tx, batch, &w);
     const std::vector<QString> &ids = w.ids;
+    // The next batch's rows, on the second connection while this batch runs on the first.
+    // After this batch's plan: the next batch's event ids are made after this batch's, so
+    // they go into the indexes in the order they are written (core/uuid7.h).
+    // (A future of std::async waits for its task when it goes: if this batch throws, the
+    // read has ended before the connection is used again.)
     std::future<Batch> next;
+    bool nextOnReader = false;
+    if (out.more) {
+        if (pqxx::connection *rc = reader.get()) {
+            QHash<QString, std::string> carriedWhere;
+            for (const QueueRow &r : batch.deferred)
+                carriedWhere.insert(r.id, batch.where.value(r.id));
+            next = std::async(std::launch::async, [rc, tenantId, after = batch.lastRead, carried = batch.deferred,
+                                                   carriedWhere = std::move(carriedWhere)]() mutable {
+                pqxx::nontransaction rtx(*rc);
+                const pqxx::result rows = rtx.exec(
+                    selectBatchSql(tenantId, &after, Drainer::kBatchSize - int(carried.size())));
+                Batch b = parseBatch(rows, true, std::move(carried), carriedWhere);
+                b.readAhead = true;
+                return b;
+            });
+            nextOnReader = true;
+        }
+    }
     {
         // The UPDATE that marks the rows goes out first and this thread does not wait for
         // it: PostgreSQL marks the rows while the new events' text is made here, if it is
@@ -450,7 +534,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
             pqxx::pipeline marking(tx);
             const pqxx::pipeline::query_id mark = marking.insert(w.marking);
             std::optional<pqxx::pipeline::query_id> readNext;
-            if (out.more)
+            if (out.more && !nextOnReader)
                 readNext = marking.insert(selectBatchSql(tenantId));
             if (!w.copyMade)
                 writeCopyText(plan, w);
@@ -579,8 +663,16 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     // Delivered by PostgreSQL exactly when this transaction commits, to every instance.
     tx.exec("SELECT pg_notify('activity_feed', '{\"k\":\"events\"}')");
     tx.commit();
-    if (next.valid())
+    if (next.valid() && nextOnReader) {
+        try {
+            ahead = next.get();
+        } catch (const std::exception &e) {
+            // The next batch reads its rows under its own lock.
+            reader.stop(std::string("a read on it failed: ") + e.what());
+        }
+    } else if (next.valid()) {
         ahead = next.get();
+    }
     out.processed = int(w.marked);
     out.inserted = w.inserted;
     return out;
@@ -631,10 +723,11 @@ DrainResult Drainer::drainQueue(pqxx::connection &conn, std::optional<int> tenan
     };
     try {
         std::optional<Batch> ahead;
+        AheadReader reader(conn.options());
         for (;;) {
             BatchOutcome b;
             try {
-                b = drainBatch(conn, tenantId, ahead);
+                b = drainBatch(conn, tenantId, ahead, reader);
             } catch (const ReadAheadTaken &e) {
                 qCInfo(lcFeed, "%s", e.what());
                 Metrics::instance().countDrainReadAgain();

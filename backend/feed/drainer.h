@@ -19,6 +19,9 @@ using PreviewTile = PreviewRow;
 /// rows, each batch one transaction that inserts, grows and folds events (TilePlan) with
 /// their source rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on
 /// commit. Any sequence of drains gives the events one drain over the same rows would.
+/// Each full batch reads the next batch's rows on a second connection (opened with the
+/// given connection's own options) while its statements run on the first; rows committed
+/// during the drain with a time before rows it has read already wait for the next drain.
 /// It answers as soon as its last batch has committed: readers learn of the new and
 /// changed events from the NOTIFY, so the drain itself never reads them back.
 class Drainer

@@ -9,7 +9,8 @@
 // (e) the NOTIFY of a drain reaches a listener only after the commit;
 // (f) rows a batch read ahead that another drain took are read again;
 // (g) text COPY reads as separators or escapes, and text beyond ASCII, reach the events
-//     as they were queued.
+//     as they were queued;
+// (h) a drain that cannot open its second connection reads ahead itself, to the same end.
 #include "feed/drainer.h"
 #include "core/metrics.h"
 #include "core/catalogue.h"
@@ -31,9 +32,13 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <utility>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
+
+#include <unistd.h>
 
 namespace {
 
@@ -604,6 +609,82 @@ TEST(Drain, TextOfEveryKindReachesTheEventsAsQueued)
         EXPECT_EQ(QString::fromStdString(events[i][4].as<std::string>()), type->icon);
     }
     expectConsistent(cs, "after draining awkward text");
+}
+
+/// Collects the warnings Qt logs while it lives (the drain says when it reads ahead without
+/// its second connection). One at a time.
+class Warnings
+{
+public:
+    Warnings() { s_previous = qInstallMessageHandler(&Warnings::handle); }
+    ~Warnings() { qInstallMessageHandler(s_previous); }
+    static QStringList take()
+    {
+        std::lock_guard<std::mutex> lock(s_mutex);
+        return std::exchange(s_messages, {});
+    }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (type == QtWarningMsg) {
+            std::lock_guard<std::mutex> lock(s_mutex);
+            s_messages.append(message);
+        }
+        if (s_previous)
+            s_previous(type, context, message);
+    }
+    static inline QtMessageHandler s_previous = nullptr;
+    static inline std::mutex s_mutex;
+    static inline QStringList s_messages;
+};
+
+// (h) A drain reads each next batch on a second connection. When that cannot be opened
+// (the drain's role may hold one connection only), the drain says so and reads ahead in
+// its own transaction instead: every row is drained, into the events one drain with a
+// second connection makes.
+TEST(Drain, WithoutASecondConnectionTheDrainReadsAheadItself)
+{
+    constexpr int kRows = 3 * af::Drainer::kBatchSize - 1000; // three batches
+    const std::vector<Row> rows = makeQueue(kRows, 4, 8LL * 3600 * 1000000, 13);
+    const std::string cs = aftest::freshDatabase("oneconn");
+    const std::string refCs = aftest::freshDatabase("oneconnref");
+    for (const std::string &db : {cs, refCs}) {
+        seedTenants(db, 4);
+        writeQueue(db, rows);
+    }
+    {
+        Warnings warnings;
+        pqxx::connection ref(refCs);
+        ASSERT_EQ(af::Drainer::drainQueue(ref, {}, QStringLiteral("reference")).processed, kRows);
+        EXPECT_TRUE(Warnings::take().filter(QStringLiteral("second connection")).isEmpty())
+            << "the reference drain read ahead on its second connection";
+    }
+    const std::string role = "af_one_connection_" + std::to_string(::getpid());
+    {
+        pqxx::connection admin(cs);
+        pqxx::nontransaction tx(admin);
+        tx.exec0("CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 1 PASSWORD 'one-connection'");
+        tx.exec0("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role);
+        tx.exec0("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role);
+    }
+    Warnings warnings;
+    af::DrainResult r;
+    {
+        // A later keyword wins in a libpq string.
+        pqxx::connection c(cs + " user=" + role + " password=one-connection");
+        ASSERT_EQ(scalar(c, "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user"), 1);
+        r = af::Drainer::drainQueue(c, {}, QStringLiteral("one connection"));
+    }
+    EXPECT_EQ(r.processed, kRows);
+    const QStringList said = Warnings::take().filter(QStringLiteral("second connection"));
+    ASSERT_EQ(said.size(), 1) << "the drain says once that it reads ahead itself";
+    EXPECT_TRUE(said.front().contains(QStringLiteral("cannot open it"))) << said.front().toStdString();
+    pqxx::connection check(cs);
+    EXPECT_EQ(0, scalar(check, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+    EXPECT_TRUE(sameEvents(eventSnapshot(cs), eventSnapshot(refCs)))
+        << "reading ahead in its own transaction made other events than with a second connection";
+    expectConsistent(cs, "after a drain without its second connection");
 }
 
 } // namespace
