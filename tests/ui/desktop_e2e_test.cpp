@@ -154,6 +154,12 @@ TEST(EmbeddedFeed, PagesLiveDrainReactionAndComment)
     seedQueue(be.cs, be.acme, be.globex, 25, "Seed");
     EXPECT_EQ(be.runtime->admin().drain().inserted, 25);
     ASSERT_TRUE(be.listening());
+    // The drain's NOTIFY reaches the listener in its own time; the source starts after the
+    // listener has passed those events, so that they come from the pages alone (under load
+    // they also arrived live while the pages loaded, and the count of pages below was off).
+    const long long newest = aftest::queryNumber(be.cs, "SELECT max(seq) FROM activity_events");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return be.runtime->listener().lastSeq() >= newest; }, 15000))
+        << "the listener never passed seq " << newest;
 
     // Globex is the viewer; Acme's events are the ones it may react to.
     EmbeddedFeedSource source(be.runtime->feed(), be.runtime->broadcaster(), be.globex);
