@@ -496,6 +496,23 @@ TEST(Drain, NotifyArrivesOnlyAfterCommit)
     EXPECT_EQ(300, result.processed);
 }
 
+/// Rows of three batches for the drains that read ahead.
+constexpr int kRows = 3 * af::Drainer::kBatchSize - 1000;
+
+/// Two databases with 4 tenants and the same kRows queued rows (of @p seed): one to drain
+/// as the test does, one for a plain drain to compare with.
+std::pair<std::string, std::string> twoQueues(const std::string &prefix, unsigned seed)
+{
+    const std::vector<Row> rows = makeQueue(kRows, 4, 8LL * 3600 * 1000000, seed);
+    const std::string cs = aftest::freshDatabase(prefix);
+    const std::string refCs = aftest::freshDatabase(prefix + "ref");
+    for (const std::string &db : {cs, refCs}) {
+        seedTenants(db, 4);
+        writeQueue(db, rows);
+    }
+    return {cs, refCs};
+}
+
 // (f) A full batch reads the next batch's rows ahead, in its own transaction, and parses
 // them while PostgreSQL writes its events; another process's drain can take those rows
 // before the next batch gets the lock. That batch then reads again. Here two drains take
@@ -504,14 +521,8 @@ TEST(Drain, NotifyArrivesOnlyAfterCommit)
 // drain makes.
 TEST(Drain, RowsReadAheadThatAnotherDrainTookAreReadAgain)
 {
-    constexpr int kRows = 3 * af::Drainer::kBatchSize - 1000; // three batches
-    const std::vector<Row> rows = makeQueue(kRows, 4, 8LL * 3600 * 1000000, 11);
-    const std::string cs = aftest::freshDatabase("ahead");
-    const std::string refCs = aftest::freshDatabase("aheadref");
-    for (const std::string &db : {cs, refCs}) {
-        seedTenants(db, 4);
-        writeQueue(db, rows);
-    }
+    const std::pair<std::string, std::string> dbs = twoQueues("ahead", 11);
+    const std::string &cs = dbs.first, &refCs = dbs.second;
     {
         pqxx::connection ref(refCs);
         ASSERT_EQ(af::Drainer::drainQueue(ref, {}, QStringLiteral("reference")).processed, kRows);
@@ -645,14 +656,8 @@ private:
 // second connection makes.
 TEST(Drain, WithoutASecondConnectionTheDrainReadsAheadItself)
 {
-    constexpr int kRows = 3 * af::Drainer::kBatchSize - 1000; // three batches
-    const std::vector<Row> rows = makeQueue(kRows, 4, 8LL * 3600 * 1000000, 13);
-    const std::string cs = aftest::freshDatabase("oneconn");
-    const std::string refCs = aftest::freshDatabase("oneconnref");
-    for (const std::string &db : {cs, refCs}) {
-        seedTenants(db, 4);
-        writeQueue(db, rows);
-    }
+    const std::pair<std::string, std::string> dbs = twoQueues("oneconn", 13);
+    const std::string &cs = dbs.first, &refCs = dbs.second;
     {
         Warnings warnings;
         pqxx::connection ref(refCs);
