@@ -16,6 +16,7 @@
 #include "core/catalogue.h"
 #include "feed/grouping.h"
 #include "pgharness.h"
+#include "qtwarnings.h"
 #include "queuefixture.h"
 #include "testprocess.h"
 
@@ -33,7 +34,6 @@
 #include <cstdio>
 #include <map>
 #include <utility>
-#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -622,34 +622,6 @@ TEST(Drain, TextOfEveryKindReachesTheEventsAsQueued)
     expectConsistent(cs, "after draining awkward text");
 }
 
-/// Collects the warnings Qt logs while it lives (the drain says when it reads ahead without
-/// its second connection). One at a time.
-class Warnings
-{
-public:
-    Warnings() { s_previous = qInstallMessageHandler(&Warnings::handle); }
-    ~Warnings() { qInstallMessageHandler(s_previous); }
-    static QStringList take()
-    {
-        std::lock_guard<std::mutex> lock(s_mutex);
-        return std::exchange(s_messages, {});
-    }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
-    {
-        if (type == QtWarningMsg) {
-            std::lock_guard<std::mutex> lock(s_mutex);
-            s_messages.append(message);
-        }
-        if (s_previous)
-            s_previous(type, context, message);
-    }
-    static inline QtMessageHandler s_previous = nullptr;
-    static inline std::mutex s_mutex;
-    static inline QStringList s_messages;
-};
-
 // (h) A drain reads each next batch on a second connection. When that cannot be opened
 // (the drain's role may hold one connection only), the drain says so and reads ahead in
 // its own transaction instead: every row is drained, into the events one drain with a
@@ -659,10 +631,10 @@ TEST(Drain, WithoutASecondConnectionTheDrainReadsAheadItself)
     const std::pair<std::string, std::string> dbs = twoQueues("oneconn", 13);
     const std::string &cs = dbs.first, &refCs = dbs.second;
     {
-        Warnings warnings;
+        const aftest::QtWarnings warnings;
         pqxx::connection ref(refCs);
         ASSERT_EQ(af::Drainer::drainQueue(ref, {}, QStringLiteral("reference")).processed, kRows);
-        EXPECT_TRUE(Warnings::take().filter(QStringLiteral("second connection")).isEmpty())
+        EXPECT_TRUE(warnings.messages().filter(QStringLiteral("second connection")).isEmpty())
             << "the reference drain read ahead on its second connection";
     }
     const std::string role = "af_one_connection_" + std::to_string(::getpid());
@@ -673,7 +645,7 @@ TEST(Drain, WithoutASecondConnectionTheDrainReadsAheadItself)
         tx.exec0("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role);
         tx.exec0("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role);
     }
-    Warnings warnings;
+    const aftest::QtWarnings warnings;
     af::DrainResult r;
     {
         // A later keyword wins in a libpq string.
@@ -682,7 +654,7 @@ TEST(Drain, WithoutASecondConnectionTheDrainReadsAheadItself)
         r = af::Drainer::drainQueue(c, {}, QStringLiteral("one connection"));
     }
     EXPECT_EQ(r.processed, kRows);
-    const QStringList said = Warnings::take().filter(QStringLiteral("second connection"));
+    const QStringList said = warnings.messages().filter(QStringLiteral("second connection"));
     ASSERT_EQ(said.size(), 1) << "the drain says once that it reads ahead itself";
     EXPECT_TRUE(said.front().contains(QStringLiteral("cannot open it"))) << said.front().toStdString();
     pqxx::connection check(cs);

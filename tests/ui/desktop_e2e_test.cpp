@@ -13,6 +13,7 @@
 #include "mainscene.h"
 #include "pgharness.h"
 #include "qtwarnings.h"
+#include "sceneitems.h"
 #include "testprocess.h"
 
 #include "adminmodel.h"

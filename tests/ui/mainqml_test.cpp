@@ -5,6 +5,7 @@
 #include "cannedfeeddata.h"
 #include "feedmodel.h"
 #include "qtwarnings.h"
+#include "sceneitems.h"
 
 #include <QDir>
 #include <QQmlApplicationEngine>

@@ -15,6 +15,7 @@
 #include "mainscene.h"
 #include "pgharness.h"
 #include "qtwarnings.h"
+#include "sceneitems.h"
 
 #include "appsettings.h"
 #include "embeddedadminbackend.h"

@@ -3,6 +3,7 @@
 // until its window is closed, and the window itself (loaded here) holds the sentence and
 // a Quit button, with no QML warning.
 #include "qtwarnings.h"
+#include "sceneitems.h"
 #include "testprocess.h"
 
 #include <QDir>

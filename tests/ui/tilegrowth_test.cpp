@@ -11,6 +11,7 @@
 #include "mainscene.h"
 #include "pgharness.h"
 #include "qtwarnings.h"
+#include "sceneitems.h"
 #include "testruntime.h"
 
 #include "adminmodel.h"
