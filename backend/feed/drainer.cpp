@@ -259,8 +259,9 @@ KeyStarts keyStarts(const std::vector<QueueRow> &fresh)
 
 /// A batch's unprocessed rows, where each of them is in the table (queue id → ctid), and
 /// their grouping: everything of a batch that needs no database. The drain lock keeps
-/// every other drain off these rows until the batch commits; rows read ahead by the last
-/// batch were read under its lock, and marking them checks that they are still there.
+/// every other drain off these rows until the batch commits; rows read ahead while the
+/// last batch ran may have gone to another drain since, and the batch checks each of them
+/// (rowsGone).
 struct Batch {
     std::vector<QueueRow> rows;       ///< the rows its events take (all but the deferred ones)
     std::vector<QueueRow> deferred;   ///< the rows of windows it leaves open for the next batch
@@ -269,21 +270,23 @@ struct Batch {
     std::vector<GroupedEvent> events; ///< groupBatch of the batch's rows, unless in fresh
     KeyStarts keys;                   ///< of rows
     bool full = false;                ///< kBatchSize rows: there may be more
-    bool readAhead = false;           ///< read in the last batch's transaction
-    /// Read ahead for a drain: the plan if nothing published shares a window with the
-    /// rows (every event new, events moved into it) and its writes.
+    bool readAhead = false;           ///< read while the last batch ran, not under this one's lock
+    /// Read ahead: the plan if nothing published shares a window with the rows (every
+    /// event new, events moved into it) and its writes.
     std::optional<TilePlan> fresh;
     Writes freshWrites;
 };
 
 /// Makes a Batch of the rows selectBatchSql read after @p carried (the rows the last
-/// batch deferred, where @p carriedWhere says they are), with its fresh plan and writes
-/// when @p prepareWrites. No database and no shared state: a batch runs it for the next
-/// batch's rows on another thread while PostgreSQL writes.
-Batch parseBatch(const pqxx::result &r, bool prepareWrites, std::vector<QueueRow> carried = {},
+/// batch deferred, where @p carriedWhere says they are). Rows @p readAhead get their fresh
+/// plan and writes made here too: a batch runs this for the next batch's rows on another
+/// thread while PostgreSQL writes (no database, no shared state); a batch that reads its
+/// own rows plans them itself, while the marking runs.
+Batch parseBatch(const pqxx::result &r, bool readAhead, std::vector<QueueRow> carried = {},
                  const QHash<QString, std::string> &carriedWhere = {})
 {
     Batch batch;
+    batch.readAhead = readAhead;
     std::vector<QueueRow> &rows = batch.rows;
     rows = std::move(carried);
     rows.reserve(rows.size() + r.size());
@@ -311,7 +314,7 @@ Batch parseBatch(const pqxx::result &r, bool prepareWrites, std::vector<QueueRow
         rows.erase(taken, rows.end());
     }
     batch.keys = keyStarts(rows);
-    if (prepareWrites) {
+    if (readAhead) {
         batch.fresh = TilePlan::ofNewEvents(std::move(batch.events));
         assignIds(*batch.fresh, batch.freshWrites);
         writeMarking(*batch.fresh, batch.where, batch.freshWrites);
@@ -320,21 +323,20 @@ Batch parseBatch(const pqxx::result &r, bool prepareWrites, std::vector<QueueRow
     return batch;
 }
 
-Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId, bool prepareWrites)
+Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
 {
-    return parseBatch(tx.exec(selectBatchSql(tenantId)), prepareWrites);
+    return parseBatch(tx.exec(selectBatchSql(tenantId)), false);
 }
 
-/// Thrown when rows the last batch read ahead are no longer all unprocessed where it read
-/// them (another process's drain took some between the two transactions): the batch rolls
-/// back, having written nothing, and runs again on rows read under its own lock.
+/// Thrown when rows read ahead are no longer all unprocessed where they were read (another
+/// process's drain took some before this batch got the lock): the batch rolls back, having
+/// written nothing, and runs again on rows read under its own lock.
 struct ReadAheadTaken : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
 /// Rows of @p batch are not unprocessed where it read them (@p how says how that showed).
-/// Read ahead under the last batch's lock, they may have gone to another process's drain
-/// since: the batch reads again. Read under this batch's lock, nothing else moves them
+/// Read ahead, they may have gone to another process's drain since: the batch reads again. Read under this batch's lock, nothing else moves them
 /// (other drains wait, purging takes processed rows only): that would be a bug.
 [[noreturn]] void rowsGone(const Batch &batch, const std::string &how)
 {
@@ -451,8 +453,6 @@ public:
         if (!m_conn) {
             try {
                 m_conn = std::make_unique<pqxx::connection>(m_options);
-                // As keyedPlansOnly, for this connection's only statement.
-                pqxx::nontransaction(*m_conn).exec("SET enable_seqscan = off; SET jit = off");
             } catch (const std::exception &e) {
                 stop(std::string("cannot open it: ") + e.what());
                 return nullptr;
@@ -485,7 +485,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     keyedPlansOnly(tx);
     // A batch read here (a drain's first) is planned here too, and its COPY text is made
     // while the marking runs: made with the rows, it would only keep PostgreSQL waiting.
-    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId, false);
+    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId);
     ahead.reset();
     if (batch.rows.empty())
         return out;
@@ -507,12 +507,12 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
                 carriedWhere.insert(r.id, batch.where.value(r.id));
             next = std::async(std::launch::async, [rc, tenantId, after = batch.lastRead, carried = batch.deferred,
                                                    carriedWhere = std::move(carriedWhere)]() mutable {
-                pqxx::nontransaction rtx(*rc);
+                pqxx::read_transaction rtx(*rc);
+                keyedPlansOnly(rtx);
                 const pqxx::result rows = rtx.exec(
                     selectBatchSql(tenantId, &after, Drainer::kBatchSize - int(carried.size())));
-                Batch b = parseBatch(rows, true, std::move(carried), carriedWhere);
-                b.readAhead = true;
-                return b;
+                rtx.commit();
+                return parseBatch(rows, true, std::move(carried), carriedWhere);
             });
             nextOnReader = true;
         }
@@ -521,11 +521,10 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
         // The UPDATE that marks the rows goes out first and this thread does not wait for
         // it: PostgreSQL marks the rows while the new events' text is made here, if it is
         // not made yet (the two took turns before, each leaving one of the two cores idle).
-        // After a full batch the next batch's rows are read in the same pipeline, once this
-        // batch's rows are marked (so without them) and under this batch's lock, and they
-        // are parsed, grouped and written out as text on another thread while PostgreSQL
-        // writes this batch's events: that work no longer keeps PostgreSQL waiting at the
-        // next batch's start. Every row must be found (rowsGone), or the batch rolls back:
+        // Without the second connection, a full batch reads the next batch's rows in the
+        // same pipeline, once this batch's rows are marked (so without them), and they are
+        // parsed, grouped and written out as text on another thread while PostgreSQL writes
+        // this batch's events. Every row must be found (rowsGone), or the batch rolls back:
         // it must not leave a row unmarked behind a published event.
         // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
         // fault (a logic error, not broken_connection): named for what it is here, so the
@@ -543,11 +542,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
                 rowsGone(batch, "the marking found " + std::to_string(marked.affected_rows()) + " of "
                                     + std::to_string(w.marked) + " where they were read");
             if (readNext)
-                next = std::async(std::launch::async, [rows = marking.retrieve(*readNext)] {
-                    Batch b = parseBatch(rows, true);
-                    b.readAhead = true;
-                    return b;
-                });
+                next = std::async(std::launch::async,
+                                  [rows = marking.retrieve(*readNext)] { return parseBatch(rows, true); });
             marking.complete();
         } catch (const pqxx::sql_error &) {
             throw;
@@ -765,7 +761,7 @@ std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::opti
     // between cannot make a row look both queued and published.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
     keyedPlansOnly(tx);
-    Batch batch = readBatch(tx, tenantId, false);
+    Batch batch = readBatch(tx, tenantId);
     const TilePlan plan = planBatch(tx, batch, nullptr);
     std::vector<int> folds(plan.items.size(), 0);
     for (const TilePlan::Fold &f : plan.folds)
