@@ -5,14 +5,12 @@
 #include "eventrows.h"
 #include "feedservice.h"
 #include "grouping.h"
+#include "drainwrites.h"
 #include "tileplan.h"
 
 #include "core/text.h"
-#include "core/uuid7.h"
-#include "db/copytext.h"
 #include "db/sqlarray.h"
 
-#include <QDateTime>
 #include <QJsonDocument>
 
 #include <pqxx/pqxx>
@@ -125,111 +123,6 @@ std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vec
     return events;
 }
 
-/// What applying a plan writes, as text made without the database: the id of each item's
-/// event, the UPDATE that marks the rows processed and names their events on them, and
-/// the new events as COPY lines. A backlog batch's plan is nearly always the one its own
-/// grouping makes (no published event shares a window with its rows): that one is made
-/// with the batch on the thread that reads it ahead (Batch::fresh), so that once the
-/// batch holds the lock and has seen nothing published in its windows it sends the
-/// marking at once, and the events' lines are ready when their COPY starts.
-struct Writes {
-    std::vector<QString> ids;          ///< ids[i]: the event of plan item i
-    int inserted = 0;                  ///< of them new
-    size_t marked = 0;                 ///< rows the marking must find where they were read
-    std::string marking;               ///< the UPDATE
-    std::vector<std::string> copyText; ///< the new events' COPY lines, in chunks
-    bool copyMade = false;
-};
-
-/// Each item's event id: a published event keeps its own, new ones get ascending ids
-/// (core/uuid7.h): each goes into two indexes in the batch (the events' primary key, and
-/// the queue's event index when its rows are marked).
-void assignIds(const TilePlan &plan, Writes &w)
-{
-    w.ids.assign(plan.items.size(), QString());
-    const std::vector<QString> newIds = Uuid7::sortedText(
-        size_t(std::count_if(plan.items.begin(), plan.items.end(),
-                             [](const TilePlan::Item &item) { return item.reuseId.isEmpty(); })),
-        QDateTime::currentMSecsSinceEpoch());
-    w.inserted = 0;
-    for (size_t i = 0; i < plan.items.size(); ++i)
-        w.ids[i] = plan.items[i].reuseId.isEmpty() ? newIds[size_t(w.inserted++)] : plan.items[i].reuseId;
-}
-
-/// The UPDATE that marks the plan's new rows processed, each naming its event. By ctid
-/// (@p where): a look-up of the primary key per row (four index pages each) was a fifth of
-/// this statement, the biggest one of a drain. The id is checked as well, written so that
-/// it cannot be an index condition (with "=" the planner went back to the primary key).
-/// Literals, not parameters: it goes out through a pipeline, which sends text only, and
-/// dollar-quoted, which needs no connection (it may be written on the reading thread).
-void writeMarking(const TilePlan &plan, const QHash<QString, std::string> &where, Writes &w)
-{
-    std::vector<QString> freshIds, freshTo;
-    std::vector<std::string> freshAt;
-    for (size_t i = 0; i < plan.items.size(); ++i) {
-        for (const QString &q : plan.items[i].newRows) {
-            freshIds.push_back(q);
-            freshTo.push_back(w.ids[i]);
-            freshAt.push_back(where.value(q));
-        }
-    }
-    w.marked = freshIds.size();
-    w.marking = "UPDATE activity_queue q SET processed = true, event_id = u.ev "
-                "  FROM unnest(" + sqlDollarQuoted(sqlTextArray(freshAt)) + "::tid[], "
-                + sqlDollarQuoted(sqlUuidArray(freshIds)) + "::uuid[], "
-                + sqlDollarQuoted(sqlUuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
-                " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed";
-}
-
-std::string json(const QJsonObject &o)
-{
-    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
-}
-
-/// The columns of the COPY into activity_events, in writeCopyText's order. The window is
-/// written with the event: no second row, key or check per event.
-const std::vector<std::string> &eventCopyColumns()
-{
-    static const std::vector<std::string> columns{"id", "tenant_id", "event_type", "display_name",
-                                                  "description", "icon", "payload_json",
-                                                  "created_at", "window_start"};
-    return columns;
-}
-
-/// The plan's new events as COPY text, in chunks of about 64 KiB (each one write).
-void writeCopyText(const TilePlan &plan, Writes &w)
-{
-    constexpr size_t kChunk = 64 * 1024;
-    std::string chunk;
-    const auto field = [&chunk](const QString &text) {
-        CopyText::appendField(chunk, text.toUtf8().toStdString());
-        chunk += '\t';
-    };
-    for (size_t i = 0; i < plan.items.size(); ++i) {
-        const TilePlan::Item &item = plan.items[i];
-        if (!item.reuseId.isEmpty())
-            continue;
-        const GroupedEvent &e = item.event;
-        if (!chunk.empty())
-            chunk += '\n';
-        field(w.ids[i]);
-        chunk += std::to_string(e.tenantId) + '\t';
-        field(e.eventType);
-        field(e.displayName);
-        field(e.description);
-        field(e.icon);
-        CopyText::appendField(chunk, e.payloadText.isEmpty() ? json(e.payload) : e.payloadText.toStdString());
-        chunk += '\t';
-        field(isoMicros(e.createdAt));
-        CopyText::appendField(chunk, isoMicros(e.windowStart).toStdString());
-        if (chunk.size() >= kChunk)
-            w.copyText.push_back(std::move(chunk)), chunk.clear();
-    }
-    if (!chunk.empty())
-        w.copyText.push_back(std::move(chunk));
-    w.copyMade = true;
-}
-
 /// loadPublished's parameters: each key of a batch's rows with its oldest row's time.
 struct KeyStarts {
     std::string tenants, types, times;
@@ -274,7 +167,7 @@ struct Batch {
     /// Read ahead: the plan if nothing published shares a window with the rows (every
     /// event new, events moved into it) and its writes.
     std::optional<TilePlan> fresh;
-    Writes freshWrites;
+    DrainWrites freshWrites;
 };
 
 /// Makes a Batch of the rows selectBatchSql read after @p carried (the rows the last
@@ -316,9 +209,9 @@ Batch parseBatch(const pqxx::result &r, bool readAhead, std::vector<QueueRow> ca
     batch.keys = keyStarts(rows);
     if (readAhead) {
         batch.fresh = TilePlan::ofNewEvents(std::move(batch.events));
-        assignIds(*batch.fresh, batch.freshWrites);
-        writeMarking(*batch.fresh, batch.where, batch.freshWrites);
-        writeCopyText(*batch.fresh, batch.freshWrites);
+        batch.freshWrites.assignIds(*batch.fresh);
+        batch.freshWrites.writeMarking(*batch.fresh, batch.where);
+        batch.freshWrites.writeCopyText(*batch.fresh);
     }
     return batch;
 }
@@ -394,7 +287,7 @@ SELECT e.id::text, e.payload_json::text, e.description, )SQL"
 /// and for a drain (@p writes) what it writes: the batch's fresh writes when nothing
 /// published shares its windows, else made here (all but the COPY text, which the drain
 /// makes while the marking runs).
-TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch, Writes *writes)
+TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch, DrainWrites *writes)
 {
     if (batch.rows.empty())
         return {};
@@ -417,8 +310,8 @@ TilePlan planBatch(pqxx::transaction_base &tx, Batch &batch, Writes *writes)
     TilePlan plan = published.empty() ? TilePlan::ofNewEvents(std::move(batch.events))
                                       : TilePlan::make(batch.rows, published);
     if (writes) {
-        assignIds(plan, *writes);
-        writeMarking(plan, batch.where, *writes);
+        writes->assignIds(plan);
+        writes->writeMarking(plan, batch.where);
     }
     return plan;
 }
@@ -490,7 +383,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     if (batch.rows.empty())
         return out;
     out.more = batch.full;
-    Writes w;
+    DrainWrites w;
     const TilePlan plan = planBatch(tx, batch, &w);
     const std::vector<QString> &ids = w.ids;
     // The next batch's rows, on the second connection while this batch runs on the first.
@@ -536,7 +429,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
             if (out.more && !nextOnReader)
                 readNext = marking.insert(selectBatchSql(tenantId));
             if (!w.copyMade)
-                writeCopyText(plan, w);
+                w.writeCopyText(plan);
             const pqxx::result marked = marking.retrieve(mark);
             if (marked.affected_rows() != w.marked)
                 rowsGone(batch, "the marking found " + std::to_string(marked.affected_rows()) + " of "
@@ -563,7 +456,8 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
         // is a backslash or a control character.)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-        pqxx::tablewriter evs(tx, "activity_events", eventCopyColumns().begin(), eventCopyColumns().end());
+        pqxx::tablewriter evs(tx, "activity_events", DrainWrites::eventCopyColumns().begin(),
+                              DrainWrites::eventCopyColumns().end());
 #pragma GCC diagnostic pop
         for (const std::string &chunk : w.copyText)
             evs.write_raw_line(chunk);
@@ -607,7 +501,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
         const GroupedEvent &e = item.event;
         grownIds.push_back(item.reuseId);
         grownText.push_back(e.description.toStdString());
-        grownPayload.push_back(json(e.payload));
+        grownPayload.push_back(DrainWrites::payloadJson(e));
         grownAt.push_back(isoMicros(e.createdAt).toStdString());
         grownStart.push_back(isoMicros(e.windowStart).toStdString());
     }
