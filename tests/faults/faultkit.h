@@ -226,6 +226,17 @@ inline std::map<std::string, long long> feedSeqs(const std::string &cs)
     return out;
 }
 
+/// Each removed event's tombstone seq.
+inline std::map<std::string, long long> tombstoneSeqs(const std::string &cs)
+{
+    pqxx::connection c(cs);
+    pqxx::read_transaction tx(c);
+    std::map<std::string, long long> out;
+    for (const auto &row : tx.exec("SELECT event_id::text, seq FROM activity_event_tombstones"))
+        out[row[0].c_str()] = row[1].as<long long>();
+    return out;
+}
+
 inline std::vector<long long> allSeqs(const std::string &cs)
 {
     pqxx::connection c(cs);
@@ -703,7 +714,9 @@ inline DeliveryCheck checkDelivery(const std::vector<long long> &got, const std:
 
 /// A client's final cards against the database: every event with its current state
 /// (its latest seq), no card the feed no longer has (a removal missed), every change once
-/// and in order. Events up to a resync's id count as reloaded.
+/// and in order. Events up to a resync's id count as reloaded, and so do removals: a card
+/// the client had before a resync whose removal the resync covers is gone after the reload
+/// (this reader keeps its cards; a client drops them and loads the feed again).
 struct ViewCheck {
     long long missing = 0, stale = 0, extra = 0, notAscending = 0, events = 0;
     std::string sample; ///< a few differences, for the failure message
@@ -721,6 +734,7 @@ inline ViewCheck checkView(const SseReader &client, const std::string &cs, long 
 {
     ViewCheck v;
     const std::map<std::string, long long> db = feedSeqs(cs);
+    const std::map<std::string, long long> removed = tombstoneSeqs(cs);
     const std::map<std::string, long long> got = client.view();
     const long long reloaded = std::max(fromSeq, client.resyncedTo());
     v.notAscending = client.notAscending();
@@ -740,6 +754,9 @@ inline ViewCheck checkView(const SseReader &client, const std::string &cs, long 
         }
     }
     for (const auto &[id, seq] : got) {
+        const auto gone = removed.find(id);
+        if (gone != removed.end() && gone->second <= reloaded)
+            continue;
         if (!db.count(id)) {
             ++v.extra;
             if (v.sample.size() < 300)
