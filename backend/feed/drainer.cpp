@@ -74,9 +74,9 @@ QueueRow readQueueRow(const pqxx::row &row, int first)
 // Literal values, not parameters: a batch reads the next one ahead through a pipeline,
 // which sends text only (integers, and the ISO time and uuid text of a row already read).
 // @p after: only rows after that one in the drain's order (the read on the second
-// connection, which continues where the last batch's rows end), at most @p limit.
-std::string selectBatchSql(std::optional<int> tenantId, const QueueRow *after = nullptr,
-                           int limit = Drainer::kBatchSize)
+// connection, which continues where the last batch's rows end). The batch takes @p take
+// rows; one more is read to tell whether more are queued behind them (parseBatch).
+std::string selectBatchSql(std::optional<int> tenantId, int take, const QueueRow *after = nullptr)
 {
     return "SELECT " + queueColumns("activity_queue") + ", ctid::text "
            "  FROM activity_queue "
@@ -85,7 +85,7 @@ std::string selectBatchSql(std::optional<int> tenantId, const QueueRow *after = 
            + (after ? " AND (created_at, activity_queue.id) > ('" + isoMicros(after->createdAt).toStdString()
                           + "'::timestamptz, '" + after->id.toStdString() + "'::uuid)"
                     : std::string())
-           + " ORDER BY created_at, activity_queue.id LIMIT " + std::to_string(limit);
+           + " ORDER BY created_at, activity_queue.id LIMIT " + std::to_string(take + 1);
 }
 
 /// Every statement of a batch touches a few thousand rows by key (queue ids, event ids, a
@@ -104,19 +104,22 @@ void keyedPlansOnly(pqxx::transaction_base &tx)
             "SET LOCAL enable_mergejoin = off; SET LOCAL jit = off");
 }
 
-/// The events one batch makes. A window still open at the end of a full batch may take
-/// rows of the next one: it is left for the next batch (its rows go to @p deferred), so
-/// batching never splits a tile. Every other row of @p rows is in exactly one event.
+/// The events one batch makes. When more rows are queued behind the batch (@p more), a
+/// window still open at its end may take some of them: it is left for the next batch (its
+/// rows go to @p deferred), so batching never splits a tile. Every other row of @p rows is
+/// in exactly one event. A batch of kBatchSize rows that is one open window is grouped
+/// whole (a window of more rows than a batch takes is the one split there is); a smaller
+/// one is all deferred, and the drain reads it again as a full batch.
 /// Shared by drainBatch and previewDrain, so the preview shows what the drain makes.
-std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, std::vector<QString> *deferred)
+std::vector<GroupedEvent> groupBatch(const std::vector<QueueRow> &rows, bool more, std::vector<QString> *deferred)
 {
-    if (int(rows.size()) < Drainer::kBatchSize)
+    if (!more)
         return Grouping::group(rows);
     Micros horizon = 0;
     for (const QueueRow &r : rows)
         horizon = std::max(horizon, r.createdAt);
     std::vector<GroupedEvent> events = Grouping::groupClosed(rows, horizon, deferred);
-    if (events.empty()) {
+    if (events.empty() && int(rows.size()) >= Drainer::kBatchSize) {
         deferred->clear();
         events = Grouping::group(rows);
     }
@@ -162,7 +165,7 @@ struct Batch {
     QHash<QString, std::string> where;
     std::vector<GroupedEvent> events; ///< groupBatch of the batch's rows, unless in fresh
     KeyStarts keys;                   ///< of rows
-    bool full = false;                ///< kBatchSize rows: there may be more
+    bool full = false;                ///< more rows are queued behind its own
     bool readAhead = false;           ///< read while the last batch ran, not under this one's lock
     /// Read ahead: the plan if nothing published shares a window with the rows (every
     /// event new, events moved into it) and its writes.
@@ -170,12 +173,13 @@ struct Batch {
     DrainWrites freshWrites;
 };
 
-/// Makes a Batch of the rows selectBatchSql read after @p carried (the rows the last
-/// batch deferred, where @p carriedWhere says they are). Rows @p readAhead get their fresh
+/// Makes a Batch of the first @p take rows selectBatchSql read after @p carried (the rows
+/// the last batch deferred, where @p carriedWhere says they are); a row more than that says
+/// more are queued. Rows @p readAhead get their fresh
 /// plan and writes made here too: a batch runs this for the next batch's rows on another
 /// thread while PostgreSQL writes (no database, no shared state); a batch that reads its
 /// own rows plans them itself, while the marking runs.
-Batch parseBatch(const pqxx::result &r, bool readAhead, std::vector<QueueRow> carried = {},
+Batch parseBatch(const pqxx::result &r, int take, bool readAhead, std::vector<QueueRow> carried = {},
                  const QHash<QString, std::string> &carriedWhere = {})
 {
     Batch batch;
@@ -185,17 +189,19 @@ Batch parseBatch(const pqxx::result &r, bool readAhead, std::vector<QueueRow> ca
     rows.reserve(rows.size() + r.size());
     batch.where = carriedWhere;
     batch.where.reserve(int(rows.size() + r.size()));
+    batch.full = int(r.size()) > take;
     for (const auto &row : r) {
+        if (take-- == 0)
+            break;
         QueueRow q = readQueueRow(row, 0);
         batch.where.insert(q.id, row[kQueueColumnCount].as<std::string>());
         rows.push_back(std::move(q));
     }
-    batch.full = int(rows.size()) == Drainer::kBatchSize;
     if (rows.empty())
         return batch;
     batch.lastRead = rows.back();
     std::vector<QString> deferred;
-    batch.events = groupBatch(rows, &deferred);
+    batch.events = groupBatch(rows, batch.full, &deferred);
     // The rows the events take are the batch's rows but the deferred ones (a few windows'
     // worth at most): a set of those instead of one of every row taken.
     if (!deferred.empty()) {
@@ -216,9 +222,9 @@ Batch parseBatch(const pqxx::result &r, bool readAhead, std::vector<QueueRow> ca
     return batch;
 }
 
-Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId)
+Batch readBatch(pqxx::transaction_base &tx, std::optional<int> tenantId, int take)
 {
-    return parseBatch(tx.exec(selectBatchSql(tenantId)), false);
+    return parseBatch(tx.exec(selectBatchSql(tenantId, take)), take, false);
 }
 
 /// Thrown when rows read ahead are no longer all unprocessed where they were read (another
@@ -332,27 +338,28 @@ struct BatchOutcome {
 /// over as they were read, and the next batch checks all of them under its own lock as it
 /// checks rows read ahead (rowsGone). A row committed meanwhile with a time before rows
 /// already read waits for the next drain, where it joins the windows published by then.
-/// Opened when the first full batch needs it; if it cannot be opened or a read on it
-/// fails, the drain reads ahead in its own pipeline as before, and says so once.
+/// Opened by the first full batch's read, on the reading thread; if it cannot be opened or
+/// a read on it fails, the drain reads ahead in its own pipeline as before, and says so once.
 class AheadReader
 {
 public:
     explicit AheadReader(std::string options) : m_options(std::move(options)) {}
-    /// The connection, or nullptr when there is none to use.
-    pqxx::connection *get()
+    /// Whether reads go to the connection (until one fails).
+    bool available() const { return !m_off; }
+    /// The connection, opened the first time (on the reading thread: nothing else uses it
+    /// meanwhile). Throws when it cannot be opened.
+    pqxx::connection &connection()
     {
-        if (m_off)
-            return nullptr;
         if (!m_conn) {
             try {
                 m_conn = std::make_unique<pqxx::connection>(m_options);
             } catch (const std::exception &e) {
-                stop(std::string("cannot open it: ") + e.what());
-                return nullptr;
+                throw std::runtime_error(std::string("cannot open it: ") + e.what());
             }
         }
-        return m_conn.get();
+        return *m_conn;
     }
+    /// After a failed read (on the drain's thread, the read having ended).
     void stop(const std::string &why)
     {
         qCWarning(lcFeed, "drain: reading ahead in the drain's own transaction, not on a second connection (%s)",
@@ -378,38 +385,45 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     keyedPlansOnly(tx);
     // A batch read here (a drain's first) is planned here too, and its COPY text is made
     // while the marking runs: made with the rows, it would only keep PostgreSQL waiting.
-    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId);
+    // It is a small one, for the same reason (Drainer::kFirstBatchSize).
+    Batch batch = ahead ? std::move(*ahead) : readBatch(tx, tenantId, Drainer::kFirstBatchSize);
     ahead.reset();
+    if (batch.rows.empty() && !batch.deferred.empty())
+        batch = readBatch(tx, tenantId, Drainer::kBatchSize);
     if (batch.rows.empty())
         return out;
     out.more = batch.full;
+    // The next batch's rows, on the second connection while this batch runs on the first:
+    // read while this batch plans, parsed once this batch's event ids are made, so that
+    // the next batch's ids come after them and go into the indexes in the order they are
+    // written (core/uuid7.h).
+    // (A future of std::async waits for its task when it goes, and goes after the promise:
+    // if this batch throws, the task is let go on and has ended before the connection is
+    // used again.)
+    std::future<Batch> next;
+    std::promise<void> idsMade;
+    bool nextOnReader = false;
+    if (out.more && reader.available()) {
+        QHash<QString, std::string> carriedWhere;
+        for (const QueueRow &r : batch.deferred)
+            carriedWhere.insert(r.id, batch.where.value(r.id));
+        next = std::async(std::launch::async, [&reader, tenantId, after = batch.lastRead, carried = batch.deferred,
+                                               carriedWhere = std::move(carriedWhere),
+                                               planned = idsMade.get_future()]() mutable {
+            pqxx::read_transaction rtx(reader.connection());
+            keyedPlansOnly(rtx);
+            const int take = Drainer::kBatchSize - int(carried.size());
+            const pqxx::result rows = rtx.exec(selectBatchSql(tenantId, take, &after));
+            rtx.commit();
+            planned.wait();
+            return parseBatch(rows, take, true, std::move(carried), carriedWhere);
+        });
+        nextOnReader = true;
+    }
     DrainWrites w;
     const TilePlan plan = planBatch(tx, batch, &w);
+    idsMade.set_value();
     const std::vector<QString> &ids = w.ids;
-    // The next batch's rows, on the second connection while this batch runs on the first.
-    // After this batch's plan: the next batch's event ids are made after this batch's, so
-    // they go into the indexes in the order they are written (core/uuid7.h).
-    // (A future of std::async waits for its task when it goes: if this batch throws, the
-    // read has ended before the connection is used again.)
-    std::future<Batch> next;
-    bool nextOnReader = false;
-    if (out.more) {
-        if (pqxx::connection *rc = reader.get()) {
-            QHash<QString, std::string> carriedWhere;
-            for (const QueueRow &r : batch.deferred)
-                carriedWhere.insert(r.id, batch.where.value(r.id));
-            next = std::async(std::launch::async, [rc, tenantId, after = batch.lastRead, carried = batch.deferred,
-                                                   carriedWhere = std::move(carriedWhere)]() mutable {
-                pqxx::read_transaction rtx(*rc);
-                keyedPlansOnly(rtx);
-                const pqxx::result rows = rtx.exec(
-                    selectBatchSql(tenantId, &after, Drainer::kBatchSize - int(carried.size())));
-                rtx.commit();
-                return parseBatch(rows, true, std::move(carried), carriedWhere);
-            });
-            nextOnReader = true;
-        }
-    }
     {
         // The UPDATE that marks the rows goes out first and this thread does not wait for
         // it: PostgreSQL marks the rows while the new events' text is made here, if it is
@@ -427,7 +441,7 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
             const pqxx::pipeline::query_id mark = marking.insert(w.marking);
             std::optional<pqxx::pipeline::query_id> readNext;
             if (out.more && !nextOnReader)
-                readNext = marking.insert(selectBatchSql(tenantId));
+                readNext = marking.insert(selectBatchSql(tenantId, Drainer::kBatchSize));
             if (!w.copyMade)
                 w.writeCopyText(plan);
             const pqxx::result marked = marking.retrieve(mark);
@@ -436,7 +450,9 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
                                     + std::to_string(w.marked) + " where they were read");
             if (readNext)
                 next = std::async(std::launch::async,
-                                  [rows = marking.retrieve(*readNext)] { return parseBatch(rows, true); });
+                                  [rows = marking.retrieve(*readNext)] {
+                                      return parseBatch(rows, Drainer::kBatchSize, true);
+                                  });
             marking.complete();
         } catch (const pqxx::sql_error &) {
             throw;
@@ -655,7 +671,7 @@ std::vector<PreviewTile> Drainer::previewDrain(pqxx::connection &conn, std::opti
     // between cannot make a row look both queued and published.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
     keyedPlansOnly(tx);
-    Batch batch = readBatch(tx, tenantId);
+    Batch batch = readBatch(tx, tenantId, kBatchSize);
     const TilePlan plan = planBatch(tx, batch, nullptr);
     std::vector<int> folds(plan.items.size(), 0);
     for (const TilePlan::Fold &f : plan.folds)

@@ -16,7 +16,7 @@ namespace af {
 using PreviewTile = PreviewRow;
 
 /// @brief Queue → events: one global advisory transaction lock, batches of at most 5 000
-/// rows, each batch one transaction that inserts, grows and folds events (TilePlan) with
+/// rows (the first of at most 1 000), each batch one transaction that inserts, grows and folds events (TilePlan) with
 /// their source rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on
 /// commit. Any sequence of drains gives the events one drain over the same rows would.
 /// Each full batch reads the next batch's rows on a second connection (opened with the
@@ -28,6 +28,12 @@ class Drainer
 {
 public:
     static constexpr int kBatchSize = 5000;
+    /// A batch the drain reads for itself (its first, or one whose rows read ahead were
+    /// taken) takes at most this many rows: nothing runs in PostgreSQL while such a batch
+    /// is read, parsed and planned, and the next one is read ahead while it writes. A
+    /// first batch whose rows are all one window still open at its end is read again up
+    /// to kBatchSize rows, so that it does not split that window either.
+    static constexpr int kFirstBatchSize = 1000;
     /// One advisory lock key for every drain batch of every process sharing the database
     /// (a transaction lock): seq order is then commit order, which the SSE replay relies on.
     static constexpr long long kLockKey = 0x4166'4472'6169'6e21LL; // "AfDrain!"

@@ -310,17 +310,19 @@ TEST(Drain, FourConcurrentProcessesEqualOneDrain)
     EXPECT_GT(scalar(c, "SELECT count(*) FROM activity_events WHERE payload_json ? 'count'"), 100);
 }
 
-// (c) More than one batch, with windows of every key open across the 5 000th row: the
-// drain must make exactly the tiles one grouping of all rows makes.
+// (c) More than one batch, with windows of every key open across the last row of each (the
+// first batch's 1 000th, the next one's): the drain must make exactly the tiles one
+// grouping of all rows makes.
 TEST(Drain, BatchesNeverSplitATile)
 {
-    // 5 400 rows one second apart, cycling over 4 tenants × 6 types: each key has a row
-    // every 24 s, so every key has a window open at the batch boundary. Plus a burst of
-    // six rows straddling the 5 000th row of a key that is otherwise quiet.
+    // 7 000 rows one second apart, cycling over 4 tenants × 6 types: each key has a row
+    // every 24 s, so every key has a window open at each batch boundary. Plus a burst of
+    // six rows straddling the first batch's last row, of a key that is otherwise quiet.
+    constexpr int kFirst = af::Drainer::kFirstBatchSize;
     std::mt19937_64 rng(3);
     std::vector<Row> rows;
     const QStringList &types = af::Catalogue::eventTypeNames();
-    for (int i = 0; i < 5400; ++i) {
+    for (int i = 0; i < 7000; ++i) {
         Row r;
         r.id = uuidFrom(rng);
         r.tenant = 1 + i % 4;
@@ -335,7 +337,7 @@ TEST(Drain, BatchesNeverSplitATile)
         r.tenant = 5;
         r.type = "badge_earned";
         r.payload = payloadFor(r.type, 100000 + i);
-        r.at = kT0 + af::Micros(4997 + i) * 1000000 + 500000; // between rows 4997…5002
+        r.at = kT0 + af::Micros(kFirst - 3 + i) * 1000000 + 500000; // between rows 997…1002
         rows.push_back(r);
     }
     const std::string cs = aftest::freshDatabase("batch");
@@ -343,14 +345,14 @@ TEST(Drain, BatchesNeverSplitATile)
     writeQueue(cs, rows);
 
     const std::vector<af::GroupedEvent> all = af::Grouping::group(asQueueRows(rows));
-    // The test bites: naive 5 000-row batches would make other events.
+    // The test bites: a naive first batch of 1 000 rows would make other events.
     {
         std::vector<Row> sorted = rows;
         std::sort(sorted.begin(), sorted.end(), [](const Row &a, const Row &b) {
             return std::tie(a.at, a.id) < std::tie(b.at, b.id);
         });
-        std::vector<Row> first(sorted.begin(), sorted.begin() + af::Drainer::kBatchSize);
-        std::vector<Row> rest(sorted.begin() + af::Drainer::kBatchSize, sorted.end());
+        std::vector<Row> first(sorted.begin(), sorted.begin() + kFirst);
+        std::vector<Row> rest(sorted.begin() + kFirst, sorted.end());
         auto naive = af::Grouping::group(asQueueRows(first));
         for (auto &e : af::Grouping::group(asQueueRows(rest)))
             naive.push_back(e);
@@ -373,6 +375,37 @@ TEST(Drain, BatchesNeverSplitATile)
     EXPECT_EQ(0, scalar(c, "SELECT count(*) FROM (SELECT id < lag(id) OVER (ORDER BY coalesce(created_seq, seq)) "
                            "AS back FROM activity_events) s WHERE back"));
     expectConsistent(cs, "after a batched drain");
+}
+
+// (c') A drain's first batch is small (Drainer::kFirstBatchSize). When all of its rows are
+// one window still open at its end, the drain reads the batch again at full size instead
+// of publishing part of the window and growing it in the next batch: one tile, inserted once.
+TEST(Drain, AFirstBatchThatIsOneOpenWindowIsReadWhole)
+{
+    constexpr int kRows = af::Drainer::kFirstBatchSize + 500;
+    std::mt19937_64 rng(5);
+    std::vector<Row> rows;
+    for (int i = 0; i < kRows; ++i) {
+        Row r;
+        r.id = uuidFrom(rng);
+        r.tenant = 2;
+        r.type = "tasks_burst";
+        r.payload = payloadFor(r.type, i);
+        r.at = kT0 + af::Micros(i) * 100000; // 150 s in all: one window
+        rows.push_back(r);
+    }
+    const std::string cs = aftest::freshDatabase("firstwhole");
+    seedTenants(cs, 2);
+    writeQueue(cs, rows);
+    pqxx::connection c(cs);
+    const af::DrainResult r = af::Drainer::drainQueue(c, {}, QStringLiteral("test"));
+    EXPECT_EQ(r.processed, kRows);
+    EXPECT_EQ(r.inserted, 1);
+    EXPECT_EQ(r.updated, 0) << "the window was published in parts";
+    EXPECT_EQ(1, scalar(c, "SELECT count(*) FROM activity_events"));
+    EXPECT_EQ(kRows, scalar(c, "SELECT (payload_json->>'count')::int FROM activity_events"));
+    EXPECT_EQ(kRows, scalar(c, "SELECT count(*) FROM activity_event_sources"));
+    expectConsistent(cs, "after a first batch read whole");
 }
 
 // (d) previewDrain writes nothing and predicts the tiles: within one batch, and for a
