@@ -436,24 +436,31 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
         // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
         // fault (a logic error, not broken_connection): named for what it is here, so the
         // caller answers 503 like any other outage and not 500.
-        try {
-            pqxx::pipeline marking(tx);
-            const pqxx::pipeline::query_id mark = marking.insert(w.marking);
-            std::optional<pqxx::pipeline::query_id> readNext;
-            if (out.more && !nextOnReader)
-                readNext = marking.insert(selectBatchSql(tenantId, Drainer::kBatchSize));
-            if (!w.copyMade)
-                w.writeCopyText(plan);
-            const pqxx::result marked = marking.retrieve(mark);
+        // With nothing to do meanwhile (its COPY text made ahead, the next batch read on the
+        // second connection), the marking goes out with its arrays as parameters.
+        const auto checkMarked = [&](const pqxx::result &marked) {
             if (marked.affected_rows() != w.marked)
                 rowsGone(batch, "the marking found " + std::to_string(marked.affected_rows()) + " of "
                                     + std::to_string(w.marked) + " where they were read");
-            if (readNext)
-                next = std::async(std::launch::async,
-                                  [rows = marking.retrieve(*readNext)] {
-                                      return parseBatch(rows, Drainer::kBatchSize, true);
-                                  });
-            marking.complete();
+        };
+        try {
+            if (w.copyMade && !(out.more && !nextOnReader)) {
+                checkMarked(tx.exec_params(DrainWrites::markingSql(), w.markAt, w.markIds, w.markTo));
+            } else {
+                pqxx::pipeline marking(tx);
+                const pqxx::pipeline::query_id mark = marking.insert(w.markingText());
+                std::optional<pqxx::pipeline::query_id> readNext;
+                if (out.more && !nextOnReader)
+                    readNext = marking.insert(selectBatchSql(tenantId, Drainer::kBatchSize));
+                if (!w.copyMade)
+                    w.writeCopyText(plan);
+                checkMarked(marking.retrieve(mark));
+                if (readNext)
+                    next = std::async(std::launch::async, [rows = marking.retrieve(*readNext)] {
+                        return parseBatch(rows, Drainer::kBatchSize, true);
+                    });
+                marking.complete();
+            }
         } catch (const pqxx::sql_error &) {
             throw;
         } catch (const pqxx::broken_connection &) {

@@ -27,8 +27,6 @@ void DrainWrites::assignIds(const TilePlan &plan)
 // By ctid: a look-up of the primary key per row (four index pages each) was a fifth of
 // this statement, the biggest one of a drain. The id is checked as well, written so that
 // it cannot be an index condition (with "=" the planner went back to the primary key).
-// Literals, not parameters: it goes out through a pipeline, which sends text only, and
-// dollar-quoted, which needs no connection (it may be written on the reading thread).
 void DrainWrites::writeMarking(const TilePlan &plan, const QHash<QString, std::string> &where)
 {
     std::vector<QString> freshIds, freshTo;
@@ -41,11 +39,29 @@ void DrainWrites::writeMarking(const TilePlan &plan, const QHash<QString, std::s
         }
     }
     marked = freshIds.size();
-    marking = "UPDATE activity_queue q SET processed = true, event_id = u.ev "
-              "  FROM unnest(" + sqlDollarQuoted(sqlTextArray(freshAt)) + "::tid[], "
-              + sqlDollarQuoted(sqlUuidArray(freshIds)) + "::uuid[], "
-              + sqlDollarQuoted(sqlUuidArray(freshTo)) + "::uuid[]) AS u(at, q, ev) "
-              " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed";
+    markAt = sqlTextArray(freshAt);
+    markIds = sqlUuidArray(freshIds);
+    markTo = sqlUuidArray(freshTo);
+}
+
+namespace {
+std::string markingStatement(const std::string &at, const std::string &q, const std::string &ev)
+{
+    return "UPDATE activity_queue q SET processed = true, event_id = u.ev "
+           "  FROM unnest(" + at + "::tid[], " + q + "::uuid[], " + ev + "::uuid[]) AS u(at, q, ev) "
+           " WHERE q.ctid = u.at AND q.id IS NOT DISTINCT FROM u.q AND NOT q.processed";
+}
+} // namespace
+
+const char *DrainWrites::markingSql()
+{
+    static const std::string sql = markingStatement("$1", "$2", "$3");
+    return sql.c_str();
+}
+
+std::string DrainWrites::markingText() const
+{
+    return markingStatement(sqlDollarQuoted(markAt), sqlDollarQuoted(markIds), sqlDollarQuoted(markTo));
 }
 
 const std::vector<std::string> &DrainWrites::eventCopyColumns()

@@ -21,7 +21,9 @@ struct DrainWrites {
     std::vector<QString> ids;          ///< ids[i]: the event of plan item i
     int inserted = 0;                  ///< of them new
     size_t marked = 0;                 ///< rows the marking must find where they were read
-    std::string marking;               ///< the UPDATE
+    /// The marking's arrays (ctids, queue ids, event ids) as array literals: sent as the
+    /// parameters of markingSql, or written into markingText for a pipeline.
+    std::string markAt, markIds, markTo;
     std::vector<std::string> copyText; ///< the new events' COPY lines, in chunks
     bool copyMade = false;
 
@@ -29,9 +31,15 @@ struct DrainWrites {
     /// ascending ids (core/uuid7.h): each goes into two indexes in the batch (the events'
     /// primary key, and the queue's event index when its rows are marked).
     void assignIds(const TilePlan &plan);
-    /// @brief The UPDATE that marks the plan's new rows processed, each naming its event,
-    /// found by ctid (@p where: queue id → ctid). Needs assignIds.
+    /// @brief The arrays of the UPDATE that marks the plan's new rows processed, each
+    /// naming its event, found by ctid (@p where: queue id → ctid). Needs assignIds.
     void writeMarking(const TilePlan &plan, const QHash<QString, std::string> &where);
+    /// @brief The marking UPDATE, its arrays as parameters $1–$3 (markAt, markIds, markTo):
+    /// PostgreSQL's parser then reads a short statement instead of ~450 KB of literals.
+    static const char *markingSql();
+    /// @brief The same UPDATE with its arrays as literals, for a pipeline (which sends text
+    /// only). Dollar-quoted: it needs no connection.
+    [[nodiscard]] std::string markingText() const;
     /// @brief The plan's new events as COPY text (eventCopyColumns), in chunks of about
     /// 64 KiB, each one write. Needs assignIds.
     void writeCopyText(const TilePlan &plan);
