@@ -425,32 +425,33 @@ BatchOutcome drainBatch(pqxx::connection &conn, std::optional<int> tenantId, std
     idsMade.set_value();
     const std::vector<QString> &ids = w.ids;
     {
-        // The UPDATE that marks the rows goes out first and this thread does not wait for
-        // it: PostgreSQL marks the rows while the new events' text is made here, if it is
-        // not made yet (the two took turns before, each leaving one of the two cores idle).
-        // Without the second connection, a full batch reads the next batch's rows in the
-        // same pipeline, once this batch's rows are marked (so without them), and they are
-        // parsed, grouped and written out as text on another thread while PostgreSQL writes
-        // this batch's events. Every row must be found (rowsGone), or the batch rolls back:
-        // it must not leave a row unmarked behind a published event.
+        // The UPDATE that marks the rows goes first. With nothing to do meanwhile (its COPY
+        // text made ahead, the next batch read on the second connection) it goes out with its
+        // arrays as parameters. Otherwise it goes through a pipeline and this thread does not
+        // wait for it: PostgreSQL marks the rows while the new events' text is made here (the
+        // two took turns before, each leaving one of the two cores idle), and without the
+        // second connection a full batch reads the next batch's rows in the same pipeline,
+        // once this batch's rows are marked (so without them); they are parsed, grouped and
+        // written out as text on another thread while PostgreSQL writes this batch's events.
+        // Every row must be found (rowsGone), or the batch rolls back: it must not leave a
+        // row unmarked behind a published event.
         // A connection lost while the pipeline waits is reported by libpqxx as a pipeline
         // fault (a logic error, not broken_connection): named for what it is here, so the
         // caller answers 503 like any other outage and not 500.
-        // With nothing to do meanwhile (its COPY text made ahead, the next batch read on the
-        // second connection), the marking goes out with its arrays as parameters.
         const auto checkMarked = [&](const pqxx::result &marked) {
             if (marked.affected_rows() != w.marked)
                 rowsGone(batch, "the marking found " + std::to_string(marked.affected_rows()) + " of "
                                     + std::to_string(w.marked) + " where they were read");
         };
+        const bool readNextHere = out.more && !nextOnReader;
         try {
-            if (w.copyMade && !(out.more && !nextOnReader)) {
+            if (w.copyMade && !readNextHere) {
                 checkMarked(tx.exec_params(DrainWrites::markingSql(), w.markAt, w.markIds, w.markTo));
             } else {
                 pqxx::pipeline marking(tx);
                 const pqxx::pipeline::query_id mark = marking.insert(w.markingText());
                 std::optional<pqxx::pipeline::query_id> readNext;
-                if (out.more && !nextOnReader)
+                if (readNextHere)
                     readNext = marking.insert(selectBatchSql(tenantId, Drainer::kBatchSize));
                 if (!w.copyMade)
                     w.writeCopyText(plan);

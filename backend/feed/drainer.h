@@ -16,9 +16,9 @@ namespace af {
 using PreviewTile = PreviewRow;
 
 /// @brief Queue → events: one global advisory transaction lock, batches of at most 5 000
-/// rows (the first of at most 1 000), each batch one transaction that inserts, grows and folds events (TilePlan) with
-/// their source rows, marks the queue rows processed, logs a drain_runs row and NOTIFYs on
-/// commit. Any sequence of drains gives the events one drain over the same rows would.
+/// rows (the first of at most 1 000), each batch one transaction that inserts, grows and
+/// folds events (TilePlan) with their source rows, marks the queue rows processed, logs a
+/// drain_runs row and NOTIFYs on commit. Any sequence of drains gives the events one drain over the same rows would.
 /// Each full batch reads the next batch's rows on a second connection (opened with the
 /// given connection's own options) while its statements run on the first; rows committed
 /// during the drain with a time before rows it has read already wait for the next drain.

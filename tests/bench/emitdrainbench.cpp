@@ -205,17 +205,20 @@ double copyWritten(pqxx::connection &conn, double *withFk)
                 "FOREIGN KEY (tenant_id) REFERENCES tenants (id))");
         tx.commit();
     }
-    settle(conn);
-    const std::int64_t c0 = nowNs();
-    std::int64_t eventsNs = 0;
-    {
-        pqxx::work tx(conn);
-        pqxx::stream_to ev(tx, "bench_events",
+    const auto copyEvents = [&events](pqxx::work &tx, const std::string &table) {
+        pqxx::stream_to ev(tx, table,
                            std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
                                                     "description", "icon", "payload_json", "created_at"});
         for (const EventTuple &e : events)
             ev << e;
         ev.complete();
+    };
+    settle(conn);
+    const std::int64_t c0 = nowNs();
+    std::int64_t eventsNs = 0;
+    {
+        pqxx::work tx(conn);
+        copyEvents(tx, "bench_events");
         eventsNs = nowNs() - c0;
         pqxx::stream_to src(tx, "bench_sources", std::vector<std::string>{"event_id", "queue_id"});
         for (const auto &s : sources)
@@ -228,12 +231,7 @@ double copyWritten(pqxx::connection &conn, double *withFk)
     const std::int64_t f0 = nowNs();
     {
         pqxx::work tx(conn);
-        pqxx::stream_to ev(tx, "bench_events_fk",
-                           std::vector<std::string>{"id", "tenant_id", "event_type", "display_name",
-                                                    "description", "icon", "payload_json", "created_at"});
-        for (const EventTuple &e : events)
-            ev << e;
-        ev.complete();
+        copyEvents(tx, "bench_events_fk");
         tx.commit();
     }
     // The same raw COPY, its events written into the table with the foreign key.

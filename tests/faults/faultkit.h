@@ -215,26 +215,27 @@ inline ChainCheck checkChain(const std::string &cs)
     return k;
 }
 
-/// The feed a client should end up with: every event id and its current seq.
-inline std::map<std::string, long long> feedSeqs(const std::string &cs)
+/// Each row's id (column 0, text) and seq (column 1) of @p sql.
+inline std::map<std::string, long long> seqsById(const std::string &cs, const char *sql)
 {
     pqxx::connection c(cs);
     pqxx::read_transaction tx(c);
     std::map<std::string, long long> out;
-    for (const auto &row : tx.exec("SELECT id::text, seq FROM activity_events"))
+    for (const auto &row : tx.exec(sql))
         out[row[0].c_str()] = row[1].as<long long>();
     return out;
+}
+
+/// The feed a client should end up with: every event id and its current seq.
+inline std::map<std::string, long long> feedSeqs(const std::string &cs)
+{
+    return seqsById(cs, "SELECT id::text, seq FROM activity_events");
 }
 
 /// Each removed event's tombstone seq.
 inline std::map<std::string, long long> tombstoneSeqs(const std::string &cs)
 {
-    pqxx::connection c(cs);
-    pqxx::read_transaction tx(c);
-    std::map<std::string, long long> out;
-    for (const auto &row : tx.exec("SELECT event_id::text, seq FROM activity_event_tombstones"))
-        out[row[0].c_str()] = row[1].as<long long>();
-    return out;
+    return seqsById(cs, "SELECT event_id::text, seq FROM activity_event_tombstones");
 }
 
 inline std::vector<long long> allSeqs(const std::string &cs)
