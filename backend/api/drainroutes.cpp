@@ -29,7 +29,7 @@ void ApiRoutes::registerDrain(Router &router, ApiContext &ctx)
                             if (tx.exec_params("SELECT 1 FROM tenants WHERE id = $1", *tenant).empty())
                                 throw NotFound("unknown tenant " + std::to_string(*tenant));
                         }
-                        return Drainer::drainQueue(*lease, tenant, QStringLiteral("api"));
+                        return Drainer::drainQueue(*lease, tenant, QStringLiteral("api"), &ctx.pool);
                     });
                     return HttpResponse::json(200, EventJson::drain(r));
                 }));

@@ -45,7 +45,7 @@ DrainResult AdminService::drain(std::optional<int> tenantId)
 {
     return PgErrors::guard([&] {
         auto lease = m_pool.acquire();
-        return Drainer::drainQueue(*lease, tenantId, QStringLiteral("desktop"));
+        return Drainer::drainQueue(*lease, tenantId, QStringLiteral("desktop"), &m_pool);
     });
 }
 

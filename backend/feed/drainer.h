@@ -11,6 +11,8 @@
 
 namespace af {
 
+class ConnectionPool;
+
 /// A drain's preview is the admin's PreviewRow; the drainer fills what the queue says,
 /// AdminService adds the tenant's name and the type's icon.
 using PreviewTile = PreviewRow;
@@ -19,8 +21,9 @@ using PreviewTile = PreviewRow;
 /// rows (the first of at most 1 000), each batch one transaction that inserts, grows and
 /// folds events (TilePlan) with their source rows, marks the queue rows processed, logs a
 /// drain_runs row and NOTIFYs on commit. Any sequence of drains gives the events one drain over the same rows would.
-/// Each full batch reads the next batch's rows on a second connection (opened with the
-/// given connection's own options) while its statements run on the first; rows committed
+/// Each full batch reads the next batch's rows on a second connection (an idle one of
+/// @p readers, else one opened with the given connection's own options) while its
+/// statements run on the first; rows committed
 /// during the drain with a time before rows it has read already wait for the next drain.
 /// It answers as soon as its last batch has committed: readers learn of the new and
 /// changed events from the NOTIFY, so the drain itself never reads them back.
@@ -40,8 +43,11 @@ public:
 
     /// @brief Drains every unprocessed row (of @p tenantId); first marks as abandoned the
     /// drain_runs rows that no running drain owns any more (their process was killed).
+    /// A server passes its pool as @p readers: each read ahead leases one of its idle
+    /// connections for that read only.
     static DrainResult drainQueue(pqxx::connection &conn, std::optional<int> tenantId = {},
-                                  const QString &trigger = QStringLiteral("api"));
+                                  const QString &trigger = QStringLiteral("api"),
+                                  ConnectionPool *readers = nullptr);
     /// @brief The same grouping without writing (first batch only).
     static std::vector<PreviewTile> previewDrain(pqxx::connection &conn,
                                                  std::optional<int> tenantId = {});

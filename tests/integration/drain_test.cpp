@@ -10,8 +10,11 @@
 // (f) rows a batch read ahead that another drain took are read again;
 // (g) text COPY reads as separators or escapes, and text beyond ASCII, reach the events
 //     as they were queued;
-// (h) a drain that cannot open its second connection reads ahead itself, to the same end.
+// (h) a drain that cannot open its second connection reads ahead itself, to the same end;
+// (i) a drain given its server's pool reads ahead on an idle pooled connection, gives it
+//     back, and with none idle opens its own, to the same end.
 #include "feed/drainer.h"
+#include "db/connectionpool.h"
 #include "core/metrics.h"
 #include "core/catalogue.h"
 #include "feed/grouping.h"
@@ -33,6 +36,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <utility>
 #include <random>
 #include <set>
@@ -695,6 +699,69 @@ TEST(Drain, WithoutASecondConnectionTheDrainReadsAheadItself)
     EXPECT_TRUE(sameEvents(eventSnapshot(cs), eventSnapshot(refCs)))
         << "reading ahead in its own transaction made other events than with a second connection";
     expectConsistent(cs, "after a drain without its second connection");
+}
+
+// (i) A server's drain reads ahead on an idle connection of the server's pool, for one read
+// at a time. Here the role may hold two connections, both the pool's: the drain's lease and
+// the idle one. Opening a third would fail and the drain would say so (h); it says nothing,
+// so every read went to the pooled connection, and the lease is back once the drain ends.
+// With the pool's every connection leased, the drain opens its own: the same events again.
+TEST(Drain, AServersDrainReadsAheadOnAnIdlePooledConnection)
+{
+    for (const bool poolBusy : {false, true}) {
+        SCOPED_TRACE(poolBusy ? "every pooled connection leased" : "one pooled connection idle");
+        const std::pair<std::string, std::string> dbs = twoQueues(poolBusy ? "poolbusy" : "poolidle", 17);
+        const std::string &cs = dbs.first, &refCs = dbs.second;
+        {
+            pqxx::connection ref(refCs);
+            ASSERT_EQ(af::Drainer::drainQueue(ref, {}, QStringLiteral("reference")).processed, kRows);
+        }
+        const std::string role = std::string(poolBusy ? "af_busy_pool_" : "af_two_connections_") +
+                                 std::to_string(::getpid());
+        {
+            pqxx::connection admin(cs);
+            pqxx::nontransaction tx(admin);
+            tx.exec0("CREATE ROLE " + role + (poolBusy ? " LOGIN" : " LOGIN CONNECTION LIMIT 2") +
+                     " PASSWORD 'pooled'");
+            tx.exec0("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role);
+            tx.exec0("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role);
+        }
+        af::ConnectionPool pool(cs + " user=" + role + " password=pooled", 2);
+        std::optional<af::ConnectionPool::Lease> held;
+        {
+            auto a = pool.acquire();
+            auto b = pool.acquire();
+            ASSERT_EQ(scalar(*a, "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user"), 2);
+        }
+        if (poolBusy)
+            held.emplace(pool.acquire());
+        pqxx::connection check(cs);
+        const std::string began = pqxx::nontransaction(check).exec1("SELECT clock_timestamp()::text")[0].as<std::string>();
+        const aftest::QtWarnings warnings;
+        af::DrainResult r;
+        {
+            auto lease = pool.acquire();
+            r = af::Drainer::drainQueue(*lease, {}, QStringLiteral("server"), &pool);
+            EXPECT_EQ(pool.inUse(), poolBusy ? 2 : 1) << "the reads ahead gave their lease back";
+        }
+        EXPECT_EQ(r.processed, kRows);
+        EXPECT_TRUE(warnings.messages().filter(QStringLiteral("second connection")).isEmpty())
+            << warnings.messages().join(QLatin1Char('\n')).toStdString();
+        // The pool's backends that ran nothing since the drain began: none when the idle one
+        // read ahead, the held one when every connection was leased.
+        EXPECT_EQ(scalar(check, "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role +
+                                    "' AND state_change < '" + began + "'::timestamptz"),
+                  poolBusy ? 1 : 0);
+        // (A connection the drain opened itself ends as the drain returns; its backend
+        // leaves pg_stat_activity a moment later.)
+        EXPECT_TRUE(aftest::waitFor([&] {
+            return scalar(check, "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role + "'") == 2;
+        }, 30000)) << "the pool's two connections, and no other left open";
+        EXPECT_EQ(0, scalar(check, "SELECT count(*) FROM activity_queue WHERE NOT processed"));
+        EXPECT_TRUE(sameEvents(eventSnapshot(cs), eventSnapshot(refCs)))
+            << "reading ahead on a pooled connection made other events than one drain";
+        expectConsistent(cs, "after a drain that read ahead on a pooled connection");
+    }
 }
 
 } // namespace
