@@ -17,6 +17,29 @@ constexpr auto kRecentMs = std::chrono::milliseconds(250);
 /// a wait on a lock, not CPU, and a pause past this would only push the caller's queue
 /// towards its deadline (maxQueueWaitMs) without sparing anyone's CPU.
 constexpr auto kMaxPace = std::chrono::milliseconds(50);
+
+/// Moves the entries of @p credential out of every caller's queue of @p queues but @p key's
+/// into @p moved, in their order; a queue left empty goes. Answers the callers it took from.
+template<typename Entries>
+QList<QByteArray> takeCredential(QHash<QByteArray, Entries> &queues, const QByteArray &key,
+                                 const QByteArray &credential, Entries &moved)
+{
+    QList<QByteArray> took;
+    for (auto it = queues.begin(); it != queues.end();) {
+        if (it.key() == key) {
+            ++it;
+            continue;
+        }
+        Entries kept;
+        for (auto &entry : it.value())
+            (entry.credential == credential ? moved : kept).push_back(std::move(entry));
+        if (kept.size() != it.value().size())
+            took.append(it.key());
+        it.value() = std::move(kept);
+        it = it.value().empty() ? queues.erase(it) : std::next(it);
+    }
+    return took;
+}
 } // namespace
 
 ServerContext::ServerContext(const HttpServerConfig &config)
@@ -119,36 +142,9 @@ void ServerContext::verified(const QByteArray &credential, const QByteArray &ide
     // maxQueuedRequests. Moved jobs keep their order and their place in the count.
     std::deque<Queued> moved;
     std::deque<Parked> movedParked;
-    QList<QByteArray> shrunk;
-    for (auto it = m_callerQueues.begin(); it != m_callerQueues.end();) {
-        if (it.key() == key) {
-            ++it;
-            continue;
-        }
-        std::deque<Queued> kept;
-        for (Queued &q : it.value())
-            (q.credential == credential ? moved : kept).push_back(std::move(q));
-        if (kept.size() != it.value().size())
-            shrunk.append(it.key());
-        it.value() = std::move(kept);
-        if (it.value().empty()) {
-            // Its turn entry is skipped by startQueued once the queue is gone.
-            it = m_callerQueues.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (auto it = m_parked.begin(); it != m_parked.end();) {
-        if (it.key() == key) {
-            ++it;
-            continue;
-        }
-        std::deque<Parked> kept;
-        for (Parked &p : it.value())
-            (p.credential == credential ? movedParked : kept).push_back(std::move(p));
-        it.value() = std::move(kept);
-        it = it.value().empty() ? m_parked.erase(it) : std::next(it);
-    }
+    // A queue emptied here keeps its turn entry: startQueued skips it once the queue is gone.
+    QList<QByteArray> shrunk = takeCredential(m_callerQueues, key, credential, moved);
+    takeCredential(m_parked, key, credential, movedParked);
     // The credential's jobs already on a worker count as the identity's from now on, or
     // the address would stay at its cap of running jobs (a write waiting on a lock holds
     // its worker for seconds) and its other callers would wait that long for a turn.
