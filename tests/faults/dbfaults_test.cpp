@@ -306,6 +306,11 @@ TEST(DbFaults, F1_DrainerConnectionTerminatedMidBatch)
         EXPECT_EQ(k.processedWithoutSource + k.sourceOfUnprocessed, 0) << k.describe();
     }
     EXPECT_GE(landed, 2) << "the terminations should land inside a batch";
+    // Each killed drain wrote why it failed to its own run row (on a new link), so none of
+    // them was left for the next drain to mark abandoned.
+    EXPECT_EQ(q1ll(me, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND error IS NOT NULL "
+                       "   AND error NOT LIKE 'abandoned%'"), landed);
+    EXPECT_EQ(q1ll(me, "SELECT count(*) FROM drain_runs WHERE trigger = 'cli' AND finished_at IS NULL"), 0);
     const long long processedByCli = q1ll(me, "SELECT count(*) FROM activity_queue WHERE processed");
 
     // A running serve: its pool connection is terminated in the middle of POST /drain.
