@@ -426,8 +426,11 @@ TEST(ReadingWindow, TypeChipsAndTheTenantPickerFilterTheFeedAndSurviveARestart)
     ASSERT_TRUE(app.activate());
 
     // A chip hides its type: the feed is served again without it (eventType).
-    QQuickItem *badges = findItem(app.window->contentItem(), QStringLiteral("typeChip_badge_earned"));
-    ASSERT_TRUE(badges);
+    QQuickItem *badges = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        badges = findItem(app.window->contentItem(), QStringLiteral("typeChip_badge_earned"));
+        return badges != nullptr;
+    }, 10000));
     ASSERT_TRUE(click(app.window, badges));
     ASSERT_TRUE(QTest::qWaitFor([&] { return app.model->rowCount() == 2; }, 15000));
     EXPECT_EQ(typesShown(app.model), QSet<QString>{"xp_rank_up"});
@@ -539,16 +542,23 @@ TEST(ReadingWindow, DividerCountMarkerAndAKeyboardOnlyPath)
         EXPECT_FALSE(dividerAbove(app.model, row)) << row;
     EXPECT_TRUE(app.model->index(0).data(FeedModel::UnreadRole).toBool());
     EXPECT_FALSE(app.model->index(2).data(FeedModel::UnreadRole).toBool());
-    QQuickItem *card2 = findItem(app.list, QStringLiteral("eventCard_2"));
-    ASSERT_TRUE(card2);
-    EXPECT_TRUE(findItem(card2, QStringLiteral("unreadDivider")));
-    EXPECT_FALSE(findItem(findItem(app.list, QStringLiteral("eventCard_1")), QStringLiteral("unreadDivider")));
-    QQuickItem *badge = findItem(app.window->contentItem(), QStringLiteral("unreadBadgeText"));
-    ASSERT_TRUE(badge);
+    // The list makes its delegates when it next lays out, which can be after the model's
+    // rows are in (seen in CI): wait for the cards, then look at them.
+    QQuickItem *card0 = nullptr, *card1 = nullptr, *card2 = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        card0 = findItem(app.list, QStringLiteral("eventCard_0"));
+        card1 = findItem(app.list, QStringLiteral("eventCard_1"));
+        card2 = findItem(app.list, QStringLiteral("eventCard_2"));
+        return card0 && card1 && card2 && findItem(card2, QStringLiteral("unreadDivider"));
+    }, 10000)) << "cards 0-2 " << bool(card0) << bool(card1) << bool(card2);
+    EXPECT_FALSE(findItem(card1, QStringLiteral("unreadDivider")));
+    QQuickItem *badge = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        badge = findItem(app.window->contentItem(), QStringLiteral("unreadBadgeText"));
+        return badge != nullptr;
+    }, 10000));
     EXPECT_EQ(badge->property("text").toString(), "2");
     // The card's accessible name is the words it shows, from the catalogue's templates.
-    QQuickItem *card0 = findItem(app.list, QStringLiteral("eventCard_0"));
-    ASSERT_TRUE(card0);
     EXPECT_EQ(card0->property("accessibleName").toString(),
               "Badge earned, Acme, Earned the “Seed 1” badge (+1 XP)");
 
@@ -597,7 +607,7 @@ TEST(ReadingWindow, DividerCountMarkerAndAKeyboardOnlyPath)
     EXPECT_EQ(app.list->property("currentIndex").toInt(), 2);
     pressKey(app.window, Qt::Key_K);
     ASSERT_EQ(app.list->property("currentIndex").toInt(), 1);
-    QQuickItem *card1 = findItem(app.list, QStringLiteral("eventCard_1"));
+    card1 = findItem(app.list, QStringLiteral("eventCard_1"));
     ASSERT_TRUE(card1);
     EXPECT_TRUE(card1->property("current").toBool()); // the focus ring is drawn
     const QString eventId = app.model->index(1).data(FeedModel::IdRole).toString();
