@@ -93,6 +93,23 @@ quint64 Metrics::networkThreadAnswers() const noexcept
     return m_networkThreadAnswers.load(std::memory_order_relaxed);
 }
 
+void Metrics::countFeedCheckStatement(int checks) noexcept
+{
+    m_feedCheckStatements.fetch_add(1, std::memory_order_relaxed);
+    if (checks > 1)
+        m_feedChecksShared.fetch_add(quint64(checks - 1), std::memory_order_relaxed);
+}
+
+quint64 Metrics::feedCheckStatements() const noexcept
+{
+    return m_feedCheckStatements.load(std::memory_order_relaxed);
+}
+
+quint64 Metrics::feedChecksShared() const noexcept
+{
+    return m_feedChecksShared.load(std::memory_order_relaxed);
+}
+
 void Metrics::family(QByteArray &out, const char *name, const char *type, const char *help)
 {
     out += "# HELP ";
@@ -162,6 +179,12 @@ void Metrics::writeCounters(QByteArray &out) const
     family(out, "activityfeed_http_network_thread_answers_total", "counter",
            "Feed reads answered from a kept page on the network thread, without a worker.");
     sample(out, "activityfeed_http_network_thread_answers_total", {}, double(networkThreadAnswers()));
+    family(out, "activityfeed_feed_check_statements_total", "counter",
+           "Token-and-version statements the network threads' feed checks ran.");
+    sample(out, "activityfeed_feed_check_statements_total", {}, double(feedCheckStatements()));
+    family(out, "activityfeed_feed_checks_shared_total", "counter",
+           "Feed checks answered by a statement that another waiting check of the same token had queued.");
+    sample(out, "activityfeed_feed_checks_shared_total", {}, double(feedChecksShared()));
 
     const quint64 runs = m_drainRuns.load(std::memory_order_relaxed);
     family(out, "activityfeed_drain_runs_total", "counter", "Queue drains run by this process.");

@@ -46,6 +46,11 @@ public:
     /// @brief One request answered on its network thread, without a worker (a kept page).
     void countNetworkThreadAnswer() noexcept;
     [[nodiscard]] quint64 networkThreadAnswers() const noexcept;
+    /// @brief One token-and-version statement of a network thread's feed check answered,
+    /// for @p checks checks of one token (the ones past the first shared it).
+    void countFeedCheckStatement(int checks) noexcept;
+    [[nodiscard]] quint64 feedCheckStatements() const noexcept;
+    [[nodiscard]] quint64 feedChecksShared() const noexcept;
 
     /// @brief Appends every counter of this registry in the text exposition format.
     void writeCounters(QByteArray &out) const;
@@ -75,6 +80,8 @@ private:
     std::mutex m_routesMutex;
 
     std::atomic<quint64> m_networkThreadAnswers{0};
+    std::atomic<quint64> m_feedCheckStatements{0};
+    std::atomic<quint64> m_feedChecksShared{0};
     std::atomic<quint64> m_drainRuns{0};
     std::atomic<quint64> m_drainFailures{0};
     std::atomic<quint64> m_drainReadsAgain{0};

@@ -2,6 +2,7 @@
 #include "feedservice.h"
 
 #include "core/logcategories.h"
+#include "core/metrics.h"
 
 #include <QSocketNotifier>
 #include <QThread>
@@ -104,12 +105,22 @@ bool FeedCheckPipe::check(const QByteArray &caller, const QByteArray &sha, Done 
         connectInBackground();
         return false;
     }
-    auto &queue = m_waiting[caller];
-    if (int(queue.size()) >= kMaxWaitingPerCaller)
+    CallerQueue &queue = m_waiting[caller];
+    if (queue.checks >= kMaxWaitingPerCaller)
         return false;
-    if (queue.empty())
+    if (queue.statements.empty())
         m_turns.push_back(caller);
-    queue.push_back({sha, std::move(done)});
+    ++queue.checks;
+    // A statement of this token not sent yet is sent after this check arrived: join it.
+    for (auto w = queue.statements.rbegin(); w != queue.statements.rend(); ++w) {
+        if (w->sha == sha) {
+            w->dones.push_back(std::move(done));
+            pump();
+            return true;
+        }
+    }
+    queue.statements.push_back({sha, {}});
+    queue.statements.back().dones.push_back(std::move(done));
     pump();
     return true;
 }
@@ -123,29 +134,38 @@ void FeedCheckPipe::pump()
         m_turns.pop_front();
         --untried;
         auto it = m_waiting.find(caller);
-        if (it == m_waiting.end() || it->empty())
+        if (it == m_waiting.end() || it->statements.empty())
             continue;
         int &out = m_callerInFlight[caller];
-        if (out >= kMaxInFlightPerCaller) {
-            m_turns.push_back(caller);
+        // The caller's first statement whose token may have one more out.
+        auto next = it->statements.begin();
+        if (out < kMaxInFlightPerCaller) {
+            while (next != it->statements.end() && m_tokenInFlight.value(next->sha) >= kMaxInFlightPerToken)
+                ++next;
+        }
+        if (out >= kMaxInFlightPerCaller || next == it->statements.end()) {
+            m_turns.push_back(caller); // tried again when an answer frees a turn
             continue;
         }
-        Waiting w = std::move(it->front());
-        it->pop_front();
+        Waiting w = std::move(*next);
+        it->statements.erase(next);
+        it->checks -= int(w.dones.size());
         const QByteArray hex = "\\x" + w.sha.toHex();
         const char *values[1] = {hex.constData()};
         if (PQsendQueryPrepared(m_conn, kCheckName, 1, values, nullptr, nullptr, 0) != 1
             || PQpipelineSync(m_conn) != 1) {
-            if (it->empty())
+            if (it->statements.empty())
                 m_waiting.erase(it);
-            w.done(Outcome{});
+            for (Done &d : w.dones)
+                d(Outcome{});
             drop();
             return;
         }
         ++out;
-        m_inFlight.push_back({caller, std::move(w.done), Outcome{}, std::chrono::steady_clock::now()});
+        ++m_tokenInFlight[w.sha];
+        m_inFlight.push_back({caller, w.sha, std::move(w.dones), Outcome{}, std::chrono::steady_clock::now()});
         sent = true;
-        if (it->empty())
+        if (it->statements.empty())
             m_waiting.erase(it);
         else
             m_turns.push_back(caller);
@@ -189,10 +209,15 @@ void FeedCheckPipe::onReadable()
             const auto mine = m_callerInFlight.find(done.caller);
             if (mine != m_callerInFlight.end() && --mine.value() <= 0)
                 m_callerInFlight.erase(mine);
+            const auto token = m_tokenInFlight.find(done.sha);
+            if (token != m_tokenInFlight.end() && --token.value() <= 0)
+                m_tokenInFlight.erase(token);
             answered = true;
-            done.done(done.outcome);
+            Metrics::instance().countFeedCheckStatement(int(done.dones.size()));
+            for (Done &d : done.dones)
+                d(done.outcome); // each, even if one's handler drops the pipe: it was answered
             if (!m_conn)
-                return; // the answer's handler dropped the pipe
+                return; // an answer's handler dropped the pipe
             continue;
         }
         if (status == PGRES_TUPLES_OK) {
@@ -228,15 +253,18 @@ void FeedCheckPipe::drop()
     }
     std::deque<Sent> sent;
     sent.swap(m_inFlight);
-    QHash<QByteArray, std::deque<Waiting>> waiting;
+    QHash<QByteArray, CallerQueue> waiting;
     waiting.swap(m_waiting);
     m_callerInFlight.clear();
+    m_tokenInFlight.clear();
     m_turns.clear();
     for (Sent &s : sent)
-        s.done(Outcome{});
+        for (Done &d : s.dones)
+            d(Outcome{});
     for (auto &queue : waiting)
-        for (Waiting &w : queue)
-            w.done(Outcome{});
+        for (Waiting &w : queue.statements)
+            for (Done &d : w.dones)
+                d(Outcome{});
 }
 
 } // namespace af

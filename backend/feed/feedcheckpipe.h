@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 struct pg_conn;
 class QSocketNotifier;
@@ -22,12 +23,17 @@ namespace af {
 /// request whose page is kept is answered there with no handoff to another thread.
 ///
 /// Each check is the statement a worker would run (a fresh snapshot, after whatever the
-/// client's previous request committed), so an answer is as exact as the worker's. Callers
-/// take turns: at most kMaxInFlightPerCaller of one caller's checks are out at once and
-/// kMaxWaitingPerCaller wait, so a flood of one caller delays another's check by a few
-/// statements at most; past that a check is refused and the request takes the worker path
-/// (whose queue parks a flooder). Nothing blocks the thread: the connection is made on a
-/// thread of its own, and until it is up (or after it fails) check() refuses.
+/// client's previous request committed), so an answer is as exact as the worker's. Checks
+/// of one token that wait together share one statement: it is sent after every one of
+/// them arrived, so its snapshot is as fresh as each would have had on its own (a check
+/// never joins a statement already sent); at most kMaxInFlightPerToken statements of one
+/// token are out at once, so that its further checks gather. Callers take turns: at most
+/// kMaxInFlightPerCaller of one caller's statements are out at once and
+/// kMaxWaitingPerCaller of its checks wait, so a flood of one caller delays another's
+/// check by a few statements at most; past that a check is refused and the request takes
+/// the worker path (whose queue parks a flooder). Nothing blocks the thread: the
+/// connection is made on a thread of its own, and until it is up (or after it fails)
+/// check() refuses.
 class FeedCheckPipe
 {
 public:
@@ -45,6 +51,8 @@ public:
     static constexpr const char *kApplicationName = "activityfeed-feed-check";
     static constexpr int kMaxInFlight = 64;
     static constexpr int kMaxInFlightPerCaller = 48;
+    /// Few, so that the checks of a busy token wait together and share a statement.
+    static constexpr int kMaxInFlightPerToken = 2;
     static constexpr int kMaxWaitingPerCaller = 256;
     /// A check out longer than this fails with every other one out, and the connection is
     /// made again: a stalled database sends its requests to the workers, which answer 503.
@@ -67,11 +75,16 @@ public:
 private:
     struct Waiting {
         QByteArray sha;
-        Done done;
+        std::vector<Done> dones; ///< the checks of this token that share its statement
+    };
+    struct CallerQueue {
+        std::deque<Waiting> statements; ///< at most one of a token
+        int checks = 0; ///< the dones in them
     };
     struct Sent {
         QByteArray caller;
-        Done done;
+        QByteArray sha;
+        std::vector<Done> dones;
         Outcome outcome;
         std::chrono::steady_clock::time_point at;
     };
@@ -95,8 +108,9 @@ private:
     QTimer m_stallTimer;
 
     std::deque<Sent> m_inFlight;
-    QHash<QByteArray, std::deque<Waiting>> m_waiting;
+    QHash<QByteArray, CallerQueue> m_waiting;
     QHash<QByteArray, int> m_callerInFlight;
+    QHash<QByteArray, int> m_tokenInFlight;
     std::deque<QByteArray> m_turns; ///< callers with checks waiting, in turn order
 };
 

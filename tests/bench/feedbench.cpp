@@ -23,6 +23,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 namespace afbench {
 
@@ -158,7 +159,7 @@ void benchFilteredFeed(BenchEnv &env, const std::string &cs, int depth, int call
 
 /// One wrk run (`-t2 -c64`) on @p target; requests/s, and errors added to @p errors.
 double wrkRun(const QString &wrk, int port, const QString &duration, const QByteArray &target,
-              const QString &token, double &errors, QJsonArray &raw)
+              const QString &token, const QString &script, double &errors, QJsonArray &raw)
 {
     QProcess w;
     w.setProcessChannelMode(QProcess::MergedChannels);
@@ -166,6 +167,8 @@ double wrkRun(const QString &wrk, int port, const QString &duration, const QByte
                      QStringLiteral("--latency")};
     if (!token.isEmpty())
         args << QStringLiteral("-H") << QStringLiteral("Authorization: Bearer ") + token;
+    if (!script.isEmpty())
+        args << QStringLiteral("-s") << script;
     args << QStringLiteral("http://127.0.0.1:%1").arg(port) + QString::fromUtf8(target);
     w.start(wrk, args);
     w.waitForFinished(120000);
@@ -183,11 +186,32 @@ double wrkRun(const QString &wrk, int port, const QString &duration, const QByte
     return m.hasMatch() ? m.captured(1).toDouble() : 0;
 }
 
+/// A wrk script that sends @p path with each of @p tokens in turn, one per request; its
+/// file, written under @p dir.
+QString tokenTurnScript(const QString &dir, const QString &name, const QByteArray &path,
+                        const QStringList &tokens)
+{
+    const QString file = dir + QLatin1Char('/') + name;
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    f.write("local tokens = {");
+    for (const QString &t : tokens)
+        f.write("\"" + t.toLatin1() + "\",");
+    f.write("}\nlocal i = 0\nrequest = function()\n  i = i % #tokens + 1\n"
+            "  return wrk.format(\"GET\", \"" + path + "\", {[\"Authorization\"] = \"Bearer \" .. tokens[i]})\nend\n");
+    return file;
+}
+
 /// HTTP throughput against the same server's own limit, in one run: wrk on a static file
 /// of the page (reading.js, about the size of a 20-event page), on `/api/me` and on the
-/// first and a deep feed page with a token, taking turns so that each run of the four
-/// sees the same machine. The ratios to the static rate are the targets.
-void benchWrk(BenchEnv &env, int port, const QString &token, const std::string &deepCursor)
+/// first and a deep feed page with a token, taking turns so that each run sees the same
+/// machine. The ratios to the static rate are the targets. All 64 connections present
+/// one token there, whose checks share statements; so the first page is measured again
+/// with each request presenting the next of @p manyTokens (one tenant's), where few
+/// share, beside the same script with one token (a script costs wrk some speed).
+void benchWrk(BenchEnv &env, int port, const QString &token, const QStringList &manyTokens,
+              const std::string &deepCursor)
 {
     const QString wrk = QStandardPaths::findExecutable(QStringLiteral("wrk"));
     if (wrk.isEmpty()) {
@@ -195,37 +219,45 @@ void benchWrk(BenchEnv &env, int port, const QString &token, const std::string &
         return;
     }
     const QByteArray first = "/api/activity/events?limit=20";
+    const QString oneScript = tokenTurnScript(env.outDir, QStringLiteral("wrk-1-token.lua"), first, {token});
+    const QString manyScript = tokenTurnScript(env.outDir, QStringLiteral("wrk-%1-tokens.lua").arg(manyTokens.size()),
+                                               first, manyTokens);
+    const QByteArray manyName = QStringLiteral("feed first page, %1 tokens (script)").arg(manyTokens.size()).toLatin1();
     const struct Target {
         const char *name;
         QByteArray path;
         bool auth;
-    } targets[] = {{"static file", "/reading.js", false},
-                   {"/api/me", "/api/me", true},
-                   {"feed first page", first, true},
-                   {"feed deep page", first + "&cursor=" + QByteArray::fromStdString(deepCursor), true}};
+        QString script;
+    } targets[] = {{"static file", "/reading.js", false, {}},
+                   {"/api/me", "/api/me", true, {}},
+                   {"feed first page", first, true, {}},
+                   {"feed deep page", first + "&cursor=" + QByteArray::fromStdString(deepCursor), true, {}},
+                   {"feed first page, 1 token (script)", first, false, oneScript},
+                   {manyName.constData(), first, false, manyScript}};
+    constexpr int kTargets = int(std::size(targets));
     QJsonObject sizes;
     {
         HttpClient c(port);
         const QList<QPair<QByteArray, QByteArray>> auth{{"Authorization", "Bearer " + token.toUtf8()}};
         for (const Target &t : targets)
             sizes.insert(QString::fromLatin1(t.name),
-                         c.request("GET", t.path, t.auth ? auth : decltype(auth){}).body.size());
+                         c.request("GET", t.path, t.auth || !t.script.isEmpty() ? auth : decltype(auth){}).body.size());
     }
     const int wrkRuns = env.smoke ? 1 : 3;
     const QString duration = env.smoke ? QStringLiteral("3s") : QStringLiteral("15s");
-    std::vector<double> rps[4];
+    std::vector<double> rps[kTargets];
     double errors = 0;
     QJsonArray raw;
     for (int run = 0; run < wrkRuns; ++run) {
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < kTargets; ++i) {
             rps[i].push_back(wrkRun(wrk, port, duration, targets[i].path,
-                                    targets[i].auth ? token : QString(), errors, raw));
+                                    targets[i].auth ? token : QString(), targets[i].script, errors, raw));
             std::printf("  wrk run %d %s: %.0f requests/s\n", run + 1, targets[i].name, rps[i].back());
         }
     }
     const double limit = median(rps[0]);
     QJsonObject figures;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kTargets; ++i) {
         env.add("HTTP wrk", QStringLiteral("%1 requests/s (median)").arg(QString::fromLatin1(targets[i].name)),
                 median(rps[i]), kNaN, kNaN);
         figures.insert(QString::fromLatin1(targets[i].name), median(rps[i]));
@@ -236,9 +268,17 @@ void benchWrk(BenchEnv &env, int port, const QString &token, const std::string &
     env.add("HTTP wrk", "/api/me ÷ static file", meShare, kNaN, kNaN);
     env.add("HTTP wrk", "feed first page ÷ static file", firstShare, 0.5, kNaN);
     env.add("HTTP wrk", "feed deep page ÷ static file", deepShare, 0.25, kNaN);
+    const double oneScripted = median(rps[4]);
+    const double manyShare = limit > 0 ? median(rps[5]) / limit : 0;
+    const double manyToOne = oneScripted > 0 ? median(rps[5]) / oneScripted : 0;
+    env.add("HTTP wrk", QStringLiteral("feed first page, %1 tokens ÷ static file").arg(manyTokens.size()),
+            manyShare, kNaN, kNaN);
+    env.add("HTTP wrk", QStringLiteral("%1 tokens ÷ 1 token (both scripted)").arg(manyTokens.size()),
+            manyToOne, kNaN, kNaN);
     env.add("HTTP wrk", "errors (all runs)", errors, kNaN, 1);
     env.note("wrk", QJsonObject{{"rps", figures}, {"body_bytes", sizes}, {"me_share", meShare},
                                 {"first_share", firstShare}, {"deep_share", deepShare},
+                                {"many_tokens_share", manyShare}, {"many_to_one_token", manyToOne},
                                 {"errors", errors}, {"runs", wrkRuns}, {"output", raw}});
 }
 
@@ -271,10 +311,13 @@ void benchFeed(BenchEnv &env)
     std::printf("  data generated in %.1f s\n", genSecs);
 
     QString token;
+    QStringList manyTokens;
     std::string deepCursor;
     {
         pqxx::connection conn(cs);
         token = af::Tenants::issueToken(conn, 1, QStringLiteral("bench")).token;
+        for (int i = 0; i < 64; ++i)
+            manyTokens << af::Tenants::issueToken(conn, 1, QStringLiteral("bench-%1").arg(i)).token;
         pqxx::read_transaction tx(conn);
         deepCursor = tx.exec_params1("SELECT af_cursor(created_at, seq::text) FROM activity_events "
                                      "ORDER BY created_at DESC, seq DESC OFFSET $1 LIMIT 1",
@@ -380,7 +423,7 @@ void benchFeed(BenchEnv &env)
     }
     env.note("feed", section);
 
-    benchWrk(env, port, token, deepCursor);
+    benchWrk(env, port, token, manyTokens, deepCursor);
     env.json.insert("serve_feed_rss_kib", double(rssKiB(serve.processId())));
     stopProcess(serve);
 }

@@ -13,6 +13,7 @@
 #include "pgharness.h"
 #include "testapiserver.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,7 +23,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace {
@@ -384,6 +387,156 @@ TEST_F(FeedCache, ConcurrentReactionsCommentsFoldsAndRevocationsAgainstReadsOnTw
     for (const TestApiServer *on : {&a, &b})
         for (int who : {kAcme, kBeta, kGamma})
             EXPECT_EQ(ids(page(*on, who, {})), want);
+}
+
+// Reads of one token at once (whose token checks may share statements) each still see every
+// write answered before they began: readers of one viewer hammer both instances while a writer
+// toggles a reaction on the other; a read that began after a toggle's 200 and ended before
+// the next toggle began must show exactly that toggle's state.
+TEST_F(FeedCache, ConcurrentReadsOfOneTokenSeeEveryReactionAnsweredBeforeThem)
+{
+    start(0);
+    const TestApiServer &a = *m_a, &b = *m_b;
+    emit(a, kAcme, "xp_rank_up", 0);
+    drain(a);
+    const QByteArray acmeOnly = "&tenantId=" + QByteArray::number(m_a->tenant[kAcme]);
+    const QStringList target = ids(page(a, kAcme, acmeOnly));
+    ASSERT_EQ(target.size(), 1);
+
+    // Even: settled, with (epoch / 2) toggles answered; odd: a toggle is on its way.
+    std::atomic<int> epoch{0};
+    std::atomic<bool> done{false};
+    std::atomic<int> settledReads{0};
+    std::mutex failMutex;
+    QStringList failures;
+    auto reader = [&](const TestApiServer &on) {
+        while (!done) {
+            const int e0 = epoch.load();
+            int status = 0;
+            const QJsonArray events = page(on, kBeta, acmeOnly, &status);
+            const int e1 = epoch.load();
+            if (status != 200) {
+                std::lock_guard<std::mutex> lock(failMutex);
+                failures.append(QStringLiteral("a read answered %1").arg(status));
+                continue;
+            }
+            if (e0 != e1 || e0 % 2 != 0)
+                continue; // a toggle ran alongside: either state is right
+            const int want = (e0 / 2) % 2;
+            const int seen = hype(eventIn(events, target[0]));
+            if (seen != want) {
+                std::lock_guard<std::mutex> lock(failMutex);
+                failures.append(QStringLiteral("after toggle %1 a read showed %2 hype, not %3")
+                                    .arg(e0 / 2).arg(seen).arg(want));
+            }
+            ++settledReads;
+        }
+    };
+    std::vector<std::thread> readers;
+    for (int i = 0; i < 8; ++i)
+        readers.emplace_back(reader, i % 2 ? std::cref(a) : std::cref(b));
+    const quint64 sharedBefore = af::Metrics::instance().feedChecksShared();
+    for (int i = 0; i < 16; ++i) {
+        // Readers get their turn at each state, with a deadline, not a fixed pause.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (settledReads < 16 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+        EXPECT_GE(settledReads.load(), 16) << "the readers made no settled reads within 10 s";
+        ++epoch;
+        const HttpReply r = react(i % 2 ? a : b, kGamma, target[0], i % 2 == 0);
+        settledReads = 0;
+        ++epoch;
+        ASSERT_EQ(r.status, 200) << r.body.constData();
+    }
+    done = true;
+    for (auto &t : readers)
+        t.join();
+    EXPECT_TRUE(failures.isEmpty()) << failures.size() << " failures, first: "
+                                    << failures.value(0).toStdString();
+    // Whether checks shared here is up to timing (the deterministic count is the next test).
+    std::printf("feed checks shared during the reads: %llu\n",
+                static_cast<unsigned long long>(af::Metrics::instance().feedChecksShared() - sharedBefore));
+}
+
+// The pipe itself, one step at a time on this thread: checks of one token that wait
+// together share one statement, sent after the last of them arrived, so a revocation that
+// commits while they wait is seen by all of them; a check of another token does not wait
+// behind them.
+TEST(FeedCheckPipeSharing, ChecksOfOneTokenWaitingTogetherShareAStatementSentAfterTheLastOfThem)
+{
+    using af::FeedCheckPipe;
+    using Outcome = FeedCheckPipe::Outcome;
+    TestApiServer a("feedshare", QStringList{"Acme", "Beta"}, 2);
+    FeedCheckPipe pipe(a.cs);
+    const QByteArray caller = "test:one-caller";
+    const QByteArray acme = af::Tenants::sha256(QString::fromUtf8(a.token[kAcme]));
+    const QByteArray beta = af::Tenants::sha256(QString::fromUtf8(a.token[kBeta]));
+    const auto waitFor = [](const std::function<bool()> &cond) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!cond() && std::chrono::steady_clock::now() < deadline)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        return cond();
+    };
+    // Refused until its connection (made in the background) is up.
+    std::optional<Outcome> warm;
+    bool queued = false;
+    ASSERT_TRUE(waitFor([&] {
+        if (!queued)
+            queued = pipe.check(caller, acme, [&](const Outcome &o) { warm = o; });
+        return warm.has_value();
+    })) << "the pipe did not connect within 20 s";
+    ASSERT_EQ(warm->kind, Outcome::Kind::Active);
+    EXPECT_EQ(warm->tenantId, a.tenant[kAcme]);
+
+    const quint64 statements0 = af::Metrics::instance().feedCheckStatements();
+    const quint64 shared0 = af::Metrics::instance().feedChecksShared();
+    constexpr int kChecks = 10;
+    constexpr int kOut = FeedCheckPipe::kMaxInFlightPerToken;
+    std::vector<std::optional<Outcome>> got(kChecks);
+    // Which statement answered each check: the count of statements answered by then.
+    const auto statementNow = [] { return af::Metrics::instance().feedCheckStatements(); };
+    std::vector<quint64> by(kChecks, 0);
+    int answers = 0;
+    const auto checkAcme = [&](int i) {
+        return pipe.check(caller, acme, [&, i](const Outcome &o) {
+            got[size_t(i)] = o;
+            by[size_t(i)] = statementNow();
+            ++answers;
+        });
+    };
+    // The first kOut go out; the next waits. No event is handled until every check is in,
+    // so nothing more goes out before the revocation below commits.
+    for (int i = 0; i <= kOut; ++i)
+        ASSERT_TRUE(checkAcme(i));
+    {
+        auto lease = a.pool->acquire();
+        int id = 0;
+        for (const auto &t : af::Tenants::tokens(*lease, a.tenant[kAcme]))
+            if (!t.revokedAt.isValid())
+                id = t.id;
+        ASSERT_TRUE(af::Tenants::revokeToken(*lease, id));
+    }
+    for (int i = kOut + 1; i < kChecks; ++i)
+        ASSERT_TRUE(checkAcme(i));
+    std::optional<Outcome> betaGot;
+    quint64 betaBy = 0;
+    ASSERT_TRUE(pipe.check(caller, beta, [&](const Outcome &o) {
+        betaGot = o;
+        betaBy = statementNow();
+        ++answers;
+    }));
+    ASSERT_TRUE(waitFor([&] { return answers == kChecks + 1; })) << answers << " of " << kChecks + 1 << " answered";
+
+    for (int i = kOut; i < kChecks; ++i) {
+        EXPECT_EQ(got[size_t(i)]->kind, Outcome::Kind::NotActive) << "check " << i << " missed the revocation";
+        EXPECT_EQ(by[size_t(i)], by[size_t(kOut)]) << "check " << i << " did not share the waiting statement";
+    }
+    EXPECT_EQ(betaGot->kind, Outcome::Kind::Active);
+    EXPECT_EQ(betaGot->tenantId, a.tenant[kBeta]);
+    EXPECT_LT(betaBy, by[size_t(kOut)]) << "another token's check waited behind the gathered ones";
+    // kOut statements, the one they gathered in, and Beta's.
+    EXPECT_EQ(af::Metrics::instance().feedCheckStatements() - statements0, quint64(kOut + 2));
+    EXPECT_EQ(af::Metrics::instance().feedChecksShared() - shared0, quint64(kChecks - kOut - 1));
 }
 
 // The worker's answer to a feed read names the tenant its token belongs to (the route makes
