@@ -49,6 +49,22 @@ int freePort()
     return s.serverPort();
 }
 
+void settle(pqxx::connection_base &conn)
+{
+    pqxx::nontransaction(conn).exec("CHECKPOINT");
+}
+
+double loadAverage()
+{
+    double one = 0;
+    if (FILE *f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &one) != 1)
+            one = 0;
+        std::fclose(f);
+    }
+    return one;
+}
+
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -165,16 +181,6 @@ struct DrainRun {
     double copyFkSecs = 0; ///< the same raw COPY with the events' tenant foreign key
     int processed = 0, inserted = 0, updated = 0, removed = 0;
 };
-
-/// Before each timed phase of a drain run: the shared buffers hold no dirty page, so a
-/// phase pays for the pages it writes itself, not for those of the phase before it (the
-/// queue's COPY before a drain, the drain before the raw COPY). Without it the first of
-/// three runs drained in 1.7 s and the next two in 2.15 s, and the raw COPY after a drain
-/// took 0.84–1.18 s, depending on what the pool still had to write out.
-void settle(pqxx::connection &conn)
-{
-    pqxx::nontransaction(conn).exec("CHECKPOINT");
-}
 
 /// The physical limit of what the drains on @p conn wrote: the events they left and one
 /// (event, queue row) pair per source row, COPYed into tables of the same shape. Also

@@ -3,6 +3,10 @@
 
 #include <string>
 
+namespace pqxx {
+class connection_base;
+}
+
 namespace afbench {
 
 /// Each section runs its measurements and adds its figures to @p env.
@@ -17,5 +21,14 @@ void benchModel(BenchEnv &env);
 std::string databaseWithTenants(const std::string &prefix);
 /// @brief A free TCP port on 127.0.0.1.
 int freePort();
+/// @brief A CHECKPOINT of the cluster @p conn is on, before each timed phase: the shared
+/// buffers hold no dirty page, so a phase pays for the pages it writes itself, not for
+/// those of the phase before it (the queue's COPY before a drain, the drain before the raw
+/// COPY, the feed's million-row load before the SSE rounds). Without it the first of three
+/// drain runs took 1.7 s and the next two 2.15 s, and the raw COPY after a drain
+/// 0.84–1.18 s, depending on what the pool still had to write out.
+void settle(pqxx::connection_base &conn);
+/// @brief The machine's 1-minute load average (/proc/loadavg), reported beside figures.
+double loadAverage();
 
 } // namespace afbench

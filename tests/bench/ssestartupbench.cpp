@@ -122,6 +122,11 @@ void benchSse(BenchEnv &env)
                     (n + perTenant - 1) / perTenant, rounds);
         QJsonObject r;
         {
+            pqxx::connection conn(cs);
+            settle(conn);
+        }
+        const double loadOurs = loadAverage();
+        {
             const int port = freePort();
             QProcess server;
             QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
@@ -154,6 +159,7 @@ void benchSse(BenchEnv &env)
         }
         // The floor: the same load generator, the same clients, against ssefloor.
         QJsonObject floor;
+        const double loadFloor = loadAverage();
         if (QFile::exists(floorExe)) {
             const int port = freePort();
             QProcess server;
@@ -175,7 +181,8 @@ void benchSse(BenchEnv &env)
         r.insert("floor", floor);
         r.insert("p99_over_floor_p99", ratio);
         section.insert(QString::number(n), r);
-        std::printf("  ours p99 %.1f ms, floor p99 %.1f ms: %.2f×\n", p99, floorP99, ratio);
+        std::printf("  ours p99 %.1f ms, floor p99 %.1f ms: %.2f× (load average before each: %.2f, %.2f)\n",
+                    p99, floorP99, ratio, loadOurs, loadFloor);
         const QString what = QStringLiteral("SSE %1").arg(n);
         const bool judged = n == 5000 || n == 10000;
         env.add(what, "clients held", r.value("connected").toDouble(), n, kNaN);
@@ -183,6 +190,8 @@ void benchSse(BenchEnv &env)
         env.add(what, "trigger→receipt p99 ms", p99, kNaN, kNaN);
         env.add(what, "ssefloor p99 ms (same run)", floorP99, kNaN, kNaN);
         env.add(what, "p99 ÷ ssefloor p99", ratio, kNaN, judged ? 1.25 : kNaN);
+        env.add(what, "load average before ours", loadOurs, kNaN, kNaN);
+        env.add(what, "load average before the floor", loadFloor, kNaN, kNaN);
         // Where a miss comes from: the first receipt (the trigger's own path) and the
         // spread after it (the fan-out), each beside the floor's.
         env.add(what, "first receipt ms", r.value("first_receipt_ms").toDouble(), kNaN, kNaN);
