@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdexcept>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -389,14 +390,24 @@ void ManagedPostgres::stopIfUnused()
     if (!users.tryLock(true))
         return; // another activityfeed instance on this data directory
     try {
-        // Instances of older versions hold no file lock: their connections tell.
+        // Instances of older versions hold no file lock: their connections tell. This
+        // process's own connections, closed just now, may still be listed while their
+        // backends exit (seen in CI: the server kept running after `migrate` ended), so an
+        // "in use" is looked at again until it has lasted kInUseSettle.
         pqxx::connection conn(connectionString(QStringLiteral("postgres")));
-        pqxx::nontransaction tx(conn);
-        const auto r = tx.exec1("SELECT count(*) FROM pg_stat_activity "
-                                "WHERE application_name = 'activityfeed' "
-                                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
-        if (r[0].as<int>() > 0)
-            return;
+        const auto deadline = std::chrono::steady_clock::now() + kInUseSettle;
+        for (;;) {
+            pqxx::nontransaction tx(conn);
+            const auto r = tx.exec1("SELECT count(*) FROM pg_stat_activity "
+                                    "WHERE application_name = 'activityfeed' "
+                                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+            tx.commit();
+            if (r[0].as<int>() == 0)
+                break;
+            if (std::chrono::steady_clock::now() >= deadline)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
     } catch (const std::exception &) {
         return; // not running, nothing to stop
     }

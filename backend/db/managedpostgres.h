@@ -2,6 +2,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,10 @@ public:
     /// @brief Stops the server if we started it or nobody else uses it (other
     /// activityfeed connections keep it running).
     void stopIfUnused();
+    /// How long another activityfeed connection must stay listed before stopIfUnused
+    /// takes the server as in use (a connection closed a moment ago is still listed
+    /// until its backend has exited).
+    static constexpr std::chrono::milliseconds kInUseSettle{2000};
     /// @brief Stops the server now (fast, or immediate: no shutdown checkpoint).
     void stop(bool immediate = false);
     /// @brief Is a server running on this data directory?

@@ -505,6 +505,65 @@ TEST(CliManaged, NoUrlCreatesTheLocalClusterOnceAndReusesIt)
     EXPECT_FALSE(QFileInfo::exists(pid));
 }
 
+TEST(CliManaged, ALastingConnectionKeepsTheServerUpAndOneClosingAsTheCommandEndsDoesNot)
+{
+    // An instance of an older version holds no file lock: only its connections
+    // (application_name=activityfeed) say it uses the server. One that stays keeps the
+    // server running; one that goes while the command is ending (as the command's own
+    // closed connections do, still listed until their backends exit) does not.
+    char tmpl[] = "/tmp/afcli-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    ::chmod(tmpl, 0755);
+    const QString dir = QString::fromLocal8Bit(tmpl);
+    ManagedDirGuard guard{dir};
+    const QString pid = dir + QStringLiteral("/pgdata/postmaster.pid");
+    std::string cs;
+    {
+        af::ManagedPostgres::Options o;
+        o.dataDir = dir;
+        o.quiet = true;
+        af::ManagedPostgres pg(o);
+        pg.ensureRunning();
+        cs = pg.connectionString(); // it goes without stopping the server, and its lock with it
+    }
+    ASSERT_TRUE(QFileInfo::exists(pid));
+    const char *checkQuery = "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                             "AND query LIKE 'SELECT count(*) FROM pg_stat_activity%'";
+    {
+        pqxx::connection older(cs);
+        const CliRun list = cli({QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--data-dir"), dir});
+        ASSERT_EQ(list.code, 0) << show(list);
+        EXPECT_TRUE(QFileInfo::exists(pid)) << "the command stopped a server an older instance uses";
+        EXPECT_GE(list.ms, std::chrono::milliseconds(af::ManagedPostgres::kInUseSettle).count())
+            << "the command took a lasting connection as in use before it had lasted";
+    }
+
+    auto older = std::make_unique<pqxx::connection>(cs);
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
+    env.remove(QStringLiteral("DATABASE_URL"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(AF_BINARY_PATH), {QStringLiteral("tenant"), QStringLiteral("list"),
+                                             QStringLiteral("--data-dir"), dir});
+    ASSERT_TRUE(p.waitForStarted(10000));
+    // Closed once the command is looking at who else is connected.
+    bool looking = false;
+    for (const auto deadline = Clock::now() + std::chrono::seconds(60); !looking && Clock::now() < deadline;) {
+        pqxx::nontransaction tx(*older);
+        looking = tx.exec1(checkQuery)[0].as<int>() > 0;
+        tx.commit();
+        if (!looking && p.waitForFinished(5))
+            break;
+    }
+    ASSERT_TRUE(looking) << "the command ended without waiting for a connection listed as it ended to go: "
+                         << p.readAllStandardError().toStdString();
+    older.reset();
+    ASSERT_TRUE(p.waitForFinished(60000));
+    EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+    EXPECT_FALSE(QFileInfo::exists(pid)) << "a connection that closed as the command ended kept the server running";
+}
+
 TEST(CliManaged, RootKeepsAClusterWithTheUserThatOwnsIt)
 {
     // The service's cluster belongs to its own user; an admin who runs a command on the
