@@ -9,6 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 namespace af {
 
 namespace {
@@ -112,15 +114,11 @@ bool FeedCheckPipe::check(const QByteArray &caller, const QByteArray &sha, Done 
         m_turns.push_back(caller);
     ++queue.checks;
     // A statement of this token not sent yet is sent after this check arrived: join it.
-    for (auto w = queue.statements.rbegin(); w != queue.statements.rend(); ++w) {
-        if (w->sha == sha) {
-            w->dones.push_back(std::move(done));
-            pump();
-            return true;
-        }
-    }
-    queue.statements.push_back({sha, {}});
-    queue.statements.back().dones.push_back(std::move(done));
+    auto same = std::find_if(queue.statements.begin(), queue.statements.end(),
+                             [&sha](const Waiting &w) { return w.sha == sha; });
+    if (same == queue.statements.end())
+        same = queue.statements.insert(queue.statements.end(), Waiting{sha, {}});
+    same->dones.push_back(std::move(done));
     pump();
     return true;
 }
@@ -138,12 +136,12 @@ void FeedCheckPipe::pump()
             continue;
         int &out = m_callerInFlight[caller];
         // The caller's first statement whose token may have one more out.
-        auto next = it->statements.begin();
-        if (out < kMaxInFlightPerCaller) {
-            while (next != it->statements.end() && m_tokenInFlight.value(next->sha) >= kMaxInFlightPerToken)
-                ++next;
-        }
-        if (out >= kMaxInFlightPerCaller || next == it->statements.end()) {
+        const auto next = out >= kMaxInFlightPerCaller
+            ? it->statements.end()
+            : std::find_if(it->statements.begin(), it->statements.end(), [this](const Waiting &w) {
+                  return m_tokenInFlight.value(w.sha) < kMaxInFlightPerToken;
+              });
+        if (next == it->statements.end()) {
             m_turns.push_back(caller); // tried again when an answer frees a turn
             continue;
         }

@@ -51,6 +51,14 @@ long rssKiB(long pid)
     return 0;
 }
 
+double loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    return f.readAll().split(' ').value(0).toDouble();
+}
+
 HttpClient::HttpClient(int port) : m_port(port) {}
 
 HttpClient::~HttpClient()

@@ -18,6 +18,8 @@ double quantile(std::vector<double> &v, double q);
 double median(std::vector<double> v);
 /// @brief VmRSS of a process in KiB (0 if unknown); pid 0 is this process.
 long rssKiB(long pid = 0);
+/// @brief The machine's 1-minute load average (/proc/loadavg; 0 if unknown).
+double loadAverage();
 
 /// @brief One blocking keep-alive connection to 127.0.0.1:port.
 class HttpClient

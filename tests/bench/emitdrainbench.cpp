@@ -54,17 +54,6 @@ void settle(pqxx::connection_base &conn)
     pqxx::nontransaction(conn).exec("CHECKPOINT");
 }
 
-double loadAverage()
-{
-    double one = 0;
-    if (FILE *f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &one) != 1)
-            one = 0;
-        std::fclose(f);
-    }
-    return one;
-}
-
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

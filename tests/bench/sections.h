@@ -28,7 +28,5 @@ int freePort();
 /// drain runs took 1.7 s and the next two 2.15 s, and the raw COPY after a drain
 /// 0.84–1.18 s, depending on what the pool still had to write out.
 void settle(pqxx::connection_base &conn);
-/// @brief The machine's 1-minute load average (/proc/loadavg), reported beside figures.
-double loadAverage();
 
 } // namespace afbench

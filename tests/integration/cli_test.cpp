@@ -37,17 +37,24 @@ struct CliRun {
     qint64 ms = 0;
 };
 
-/// Runs the binary with no database URL in its environment (only what the args say).
-CliRun cli(const QStringList &args, int timeoutMs = 120000,
-           const QString &program = QStringLiteral(AF_BINARY_PATH))
+/// Starts the binary in @p p with no database URL in its environment (only what the
+/// args say).
+void startCli(QProcess &p, const QStringList &args, const QString &program = QStringLiteral(AF_BINARY_PATH))
 {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
     env.remove(QStringLiteral("DATABASE_URL"));
     p.setProcessEnvironment(env);
-    const auto t0 = Clock::now();
     p.start(program, args);
+}
+
+/// Runs the binary as startCli starts it, to the end.
+CliRun cli(const QStringList &args, int timeoutMs = 120000,
+           const QString &program = QStringLiteral(AF_BINARY_PATH))
+{
+    QProcess p;
+    const auto t0 = Clock::now();
+    startCli(p, args, program);
     CliRun r;
     if (!p.waitForStarted(10000) || !p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -428,11 +435,27 @@ TEST(CliNoDatabase, HelpVersionAndUnknownCommandTouchNoDatabase)
     EXPECT_TRUE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty());
 }
 
-/// Stops a managed cluster left running by a failed test, then removes the directory.
+/// A fresh directory under /tmp (@p prefix, @p mode; dir is empty if none could be
+/// made); at the end it stops a managed cluster left running there by a failed test,
+/// then removes the directory.
 struct ManagedDirGuard {
     QString dir;
+    explicit ManagedDirGuard(mode_t mode, const char *prefix = "afcli")
+    {
+        QByteArray tmpl = QByteArray("/tmp/") + prefix + "-XXXXXX";
+        if (!::mkdtemp(tmpl.data()))
+            return;
+        if (::chmod(tmpl.constData(), mode) == 0)
+            dir = QString::fromLocal8Bit(tmpl);
+        else
+            ::rmdir(tmpl.constData());
+    }
+    ManagedDirGuard(const ManagedDirGuard &) = delete;
+    ManagedDirGuard &operator=(const ManagedDirGuard &) = delete;
     ~ManagedDirGuard()
     {
+        if (dir.isEmpty())
+            return;
         if (QFileInfo::exists(dir + QStringLiteral("/pgdata/postmaster.pid"))) {
             af::ManagedPostgres::Options o;
             o.dataDir = dir;
@@ -447,11 +470,9 @@ struct ManagedDirGuard {
 
 TEST(CliManaged, NoUrlCreatesTheLocalClusterOnceAndReusesIt)
 {
-    char tmpl[] = "/tmp/afcli-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    ::chmod(tmpl, 0755);
-    const QString dir = QString::fromLocal8Bit(tmpl);
-    ManagedDirGuard guard{dir};
+    const ManagedDirGuard guard(0755);
+    ASSERT_FALSE(guard.dir.isEmpty());
+    const QString &dir = guard.dir;
     const QString pgdata = dir + QStringLiteral("/pgdata");
     const QString pid = pgdata + QStringLiteral("/postmaster.pid");
     const QRegularExpression versionLine(
@@ -511,11 +532,9 @@ TEST(CliManaged, ALastingConnectionKeepsTheServerUpAndOneClosingAsTheCommandEnds
     // (application_name=activityfeed) say it uses the server. One that stays keeps the
     // server running; one that goes while the command is ending (as the command's own
     // closed connections do, still listed until their backends exit) does not.
-    char tmpl[] = "/tmp/afcli-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    ::chmod(tmpl, 0755);
-    const QString dir = QString::fromLocal8Bit(tmpl);
-    ManagedDirGuard guard{dir};
+    const ManagedDirGuard guard(0755);
+    ASSERT_FALSE(guard.dir.isEmpty());
+    const QString &dir = guard.dir;
     const QString pid = dir + QStringLiteral("/pgdata/postmaster.pid");
     std::string cs;
     {
@@ -540,12 +559,7 @@ TEST(CliManaged, ALastingConnectionKeepsTheServerUpAndOneClosingAsTheCommandEnds
 
     auto older = std::make_unique<pqxx::connection>(cs);
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("ACTIVITYFEED_DATABASE_URL"));
-    env.remove(QStringLiteral("DATABASE_URL"));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(AF_BINARY_PATH), {QStringLiteral("tenant"), QStringLiteral("list"),
-                                             QStringLiteral("--data-dir"), dir});
+    startCli(p, {QStringLiteral("tenant"), QStringLiteral("list"), QStringLiteral("--data-dir"), dir});
     ASSERT_TRUE(p.waitForStarted(10000));
     // Closed once the command is looking at who else is connected.
     bool looking = false;
@@ -573,19 +587,15 @@ TEST(CliManaged, RootKeepsAClusterWithTheUserThatOwnsIt)
         GTEST_SKIP() << "needs root";
     const passwd *nobody = ::getpwnam("nobody");
     ASSERT_NE(nobody, nullptr);
-    char tmpl[] = "/tmp/afcli-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    const QString dir = QString::fromLocal8Bit(tmpl);
-    ManagedDirGuard guard{dir};
-    ASSERT_EQ(::chown(tmpl, nobody->pw_uid, nobody->pw_gid), 0);
-    ::chmod(tmpl, 0750);
+    const ManagedDirGuard guard(0750);
+    ASSERT_FALSE(guard.dir.isEmpty());
+    const QString &dir = guard.dir;
+    ASSERT_EQ(::chown(dir.toLocal8Bit().constData(), nobody->pw_uid, nobody->pw_gid), 0);
     // The build tree may sit below a directory 'nobody' cannot enter (a clone in a private
     // temporary directory): it runs a copy of the binary from a directory it can reach.
-    char binTmpl[] = "/tmp/afclibin-XXXXXX";
-    ASSERT_NE(::mkdtemp(binTmpl), nullptr);
-    const QString binDir = QString::fromLocal8Bit(binTmpl);
-    ManagedDirGuard binGuard{binDir};
-    ::chmod(binTmpl, 0755);
+    const ManagedDirGuard binGuard(0755, "afclibin");
+    ASSERT_FALSE(binGuard.dir.isEmpty());
+    const QString &binDir = binGuard.dir;
     const QString bin = binDir + QStringLiteral("/activityfeed");
     ASSERT_TRUE(QFile::copy(QStringLiteral(AF_BINARY_PATH), bin));
     ::chmod(bin.toLocal8Bit().constData(), 0755);
