@@ -409,12 +409,12 @@ private:
 class Leftovers
 {
 public:
-    template<typename... Parts>
-    void drop(Parts &&...parts)
+    void drop(Batch batch, TilePlan plan, DrainWrites writes)
     {
         if (m_freeing.valid())
             m_freeing.wait();
-        m_freeing = std::async(std::launch::async, [held = std::make_tuple(std::move(parts)...)]() mutable {
+        m_freeing = std::async(std::launch::async, [held = std::make_tuple(std::move(batch), std::move(plan),
+                                                                           std::move(writes))]() mutable {
             // Moved out here, so that the parts themselves go on this thread (the task
             // itself may be destroyed on the drain's).
             [[maybe_unused]] const auto gone = std::move(held);
